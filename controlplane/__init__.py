@@ -1,0 +1,1 @@
+"""The berth control plane: the gRPC API, the ECS JSON endpoint and the controllers, with all state in etcd."""

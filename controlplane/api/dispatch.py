@@ -1,0 +1,140 @@
+"""The call chain every API call goes through, whatever its transport.
+
+    request id -> authenticate -> authorize -> handler -> log + metrics
+
+The transport (gRPC in `grpc_server`, the ECS JSON endpoint in `gateway`) extracts credentials and
+turns the berth error that may come out into its own error shape. Handlers are servicer methods
+named like the RPC: `async def CreateCluster(self, request, ctx) -> CreateClusterResponse`, or
+async generators for server-streaming and bidirectional RPCs.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from google.protobuf import message_factory
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.message import Message
+
+from berth import errors
+from controlplane import metrics
+from controlplane.api.context import CallContext
+from controlplane.api.errors import grpc_code
+from controlplane.auth import Authorizer, Principal
+
+log = structlog.get_logger("berth.api")
+
+Authenticate = Callable[[], Awaitable[Principal]]
+
+
+@dataclass(frozen=True)
+class Method:
+    service: str  # "berth.v1.ECS"
+    name: str  # "CreateCluster"
+    request_cls: type[Message]
+    response_cls: type[Message]
+    client_streaming: bool
+    server_streaming: bool
+    handler: Callable[..., Any]
+    action: str  # "ecs:CreateCluster"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}/{self.name}"
+
+
+class Api:
+    def __init__(self, authorizer: Authorizer) -> None:
+        self._authorizer = authorizer
+        self._methods: dict[str, Method] = {}
+
+    def register(self, service: ServiceDescriptor, servicer: object, *, action_prefix: str) -> None:
+        """Serve every RPC of `service` with the servicer method of the same name."""
+        for md in service.methods:
+            handler = getattr(servicer, md.name, None)
+            if handler is None:
+                raise TypeError(f"{type(servicer).__name__} has no handler for {service.full_name}/{md.name}")
+            self._methods[f"{service.full_name}/{md.name}"] = _method(service, md, handler, action_prefix)
+
+    def methods(self) -> Iterator[Method]:
+        return iter(self._methods.values())
+
+    def method(self, full_name: str) -> Method | None:
+        return self._methods.get(full_name)
+
+    async def _begin(self, method: Method, authenticate: Authenticate, request_id: str | None) -> CallContext:
+        request_id = request_id or uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=method.full_name)
+        principal = await authenticate()
+        structlog.contextvars.bind_contextvars(principal=principal.arn)
+        self._authorizer.check(principal, method.action)
+        return CallContext(request_id=request_id, principal=principal, method=method.full_name)
+
+    async def unary(
+        self, method: Method, request: Message, authenticate: Authenticate, request_id: str | None = None
+    ) -> Message:
+        """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map."""
+        start = time.perf_counter()
+        code = "OK"
+        try:
+            ctx = await self._begin(method, authenticate, request_id)
+            response: Message = await method.handler(request, ctx)
+            return response
+        except errors.BerthError as e:
+            code = grpc_code(e).name
+            raise
+        except Exception:
+            code = "INTERNAL"
+            log.exception("api_internal_error")
+            raise
+        finally:
+            self._observe(method, code, start)
+
+    async def stream(
+        self, method: Method, request: Any, authenticate: Authenticate, request_id: str | None = None
+    ) -> AsyncIterator[Message]:
+        """Run a server-streaming or bidirectional call through the chain."""
+        start = time.perf_counter()
+        code = "OK"
+        try:
+            ctx = await self._begin(method, authenticate, request_id)
+            async for response in method.handler(request, ctx):
+                yield response
+        except errors.BerthError as e:
+            code = grpc_code(e).name
+            raise
+        except Exception:
+            code = "INTERNAL"
+            log.exception("api_internal_error")
+            raise
+        finally:
+            self._observe(method, code, start)
+
+    @staticmethod
+    def _observe(method: Method, code: str, start: float) -> None:
+        elapsed = time.perf_counter() - start
+        metrics.API_REQUESTS.labels(method.service, method.name, code).inc()
+        metrics.API_LATENCY.labels(method.service, method.name).observe(elapsed)
+        if code == "OK":
+            log.debug("api_request", code=code, duration_ms=round(elapsed * 1000, 2))
+        else:
+            log.info("api_request", code=code, duration_ms=round(elapsed * 1000, 2))
+        structlog.contextvars.clear_contextvars()
+
+
+def _method(service: ServiceDescriptor, md: MethodDescriptor, handler: Callable[..., Any], prefix: str) -> Method:
+    return Method(
+        service=service.full_name,
+        name=md.name,
+        request_cls=message_factory.GetMessageClass(md.input_type),
+        response_cls=message_factory.GetMessageClass(md.output_type),
+        client_streaming=md.client_streaming,
+        server_streaming=md.server_streaming,
+        handler=handler,
+        action=f"{prefix}:{md.name}",
+    )

@@ -1,0 +1,143 @@
+"""Authentication and authorization (the IAM stand-in).
+
+Callers present an access key: over gRPC as `authorization: Bearer <accessKeyId>.<secret>`, on the
+ECS JSON endpoint as an AWS SigV4 signature made with the same key. Both resolve to a `Principal`.
+Authorization is a separate step (`Authorizer.check`) given the principal and an IAM-style action
+(`ecs:CreateCluster`), so that policies can be attached to principals without touching callers.
+
+On first start the control plane creates an admin access key (exactly once, even with several
+replicas starting together: create-if-absent in etcd) and an agent join token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from berth.errors import AlreadyExists, Conflict, PermissionDenied, Unauthenticated
+from berth.v1 import store_pb2
+from controlplane.store import EtcdStore, Put, keys
+
+ADMIN = "admin"
+ADMIN_POLICY = "AdministratorAccess"
+_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling. `kind` is "user" for access keys, "agent" for a container instance's agent,
+    "join" for a caller holding only the agent join token."""
+
+    name: str
+    kind: str = "user"
+    access_key_id: str = ""
+    policies: tuple[str, ...] = ()
+    instance_arn: str = ""
+
+    @property
+    def arn(self) -> str:
+        return f"arn:berth:iam::{self.kind}/{self.name}"
+
+
+ANONYMOUS = Principal("anonymous", kind="anonymous")
+
+
+def new_access_key(principal: str, policies: tuple[str, ...]) -> store_pb2.AccessKey:
+    return store_pb2.AccessKey(
+        access_key_id="BKIA" + secrets.token_hex(8).upper(),
+        secret_access_key=secrets.token_urlsafe(30),
+        principal=principal,
+        status="Active",
+        created_at=time.time(),
+        policies=list(policies),
+    )
+
+
+def bearer_token(key: store_pb2.AccessKey) -> str:
+    return f"{key.access_key_id}.{key.secret_access_key}"
+
+
+class Authenticator:
+    """Resolves credentials to principals, with a short cache so the hot path skips etcd."""
+
+    def __init__(self, store: EtcdStore) -> None:
+        self._store = store
+        self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
+
+    async def access_key(self, key_id: str) -> store_pb2.AccessKey | None:
+        now = time.monotonic()
+        hit = self._cache.get(key_id)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+        record = await self._store.get(keys.access_key(key_id), store_pb2.AccessKey)
+        value = record.value if record and record.value.status == "Active" else None
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key_id] = (now, value)
+        return value
+
+    async def from_bearer(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthenticated("missing credentials: send the header 'authorization: Bearer <token>'")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("the authorization header must be 'Bearer <token>'")
+        key_id, _, secret = token.strip().partition(".")
+        key = await self.access_key(key_id) if key_id and secret else None
+        if key is None or not hmac.compare_digest(key.secret_access_key.encode(), secret.encode()):
+            raise Unauthenticated("the token is not valid")
+        return principal_of(key)
+
+
+def principal_of(key: store_pb2.AccessKey) -> Principal:
+    kind, _, name = key.principal.partition(":") if ":" in key.principal else ("user", "", key.principal)
+    return Principal(name=name, kind=kind, access_key_id=key.access_key_id, policies=tuple(key.policies))
+
+
+class Authorizer:
+    """Decides whether a principal may perform an action. Users with AdministratorAccess may do
+    every `ecs:` action; agents only `agent:` actions. IAM-style policy documents slot in here."""
+
+    def check(self, principal: Principal, action: str) -> None:
+        service = action.split(":", 1)[0]
+        if principal.kind == "user" and service == "ecs" and ADMIN_POLICY in principal.policies:
+            return
+        if principal.kind in ("agent", "join") and service == "agent":
+            return
+        raise PermissionDenied(f"{principal.arn} is not authorized to perform {action}")
+
+
+async def ensure_admin_key(store: EtcdStore) -> store_pb2.AccessKey:
+    """The admin access key, created on the first start of the first replica."""
+    bootstrap = keys.ADMIN_KEY
+    existing = await store.get(bootstrap, store_pb2.AccessKey)
+    if existing is not None:
+        return existing.value
+    key = new_access_key(ADMIN, (ADMIN_POLICY,))
+    try:
+        await store.commit(Put(bootstrap, key, 0), Put(keys.access_key(key.access_key_id), key, 0))
+        return key
+    except (Conflict, AlreadyExists):
+        again = await store.get(bootstrap, store_pb2.AccessKey)
+        assert again is not None
+        return again.value
+
+
+async def ensure_join_token(store: EtcdStore) -> str:
+    """The token agents present to join; created once, shared by every replica."""
+    existing = await store.get(keys.JOIN_TOKEN, store_pb2.AccessKey)
+    if existing is not None:
+        return existing.value.secret_access_key
+    token = store_pb2.AccessKey(
+        access_key_id="join", secret_access_key="bjt_" + secrets.token_urlsafe(30), principal="join:agents",
+        status="Active", created_at=time.time(),
+    )
+    try:
+        await store.commit(Put(keys.JOIN_TOKEN, token, 0))
+        return token.secret_access_key
+    except Conflict:
+        again = await store.get(keys.JOIN_TOKEN, store_pb2.AccessKey)
+        assert again is not None
+        return again.value.secret_access_key

@@ -1,0 +1,293 @@
+"""EtcdStore: protobuf records in etcd with compare-and-swap writes (etcd3aio underneath)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import etcd3aio
+import grpc
+from etcd3aio.kv import KVService, prefix_range_end
+from google.protobuf.message import Message
+
+from berth.errors import Conflict, Unavailable
+from controlplane import metrics
+
+M = TypeVar("M", bound=Message)
+
+# Transactions are not retried by the client library: a CAS write that timed out may still have been
+# committed, and a blind retry would then report a conflict with itself. The caller decides.
+_TXN_ATTEMPTS = 1
+_READ_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Versioned(Generic[M]):
+    """A record as read: its key (relative to the prefix), value and etcd revisions."""
+
+    key: str
+    value: M
+    mod_revision: int
+    create_revision: int
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write `value` at `key` if the key's mod_revision is still `expect` (0: the key must not exist)."""
+
+    key: str
+    value: Message
+    expect: int
+    lease: int = 0
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete `key` if its mod_revision is still `expect`."""
+
+    key: str
+    expect: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """Write nothing, but fail the transaction unless `key` is still at mod_revision `expect`."""
+
+    key: str
+    expect: int
+
+
+Op = Put | Delete | Check
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    kind: str  # "put" | "delete"
+    key: str
+    value: bytes
+    mod_revision: int
+
+
+class WatchCompacted(Exception):
+    """The watch's start revision was compacted away: re-list, then watch from the new revision."""
+
+    def __init__(self, compact_revision: int) -> None:
+        super().__init__(f"watch start revision compacted (compacted at {compact_revision})")
+        self.compact_revision = compact_revision
+
+
+class EtcdStore:
+    """Reads and CAS writes of protobuf records under `prefix`; keys passed in are relative to it."""
+
+    def __init__(self, endpoints: Sequence[str], *, prefix: str = "/berth/", timeout: float = 5.0) -> None:
+        if not prefix.endswith("/"):
+            prefix += "/"
+        self.endpoints = list(endpoints)
+        self.prefix = prefix
+        self.timeout = timeout
+        self._client = etcd3aio.Etcd3Client(self.endpoints, rpc_max_attempts=_READ_ATTEMPTS)
+        self._connected = False
+
+    async def start(self) -> None:
+        await self._client.connect()
+        self._connected = True
+
+    async def close(self) -> None:
+        if self._connected:
+            await self._client.close()
+            self._connected = False
+
+    @property
+    def _kv(self) -> KVService:
+        assert self._client.kv is not None, "EtcdStore.start() was not called"
+        return self._client.kv
+
+    def _abs(self, key: str) -> bytes:
+        return (self.prefix + key).encode()
+
+    def _rel(self, key: bytes) -> str:
+        return key.decode()[len(self.prefix) :]
+
+    @asynccontextmanager
+    async def _op(self, operation: str) -> AsyncIterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        except (etcd3aio.EtcdError, grpc.aio.AioRpcError, TimeoutError, OSError) as e:
+            metrics.ETCD_ERRORS.labels(operation, "unavailable").inc()
+            raise Unavailable(f"etcd is unavailable ({operation}): {_brief(e)}") from e
+        finally:
+            metrics.ETCD_LATENCY.labels(operation).observe(time.perf_counter() - start)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    async def ping(self) -> int:
+        """The current etcd revision; Unavailable if etcd cannot be reached."""
+        async with self._op("get"):
+            resp = await self._kv.get(self._abs("__ping__"), count_only=True, timeout=self.timeout)
+        return int(resp.header.revision)
+
+    async def get(self, key: str, cls: type[M]) -> Versioned[M] | None:
+        async with self._op("get"):
+            resp = await self._kv.get(self._abs(key), timeout=self.timeout)
+        if not resp.kvs:
+            return None
+        return self._decode(resp.kvs[0], cls)
+
+    async def get_many(self, keys: Sequence[str], cls: type[M]) -> list[Versioned[M] | None]:
+        """Several keys read at one revision (a single transaction of range reads)."""
+        if not keys:
+            return []
+        ops = [KVService.txn_op_get(self._abs(k)) for k in keys]
+        async with self._op("get"):
+            resp = await self._kv.txn([], ops, timeout=self.timeout)
+        out: list[Versioned[M] | None] = []
+        for r in resp.responses:
+            kvs = r.response_range.kvs
+            out.append(self._decode(kvs[0], cls) if kvs else None)
+        return out
+
+    async def list(
+        self, prefix: str, cls: type[M], *, start_after: str = "", limit: int = 0, reverse: bool = False
+    ) -> tuple[list[Versioned[M]], bool]:
+        """Records under `prefix` in key order (or reverse), after `start_after`; (records, more)."""
+        start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
+        if start_after:
+            if reverse:
+                end = self._abs(start_after)
+            else:
+                start = self._abs(start_after) + b"\x00"
+        order = etcd3aio.SortOrder.DESCEND if reverse else etcd3aio.SortOrder.ASCEND
+        async with self._op("list"):
+            resp = await self._kv.get(
+                start, end, limit=limit, sort_order=order, sort_target=etcd3aio.SortTarget.KEY,
+                timeout=self.timeout,
+            )
+        return [self._decode(kv, cls) for kv in resp.kvs], bool(resp.more)
+
+    async def list_keys(self, prefix: str, *, start_after: str = "", limit: int = 0) -> tuple[list[str], bool]:
+        start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
+        if start_after:
+            start = self._abs(start_after) + b"\x00"
+        async with self._op("list"):
+            resp = await self._kv.get(
+                start, end, limit=limit, keys_only=True, sort_order=etcd3aio.SortOrder.ASCEND,
+                timeout=self.timeout,
+            )
+        return [self._rel(kv.key) for kv in resp.kvs], bool(resp.more)
+
+    async def count(self, prefix: str) -> int:
+        async with self._op("count"):
+            resp = await self._kv.get(
+                self._abs(prefix), prefix_range_end(self._abs(prefix)), count_only=True, timeout=self.timeout
+            )
+        return int(resp.count)
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    async def commit(self, *ops: Op) -> int:
+        """Apply `ops` atomically if every touched key is still at its expected revision.
+
+        Returns the new etcd revision. Raises Conflict if any compare failed (nothing is written),
+        Unavailable if etcd could not be reached (the outcome is then unknown).
+        """
+        compares = []
+        actions = []
+        for op in ops:
+            key = self._abs(op.key)
+            compares.append(KVService.txn_compare_create_revision(key, 0) if op.expect == 0 else _mod_equal(key, op.expect))
+            if isinstance(op, Put):
+                actions.append(KVService.txn_op_put(key, op.value.SerializeToString(), lease=op.lease))
+            elif isinstance(op, Delete):
+                actions.append(KVService.txn_op_delete(key))
+        async with self._op("txn"):
+            resp = await self._kv.txn(compares, actions, timeout=self.timeout, max_attempts=_TXN_ATTEMPTS)
+        if not resp.succeeded:
+            metrics.ETCD_ERRORS.labels("txn", "conflict").inc()
+            raise Conflict("the resource was changed concurrently; retry the request")
+        return int(resp.header.revision)
+
+    async def update(
+        self,
+        key: str,
+        cls: type[M],
+        change: Callable[[M | None], M | None] | Callable[[M | None], Awaitable[M | None]],
+        *,
+        attempts: int = 20,
+    ) -> M | None:
+        """Read-modify-write `key` with CAS, re-reading and re-applying `change` on a lost race.
+
+        `change` gets the current value (None if absent) and returns the new value, or None to
+        leave the key as it is. It may raise to abort. Returns what was written (or None).
+        """
+        for attempt in range(attempts):
+            current = await self.get(key, cls)
+            result = change(current.value if current else None)
+            new = await result if asyncio.iscoroutine(result) else result
+            if new is None:
+                return None
+            try:
+                await self.commit(Put(key, new, current.mod_revision if current else 0))
+                return new  # type: ignore[return-value]
+            except Conflict:
+                await asyncio.sleep(min(0.001 * 2**attempt, 0.05))
+        raise Conflict(f"{key}: too many concurrent changes; retry the request")
+
+    # -- leases and watches ----------------------------------------------------------------------
+
+    async def grant_lease(self, ttl: int) -> int:
+        assert self._client.lease is not None
+        async with self._op("lease"):
+            resp = await self._client.lease.grant(ttl, timeout=self.timeout)
+        return int(resp.ID)
+
+    async def refresh_lease(self, lease_id: int) -> int:
+        """Keep a lease alive once; returns its remaining TTL (<= 0 once it expired)."""
+        assert self._client.lease is not None
+        async with self._op("lease"):
+            stream = self._client.lease.keep_alive(lease_id)
+            try:
+                async for resp in stream:
+                    return int(resp.TTL)
+            finally:
+                stream.cancel()
+        return 0
+
+    async def revoke_lease(self, lease_id: int) -> None:
+        assert self._client.lease is not None
+        async with self._op("lease"):
+            await self._client.lease.revoke(lease_id, timeout=self.timeout)
+
+    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[WatchEvent]:
+        """Events under `prefix` from `start_revision` on; raises WatchCompacted if that is gone.
+
+        The underlying client reconnects (and resumes from the last seen revision) on its own when
+        etcd restarts or fails over.
+        """
+        assert self._client.watch is not None
+        key = self._abs(prefix)
+        async for resp in self._client.watch.watch(key, prefix_range_end(key), start_revision=start_revision):
+            if resp.canceled or resp.compact_revision:
+                raise WatchCompacted(int(resp.compact_revision))
+            for ev in resp.events:
+                kind = "delete" if ev.type == 1 else "put"
+                yield WatchEvent(kind, self._rel(ev.kv.key), bytes(ev.kv.value), int(ev.kv.mod_revision))
+
+    def _decode(self, kv: Any, cls: type[M]) -> Versioned[M]:
+        return Versioned(self._rel(kv.key), cls.FromString(kv.value), int(kv.mod_revision), int(kv.create_revision))
+
+
+def _mod_equal(key: bytes, revision: int) -> Any:
+    from etcd3aio._protobuf import Compare
+
+    return Compare(result=Compare.EQUAL, target=Compare.MOD, key=key, mod_revision=revision)
+
+
+def _brief(e: BaseException) -> str:
+    if isinstance(e, grpc.aio.AioRpcError):
+        return f"{e.code().name}: {e.details()}"
+    return str(e) or type(e).__name__

@@ -1,0 +1,54 @@
+"""The key layout in etcd, relative to the store's prefix (default `/berth/`).
+
+One key per object. Names and ids are restricted to `[A-Za-z0-9_-]`, so `/` separates levels
+unambiguously; task definition revisions are zero-padded so keys sort by revision.
+"""
+
+from __future__ import annotations
+
+CLUSTERS = "clusters/"
+TASK_DEFINITIONS = "taskdefs/"
+FAMILIES = "families/"
+TAGS = "tags/"
+ACCESS_KEYS = "auth/keys/"
+JOIN_TOKEN = "auth/join-token"
+ADMIN_KEY = "auth/admin"  # a copy of the admin access key, written once at bootstrap
+TASKS = "tasks/"
+SERVICES = "services/"
+INSTANCES = "instances/"
+
+
+def cluster(name: str) -> str:
+    return f"{CLUSTERS}{name}"
+
+
+def family(name: str) -> str:
+    return f"{FAMILIES}{name}"
+
+
+def task_definition(family: str, revision: int) -> str:
+    return f"{TASK_DEFINITIONS}{family}/{revision:010d}"
+
+
+def task_definitions_of(family: str) -> str:
+    return f"{TASK_DEFINITIONS}{family}/"
+
+
+def tags(arn: str) -> str:
+    return f"{TAGS}{arn}"
+
+
+def access_key(key_id: str) -> str:
+    return f"{ACCESS_KEYS}{key_id}"
+
+
+def tasks_of(cluster: str) -> str:
+    return f"{TASKS}{cluster}/"
+
+
+def services_of(cluster: str) -> str:
+    return f"{SERVICES}{cluster}/"
+
+
+def instances_of(cluster: str) -> str:
+    return f"{INSTANCES}{cluster}/"

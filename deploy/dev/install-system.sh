@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the system packages berth's tests and `berth up` need, when missing (Debian/Ubuntu, as root).
+# Elsewhere it only says what is missing.
+set -euo pipefail
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v etcd >/dev/null || need+=(etcd-server)
+# The test images hold a static busybox; Debian's busybox-static provides /bin/busybox.
+dpkg -s busybox-static >/dev/null 2>&1 || [ -e /usr/share/doc/busybox-static ] || need+=(busybox-static)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "missing system packages: ${need[*]} (install them, or run as root on Debian)" >&2
+fi
