@@ -138,6 +138,12 @@ class EtcdStore:
             return None
         return self._decode(resp.kvs[0], cls)
 
+    async def revision_of(self, key: str) -> int:
+        """The key's mod_revision, 0 if it does not exist."""
+        async with self._op("get"):
+            resp = await self._kv.get(self._abs(key), keys_only=True, timeout=self.timeout)
+        return int(resp.kvs[0].mod_revision) if resp.kvs else 0
+
     async def get_many(self, keys: Sequence[str], cls: type[M]) -> list[Versioned[M] | None]:
         """Several keys read at one revision (a single transaction of range reads)."""
         if not keys:

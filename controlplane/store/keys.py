@@ -52,3 +52,15 @@ def services_of(cluster: str) -> str:
 
 def instances_of(cluster: str) -> str:
     return f"{INSTANCES}{cluster}/"
+
+
+def task(cluster: str, task_id: str) -> str:
+    return f"{TASKS}{cluster}/{task_id}"
+
+
+def service(cluster: str, name: str) -> str:
+    return f"{SERVICES}{cluster}/{name}"
+
+
+def instance(cluster: str, instance_id: str) -> str:
+    return f"{INSTANCES}{cluster}/{instance_id}"

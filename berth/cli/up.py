@@ -1,0 +1,193 @@
+"""`berth up`: a whole single-machine berth in the foreground.
+
+Starts, as child processes, a private etcd (data under DIR/etcd), one control plane and the local
+agents, waits until each is healthy, prints the endpoint and the config path, and on Ctrl-C or
+SIGTERM stops them in reverse order. State survives: the next `berth up` with the same DIR comes
+back with the same clusters, task definitions and tasks. Logs go to DIR/logs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from berth.cli import command
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Children get SIGTERM if `berth up` itself dies, so nothing is left running."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    log: IO[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str] | None = None) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            self.argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent, env=env,
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.log is not None:
+            self.log.close()
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _wait(what: str, ready: Callable[[], bool], child: Child, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.alive():
+            raise RuntimeError(f"{what} exited during start-up; last lines of {child.log_path}:\n{child.tail()}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} was not ready after {timeout:.0f} s; see {child.log_path}")
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310 - a local URL we built
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=str(Path.home() / ".berth"), help="state, logs and the client config (default ~/.berth)")
+    p.add_argument("--grpc-addr", default="127.0.0.1:7410", help="control plane gRPC address")
+    p.add_argument("--http-addr", default="127.0.0.1:7411", help="control plane HTTP address (/metrics, ECS JSON)")
+    p.add_argument("--etcd-port", type=int, default=7419, help="client port of the private etcd (peer port +1)")
+    p.add_argument("--cluster", default="default", help="cluster the local agent joins")
+    p.add_argument("--no-agent", action="store_true", help="start no agent (control plane only)")
+
+
+def run(args: argparse.Namespace) -> int:
+    data = Path(args.data_dir).expanduser().resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    lock = open(data / "up.lock", "w")  # noqa: SIM115 - held for the life of the process
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"berth: another `berth up` is already running with {data}", file=sys.stderr)
+        return 1
+    etcd_bin = shutil.which("etcd")
+    if etcd_bin is None:
+        print("berth: the etcd binary is not on PATH (Debian: apt-get install etcd-server)", file=sys.stderr)
+        return 1
+    logs = data / "logs"
+    etcd_url = f"http://127.0.0.1:{args.etcd_port}"
+    peer_url = f"http://127.0.0.1:{args.etcd_port + 1}"
+    children = [
+        Child("etcd", [
+            etcd_bin, "--name", "berth", "--data-dir", str(data / "etcd"),
+            "--listen-client-urls", etcd_url, "--advertise-client-urls", etcd_url,
+            "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+            "--initial-cluster", f"berth={peer_url}", "--auto-compaction-retention", "1h",
+        ], logs / "etcd.log"),
+        Child("controlplane", [
+            sys.executable, "-m", "controlplane.main", "--etcd-endpoints", f"127.0.0.1:{args.etcd_port}",
+            "--grpc-addr", args.grpc_addr, "--http-addr", args.http_addr, "--data-dir", str(data), "--log-json",
+        ], logs / "controlplane.log"),
+    ]
+    started: list[Child] = []
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        etcd, cp = children
+        etcd.start()
+        started.append(etcd)
+        _wait("etcd", lambda: _http_ok(f"{etcd_url}/health"), etcd, 30)
+        cp.start()
+        started.append(cp)
+        http = args.http_addr.replace("0.0.0.0", "127.0.0.1")
+        _wait("the control plane", lambda: _http_ok(f"http://{http}/healthz") and (data / "config").exists(), cp, 60)
+        for agent in _agents(args, data, logs):
+            agent.start()
+            started.append(agent)
+        cfg = json.loads((data / "config").read_text())
+        print(f"berth is up: gRPC {cfg['endpoint']}, HTTP {cfg['httpEndpoint']}")
+        print(f"client config: {data / 'config'}  (export BERTH_CONFIG={data / 'config'} if DIR is not ~/.berth)")
+        print(f"logs: {logs}/   stop with Ctrl-C")
+        sys.stdout.flush()
+        while not stopping:
+            for child in started:
+                if not child.alive():
+                    print(f"berth: {child.name} exited; last lines of {child.log_path}:\n{child.tail()}", file=sys.stderr)
+                    return 1
+            time.sleep(0.2)
+        print("stopping berth ...")
+        return 0
+    except RuntimeError as e:
+        print(f"berth: {e}", file=sys.stderr)
+        return 1
+    finally:
+        for child in reversed(started):
+            child.stop()
+        lock.close()
+
+
+def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
+    """The local agents `berth up` runs (none until the agent exists, or with --no-agent)."""
+    if args.no_agent:
+        return []
+    try:
+        import agent.main  # noqa: F401
+    except ImportError:
+        return []
+    cfg = json.loads((data / "config").read_text())
+    token = (data / "join-token").read_text().strip()
+    return [
+        Child("agent", [
+            sys.executable, "-m", "agent.main", "--endpoint", cfg["endpoint"], "--cluster", args.cluster,
+            "--join-token", token, "--data-dir", str(data / "agent"), "--name", os.uname().nodename,
+        ], logs / "agent.log"),
+    ]
+
+
+command("up", "start a single-machine berth (etcd, control plane, agent) in the foreground")((configure, run))

@@ -1,0 +1,176 @@
+"""`berth.Client`: a thin, typed Python client over the gRPC API.
+
+    from berth import Client
+    ecs = Client()                                   # $BERTH_CONFIG or ~/.berth/config
+    ecs.register_task_definition({"family": "web", "containerDefinitions": [...]})  # an ECS-shaped dict
+    td = ecs.describe_task_definition(taskDefinition="web:1").task_definition
+
+Every method takes the request as a message, as an ECS-shaped dict, or as keyword arguments
+(ECS camelCase or snake_case names), and returns the response message (`berth.jsonmsg.to_dict`
+turns it into ECS JSON). Failures raise `berth.ApiError` with the status code, the ECS exception
+name and, for invalid input, the offending field paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from berth import config, jsonmsg
+from berth.errors import ApiError, FieldViolation, InvalidArgument
+from berth.v1 import ecs_messages_pb2 as ecs
+from berth.v1 import ecs_pb2_grpc
+
+R = TypeVar("R", bound=Message)
+Request = Message | Mapping[str, Any] | None
+
+
+class Client:
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        *,
+        config_path: str | Path | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        cfg = config.load(Path(config_path) if config_path else None)
+        self.endpoint = endpoint or cfg.endpoint
+        self.token = token if token is not None else cfg.token
+        self.timeout = timeout
+        self._channel = grpc.insecure_channel(
+            self.endpoint,
+            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
+        )
+        self._ecs = ecs_pb2_grpc.ECSStub(self._channel)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+
+    def call(self, method: str, request: Request = None, **fields: Any) -> Message:
+        """Call any unary ECS RPC by name (`"DescribeTasks"`) with a message, dict or keywords."""
+        stub = getattr(self._ecs, method, None)
+        if stub is None:
+            raise AttributeError(f"berth.v1.ECS has no RPC {method!r}")
+        request_cls = getattr(ecs, f"{method}Request")
+        return self._unary(stub, request_cls, request, fields)
+
+    def _unary(self, stub: Callable[..., R], request_cls: type[Message], request: Request, fields: dict[str, Any]) -> R:
+        message = build_request(request_cls, request, fields)
+        try:
+            result: R = stub(message, metadata=self.metadata, timeout=self.timeout)
+            return result
+        except grpc.RpcError as e:
+            raise api_error(e) from None
+
+    def _stream(self, stub: Callable[..., Any], request_cls: type[Message], request: Request,
+                fields: dict[str, Any], timeout: float | None = None) -> Iterator[Any]:
+        message = build_request(request_cls, request, fields)
+        call = stub(message, metadata=self.metadata, timeout=timeout)
+        try:
+            yield from call
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.CANCELLED:
+                return
+            raise api_error(e) from None
+        finally:
+            call.cancel()
+
+    # -- clusters --------------------------------------------------------------------------------
+    def create_cluster(self, request: Request = None, **fields: Any) -> ecs.CreateClusterResponse:
+        return self._unary(self._ecs.CreateCluster, ecs.CreateClusterRequest, request, fields)
+
+    def describe_clusters(self, request: Request = None, **fields: Any) -> ecs.DescribeClustersResponse:
+        return self._unary(self._ecs.DescribeClusters, ecs.DescribeClustersRequest, request, fields)
+
+    def list_clusters(self, request: Request = None, **fields: Any) -> ecs.ListClustersResponse:
+        return self._unary(self._ecs.ListClusters, ecs.ListClustersRequest, request, fields)
+
+    def delete_cluster(self, request: Request = None, **fields: Any) -> ecs.DeleteClusterResponse:
+        return self._unary(self._ecs.DeleteCluster, ecs.DeleteClusterRequest, request, fields)
+
+    # -- task definitions ------------------------------------------------------------------------
+    def register_task_definition(self, request: Request = None, **fields: Any) -> ecs.RegisterTaskDefinitionResponse:
+        return self._unary(self._ecs.RegisterTaskDefinition, ecs.RegisterTaskDefinitionRequest, request, fields)
+
+    def describe_task_definition(self, request: Request = None, **fields: Any) -> ecs.DescribeTaskDefinitionResponse:
+        return self._unary(self._ecs.DescribeTaskDefinition, ecs.DescribeTaskDefinitionRequest, request, fields)
+
+    def list_task_definitions(self, request: Request = None, **fields: Any) -> ecs.ListTaskDefinitionsResponse:
+        return self._unary(self._ecs.ListTaskDefinitions, ecs.ListTaskDefinitionsRequest, request, fields)
+
+    def list_task_definition_families(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.ListTaskDefinitionFamiliesResponse:
+        return self._unary(self._ecs.ListTaskDefinitionFamilies, ecs.ListTaskDefinitionFamiliesRequest, request, fields)
+
+    def deregister_task_definition(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.DeregisterTaskDefinitionResponse:
+        return self._unary(self._ecs.DeregisterTaskDefinition, ecs.DeregisterTaskDefinitionRequest, request, fields)
+
+    def delete_task_definitions(self, request: Request = None, **fields: Any) -> ecs.DeleteTaskDefinitionsResponse:
+        return self._unary(self._ecs.DeleteTaskDefinitions, ecs.DeleteTaskDefinitionsRequest, request, fields)
+
+    # -- tags ------------------------------------------------------------------------------------
+    def tag_resource(self, request: Request = None, **fields: Any) -> ecs.TagResourceResponse:
+        return self._unary(self._ecs.TagResource, ecs.TagResourceRequest, request, fields)
+
+    def untag_resource(self, request: Request = None, **fields: Any) -> ecs.UntagResourceResponse:
+        return self._unary(self._ecs.UntagResource, ecs.UntagResourceRequest, request, fields)
+
+    def list_tags_for_resource(self, request: Request = None, **fields: Any) -> ecs.ListTagsForResourceResponse:
+        return self._unary(self._ecs.ListTagsForResource, ecs.ListTagsForResourceRequest, request, fields)
+
+
+def build_request(cls: type[Message], request: Request, fields: dict[str, Any]) -> Message:
+    """A request message from a message, an ECS-shaped dict and/or keyword fields."""
+    if isinstance(request, Message):
+        if fields:
+            extra = jsonmsg.parse(fields, cls)
+            merged = cls()
+            merged.CopyFrom(request)
+            merged.MergeFrom(extra)
+            return merged
+        return request
+    data = dict(request or {})
+    data.update(fields)
+    try:
+        return jsonmsg.parse(data, cls)
+    except InvalidArgument as e:
+        raise ApiError("INVALID_ARGUMENT", e.message, "InvalidParameterException", e.violations) from None
+
+
+def api_error(e: grpc.RpcError) -> ApiError:
+    """Decode a gRPC error into an ApiError, reading the rich status details berth sends."""
+    code = e.code().name if hasattr(e, "code") else "UNKNOWN"
+    message = e.details() if hasattr(e, "details") else str(e)
+    error = ApiError(code=code, message=message or code)
+    status = rpc_status.from_call(e) if hasattr(e, "trailing_metadata") else None
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            error.ecs_type = info.reason
+            error.request_id = info.metadata.get("requestId", "")
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            error.violations = [FieldViolation(v.field, v.description) for v in bad.field_violations]
+    return error

@@ -1,0 +1,57 @@
+"""`berth-controlplane`: run one control plane replica."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from pathlib import Path
+
+from berth import logs
+from controlplane.server import ControlPlane
+from controlplane.settings import Settings
+
+
+def parse_args(argv: list[str] | None = None) -> Settings:
+    p = argparse.ArgumentParser(prog="berth-controlplane", description="Run a berth control plane replica.")
+    p.add_argument("--etcd-endpoints", default="127.0.0.1:2379", help="comma-separated etcd client endpoints")
+    p.add_argument("--etcd-prefix", default="/berth/", help="key prefix of berth's records in etcd")
+    p.add_argument("--grpc-addr", default="127.0.0.1:7410", help="gRPC listen address (API for users and agents)")
+    p.add_argument("--http-addr", default="127.0.0.1:7411", help="HTTP listen address (/metrics, /healthz, ECS JSON)")
+    p.add_argument("--data-dir", default=str(Path.home() / ".berth"), help="where the client config and join token are written")
+    p.add_argument("--region", default="local", help="region part of the ARNs")
+    p.add_argument("--account", default="000000000000", help="account part of the ARNs")
+    p.add_argument("--etcd-wait", type=float, default=60.0, help="seconds to wait for etcd at start")
+    p.add_argument("--log-level", default="info")
+    p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
+    a = p.parse_args(argv)
+    logs.configure(json=True if a.log_json else None, level=a.log_level)
+    return Settings(
+        data_dir=Path(a.data_dir).expanduser(),
+        grpc_addr=a.grpc_addr,
+        http_addr=a.http_addr,
+        etcd_endpoints=tuple(e.strip() for e in a.etcd_endpoints.split(",") if e.strip()),
+        etcd_prefix=a.etcd_prefix,
+        region=a.region,
+        account=a.account,
+        etcd_wait_seconds=a.etcd_wait,
+    )
+
+
+async def serve(settings: Settings) -> None:
+    cp = ControlPlane(settings)
+    await cp.start()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await cp.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""One control plane replica: wires the store, auth, API, gRPC and HTTP servers, and runs them.
+
+Start-up order: connect to etcd (waiting for it up to `etcd_wait_seconds`), create the admin access
+key and the agent join token on the very first start, write the client config and join token into
+the data dir, then listen. Shutdown is graceful: the gRPC server finishes in-flight calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+from grpc_health.v1 import health_pb2
+
+from berth import config
+from berth.arn import ArnFactory
+from berth.errors import Unavailable
+from berth.v1 import ecs_pb2
+from controlplane import auth
+from controlplane.api.dispatch import Api
+from controlplane.api.ecs_service import EcsServicer
+from controlplane.api.grpc_server import build_server
+from controlplane.http import build_app, start_http
+from controlplane.settings import Settings
+from controlplane.store import EtcdStore
+
+log = structlog.get_logger("berth.controlplane")
+
+
+class ControlPlane:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix)
+        self.arns = ArnFactory(settings.region, settings.account)
+        self.authenticator = auth.Authenticator(self.store)
+        self.api = Api(auth.Authorizer())
+        self.grpc_port = 0
+        self.http_port = 0
+        self._grpc: object | None = None
+        self._http: web.AppRunner | None = None
+        self._stopped = asyncio.Event()
+
+    @property
+    def grpc_endpoint(self) -> str:
+        host = Settings.client_host(self.settings.grpc_addr).rpartition(":")[0]
+        return f"{host}:{self.grpc_port}"
+
+    @property
+    def http_endpoint(self) -> str:
+        host = Settings.client_host(self.settings.http_addr).rpartition(":")[0]
+        return f"http://{host}:{self.http_port}"
+
+    async def _wait_for_etcd(self) -> None:
+        deadline = time.monotonic() + self.settings.etcd_wait_seconds
+        delay = 0.1
+        while True:
+            try:
+                await self.store.ping()
+                return
+            except Unavailable as e:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("etcd_unavailable", endpoints=self.settings.etcd_endpoints, error=str(e))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def start(self) -> None:
+        await self.store.start()
+        await self._wait_for_etcd()
+        admin = await auth.ensure_admin_key(self.store)
+        join_token = await auth.ensure_join_token(self.store)
+
+        self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], EcsServicer(self.store, self.arns), action_prefix="ecs")
+        server, self.grpc_port, health = await build_server(self.api, self.authenticator, self.settings.grpc_addr)
+        await server.start()
+        self._grpc = server
+        self._http, self.http_port = await start_http(build_app(self.store), self.settings.http_addr)
+        for name in ("", "berth.v1.ECS"):
+            await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+        data_dir = Path(self.settings.data_dir)
+        config.write(
+            data_dir / "config",
+            config.ClientConfig(
+                endpoint=self.grpc_endpoint,
+                token=auth.bearer_token(admin),
+                accessKeyId=admin.access_key_id,
+                secretAccessKey=admin.secret_access_key,
+                region=self.settings.region,
+                httpEndpoint=self.http_endpoint,
+            ),
+        )
+        config.write_secret(data_dir / "join-token", join_token)
+        log.info(
+            "controlplane_started", grpc=self.grpc_endpoint, http=self.http_endpoint,
+            etcd=",".join(self.settings.etcd_endpoints), config=str(data_dir / "config"),
+        )
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self._grpc is not None:
+            await self._grpc.stop(grace)  # type: ignore[attr-defined]
+            self._grpc = None
+        if self._http is not None:
+            await self._http.cleanup()
+            self._http = None
+        await self.store.close()
+        self._stopped.set()
+
+    async def wait(self) -> None:
+        await self._stopped.wait()

@@ -1,0 +1,27 @@
+"""Settings of one control plane replica (from flags; frozen once started)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    grpc_addr: str = "127.0.0.1:7410"
+    http_addr: str = "127.0.0.1:7411"
+    etcd_endpoints: tuple[str, ...] = ("127.0.0.1:2379",)
+    etcd_prefix: str = "/berth/"
+    region: str = "local"
+    account: str = "000000000000"
+    etcd_wait_seconds: float = 60.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def client_host(addr: str) -> str:
+        """The address a client on this machine dials for a listen address (0.0.0.0 -> 127.0.0.1)."""
+        host, _, port = addr.rpartition(":")
+        if host in ("", "0.0.0.0", "[::]", "::"):
+            host = "127.0.0.1"
+        return f"{host}:{port}"
