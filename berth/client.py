@@ -128,6 +128,53 @@ class Client:
     def delete_task_definitions(self, request: Request = None, **fields: Any) -> ecs.DeleteTaskDefinitionsResponse:
         return self._unary(self._ecs.DeleteTaskDefinitions, ecs.DeleteTaskDefinitionsRequest, request, fields)
 
+    # -- container instances ----------------------------------------------------------------
+    def list_container_instances(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.ListContainerInstancesResponse:
+        return self._unary(self._ecs.ListContainerInstances, ecs.ListContainerInstancesRequest, request, fields)
+
+    def describe_container_instances(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.DescribeContainerInstancesResponse:
+        return self._unary(self._ecs.DescribeContainerInstances, ecs.DescribeContainerInstancesRequest, request, fields)
+
+    def update_container_instances_state(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.UpdateContainerInstancesStateResponse:
+        return self._unary(self._ecs.UpdateContainerInstancesState, ecs.UpdateContainerInstancesStateRequest, request, fields)
+
+    def deregister_container_instance(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.DeregisterContainerInstanceResponse:
+        return self._unary(self._ecs.DeregisterContainerInstance, ecs.DeregisterContainerInstanceRequest, request, fields)
+
+    def put_attributes(self, request: Request = None, **fields: Any) -> ecs.PutAttributesResponse:
+        return self._unary(self._ecs.PutAttributes, ecs.PutAttributesRequest, request, fields)
+
+    def delete_attributes(self, request: Request = None, **fields: Any) -> ecs.DeleteAttributesResponse:
+        return self._unary(self._ecs.DeleteAttributes, ecs.DeleteAttributesRequest, request, fields)
+
+    def list_attributes(self, request: Request = None, **fields: Any) -> ecs.ListAttributesResponse:
+        return self._unary(self._ecs.ListAttributes, ecs.ListAttributesRequest, request, fields)
+
+
+    # -- tasks ------------------------------------------------------------------------------
+    def run_task(self, request: Request = None, **fields: Any) -> ecs.RunTaskResponse:
+        return self._unary(self._ecs.RunTask, ecs.RunTaskRequest, request, fields)
+
+    def start_task(self, request: Request = None, **fields: Any) -> ecs.StartTaskResponse:
+        return self._unary(self._ecs.StartTask, ecs.StartTaskRequest, request, fields)
+
+    def stop_task(self, request: Request = None, **fields: Any) -> ecs.StopTaskResponse:
+        return self._unary(self._ecs.StopTask, ecs.StopTaskRequest, request, fields)
+
+    def describe_tasks(self, request: Request = None, **fields: Any) -> ecs.DescribeTasksResponse:
+        return self._unary(self._ecs.DescribeTasks, ecs.DescribeTasksRequest, request, fields)
+
+    def list_tasks(self, request: Request = None, **fields: Any) -> ecs.ListTasksResponse:
+        return self._unary(self._ecs.ListTasks, ecs.ListTasksRequest, request, fields)
+
     # -- tags ------------------------------------------------------------------------------------
     def tag_resource(self, request: Request = None, **fields: Any) -> ecs.TagResourceResponse:
         return self._unary(self._ecs.TagResource, ecs.TagResourceRequest, request, fields)
@@ -150,11 +197,23 @@ def build_request(cls: type[Message], request: Request, fields: dict[str, Any]) 
             return merged
         return request
     data = dict(request or {})
-    data.update(fields)
+    data.update({k: _plain(v) for k, v in fields.items()})
     try:
         return jsonmsg.parse(data, cls)
     except InvalidArgument as e:
         raise ApiError("INVALID_ARGUMENT", e.message, "InvalidParameterException", e.violations) from None
+
+
+def _plain(value: Any) -> Any:
+    """Keyword values may be messages or repeated fields taken from earlier responses."""
+    if isinstance(value, Message):
+        return jsonmsg.to_dict(value)
+    if isinstance(value, (str, bytes, dict, int, float)):
+        return value
+    try:
+        return [_plain(v) for v in iter(value)]
+    except TypeError:
+        return value
 
 
 def api_error(e: grpc.RpcError) -> ApiError:

@@ -23,6 +23,7 @@ from controlplane.store import EtcdStore, Put, keys
 ADMIN = "admin"
 ADMIN_POLICY = "AdministratorAccess"
 _CACHE_SECONDS = 5.0
+JOIN_PREFIX = "bjt_"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Authenticator:
     def __init__(self, store: EtcdStore) -> None:
         self._store = store
         self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
+        self._join: tuple[float, str] | None = None
 
     async def access_key(self, key_id: str) -> store_pb2.AccessKey | None:
         now = time.monotonic()
@@ -78,13 +80,29 @@ class Authenticator:
         self._cache[key_id] = (now, value)
         return value
 
+    async def join_token(self) -> str:
+        now = time.monotonic()
+        if self._join is None or now - self._join[0] > _CACHE_SECONDS:
+            record = await self._store.get(keys.JOIN_TOKEN, store_pb2.AccessKey)
+            self._join = (now, record.value.secret_access_key if record else "")
+        return self._join[1]
+
+    def forget(self, key_id: str) -> None:
+        """Drop a cached key (it was just deleted or replaced)."""
+        self._cache.pop(key_id, None)
+
     async def from_bearer(self, authorization: str | None) -> Principal:
         if not authorization:
             raise Unauthenticated("missing credentials: send the header 'authorization: Bearer <token>'")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("the authorization header must be 'Bearer <token>'")
-        key_id, _, secret = token.strip().partition(".")
+        token = token.strip()
+        if token.startswith(JOIN_PREFIX):
+            if await self.join_token() == token:
+                return Principal("agents", kind="join")
+            raise Unauthenticated("the join token is not valid")
+        key_id, _, secret = token.partition(".")
         key = await self.access_key(key_id) if key_id and secret else None
         if key is None or not hmac.compare_digest(key.secret_access_key.encode(), secret.encode()):
             raise Unauthenticated("the token is not valid")
@@ -92,6 +110,7 @@ class Authenticator:
 
 
 def principal_of(key: store_pb2.AccessKey) -> Principal:
+    """"admin" is the user admin; "agent:<cluster>/<instanceId>" the agent of that instance."""
     kind, _, name = key.principal.partition(":") if ":" in key.principal else ("user", "", key.principal)
     return Principal(name=name, kind=kind, access_key_id=key.access_key_id, policies=tuple(key.policies))
 
@@ -131,7 +150,7 @@ async def ensure_join_token(store: EtcdStore) -> str:
     if existing is not None:
         return existing.value.secret_access_key
     token = store_pb2.AccessKey(
-        access_key_id="join", secret_access_key="bjt_" + secrets.token_urlsafe(30), principal="join:agents",
+        access_key_id="join", secret_access_key=JOIN_PREFIX + secrets.token_urlsafe(30), principal="join:agents",
         status="Active", created_at=time.time(),
     )
     try:

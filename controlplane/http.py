@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -10,8 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from berth.errors import Unavailable
 from controlplane.store import EtcdStore
 
+if TYPE_CHECKING:
+    from controlplane.gateway import Gateway
 
-def build_app(store: EtcdStore) -> web.Application:
+
+def build_app(store: EtcdStore, gateway: Gateway | None = None) -> web.Application:
     async def metrics(_: web.Request) -> web.Response:
         body = generate_latest()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -26,6 +30,8 @@ def build_app(store: EtcdStore) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
+    if gateway is not None:
+        app.router.add_post("/", gateway.handle)
     return app
 
 

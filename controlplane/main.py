@@ -22,6 +22,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument("--region", default="local", help="region part of the ARNs")
     p.add_argument("--account", default="000000000000", help="account part of the ARNs")
     p.add_argument("--etcd-wait", type=float, default=60.0, help="seconds to wait for etcd at start")
+    p.add_argument("--agent-grace", type=float, default=15.0,
+                   help="seconds without a heartbeat before an agent counts as disconnected")
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
@@ -35,6 +37,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         region=a.region,
         account=a.account,
         etcd_wait_seconds=a.etcd_wait,
+        agent_grace_seconds=a.agent_grace,
     )
 
 

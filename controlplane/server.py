@@ -8,6 +8,7 @@ the data dir, then listen. Shutdown is graceful: the gRPC server finishes in-fli
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -18,11 +19,15 @@ from grpc_health.v1 import health_pb2
 from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
-from berth.v1 import ecs_pb2
+from berth.v1 import agent_pb2, ecs_pb2
 from controlplane import auth
+from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
+from controlplane.launch import Launcher
+from controlplane.state.cluster_state import State
 from controlplane.api.grpc_server import build_server
+from controlplane.gateway import Gateway
 from controlplane.http import build_app, start_http
 from controlplane.settings import Settings
 from controlplane.store import EtcdStore
@@ -37,6 +42,10 @@ class ControlPlane:
         self.arns = ArnFactory(settings.region, settings.account)
         self.authenticator = auth.Authenticator(self.store)
         self.api = Api(auth.Authorizer())
+        self.state = State(self.store)
+        self.launcher = Launcher(self.store, self.state, self.arns)
+        self.replica = f"{os.uname().nodename}:{os.getpid()}"
+        self._background: list[asyncio.Task[None]] = []
         self.grpc_port = 0
         self.http_port = 0
         self._grpc: object | None = None
@@ -73,12 +82,24 @@ class ControlPlane:
         admin = await auth.ensure_admin_key(self.store)
         join_token = await auth.ensure_join_token(self.store)
 
-        self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], EcsServicer(self.store, self.arns), action_prefix="ecs")
+        self._background.append(asyncio.create_task(self.state.run(), name="state"))
+        await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
+        self.api.register(
+            ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
+            EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher),
+            action_prefix="ecs",
+        )
+        self.agents = AgentServicer(
+            self.store, self.arns, state=self.state, authenticator=self.authenticator,
+            grace_seconds=self.settings.agent_grace_seconds, replica=self.replica,
+        )
+        self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
         server, self.grpc_port, health = await build_server(self.api, self.authenticator, self.settings.grpc_addr)
         await server.start()
         self._grpc = server
-        self._http, self.http_port = await start_http(build_app(self.store), self.settings.http_addr)
-        for name in ("", "berth.v1.ECS"):
+        gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
+        self._http, self.http_port = await start_http(build_app(self.store, gateway), self.settings.http_addr)
+        for name in ("", "berth.v1.ECS", "berth.v1.Agent"):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
         data_dir = Path(self.settings.data_dir)
@@ -106,6 +127,10 @@ class ControlPlane:
         if self._http is not None:
             await self._http.cleanup()
             self._http = None
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
         await self.store.close()
         self._stopped.set()
 

@@ -16,6 +16,8 @@ class Settings:
     region: str = "local"
     account: str = "000000000000"
     etcd_wait_seconds: float = 60.0
+    # An agent silent for this long is shown agentConnected=false and gets no new tasks.
+    agent_grace_seconds: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod

@@ -94,7 +94,7 @@ class UpdateClusterResponse(_message.Message):
     def __init__(self, cluster: _Optional[_Union[_types_pb2.Cluster, _Mapping]] = ...) -> None: ...
 
 class RegisterContainerInstanceRequest(_message.Message):
-    __slots__ = ("cluster", "instance_identity_document", "instance_identity_document_signature", "total_resources", "version_info", "container_instance_arn", "attributes", "platform_devices", "tags")
+    __slots__ = ("cluster", "instance_identity_document", "instance_identity_document_signature", "total_resources", "version_info", "container_instance_arn", "attributes", "platform_devices", "tags", "name", "pool", "metrics_endpoint", "host_address")
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_IDENTITY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_IDENTITY_DOCUMENT_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +104,10 @@ class RegisterContainerInstanceRequest(_message.Message):
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PLATFORM_DEVICES_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    METRICS_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    HOST_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     cluster: str
     instance_identity_document: str
     instance_identity_document_signature: str
@@ -113,13 +117,19 @@ class RegisterContainerInstanceRequest(_message.Message):
     attributes: _containers.RepeatedCompositeFieldContainer[_types_pb2.Attribute]
     platform_devices: _containers.RepeatedCompositeFieldContainer[_types_pb2.PlatformDevice]
     tags: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tag]
-    def __init__(self, cluster: _Optional[str] = ..., instance_identity_document: _Optional[str] = ..., instance_identity_document_signature: _Optional[str] = ..., total_resources: _Optional[_Iterable[_Union[_types_pb2.Resource, _Mapping]]] = ..., version_info: _Optional[_Union[_types_pb2.VersionInfo, _Mapping]] = ..., container_instance_arn: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_types_pb2.Attribute, _Mapping]]] = ..., platform_devices: _Optional[_Iterable[_Union[_types_pb2.PlatformDevice, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ...) -> None: ...
+    name: str
+    pool: str
+    metrics_endpoint: str
+    host_address: str
+    def __init__(self, cluster: _Optional[str] = ..., instance_identity_document: _Optional[str] = ..., instance_identity_document_signature: _Optional[str] = ..., total_resources: _Optional[_Iterable[_Union[_types_pb2.Resource, _Mapping]]] = ..., version_info: _Optional[_Union[_types_pb2.VersionInfo, _Mapping]] = ..., container_instance_arn: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_types_pb2.Attribute, _Mapping]]] = ..., platform_devices: _Optional[_Iterable[_Union[_types_pb2.PlatformDevice, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., name: _Optional[str] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ...) -> None: ...
 
 class RegisterContainerInstanceResponse(_message.Message):
-    __slots__ = ("container_instance",)
+    __slots__ = ("container_instance", "agent_token")
     CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     container_instance: _types_pb2.ContainerInstance
-    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ...) -> None: ...
+    agent_token: str
+    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., agent_token: _Optional[str] = ...) -> None: ...
 
 class DeregisterContainerInstanceRequest(_message.Message):
     __slots__ = ("cluster", "container_instance", "force")

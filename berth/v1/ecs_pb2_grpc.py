@@ -84,6 +84,66 @@ class ECSStub:
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsResponse.FromString,
                 _registered_method=True)
+        self.ListContainerInstances = channel.unary_unary(
+                '/berth.v1.ECS/ListContainerInstances',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesResponse.FromString,
+                _registered_method=True)
+        self.DescribeContainerInstances = channel.unary_unary(
+                '/berth.v1.ECS/DescribeContainerInstances',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesResponse.FromString,
+                _registered_method=True)
+        self.UpdateContainerInstancesState = channel.unary_unary(
+                '/berth.v1.ECS/UpdateContainerInstancesState',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateResponse.FromString,
+                _registered_method=True)
+        self.DeregisterContainerInstance = channel.unary_unary(
+                '/berth.v1.ECS/DeregisterContainerInstance',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceResponse.FromString,
+                _registered_method=True)
+        self.PutAttributes = channel.unary_unary(
+                '/berth.v1.ECS/PutAttributes',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.PutAttributesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.PutAttributesResponse.FromString,
+                _registered_method=True)
+        self.DeleteAttributes = channel.unary_unary(
+                '/berth.v1.ECS/DeleteAttributes',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesResponse.FromString,
+                _registered_method=True)
+        self.ListAttributes = channel.unary_unary(
+                '/berth.v1.ECS/ListAttributes',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListAttributesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListAttributesResponse.FromString,
+                _registered_method=True)
+        self.RunTask = channel.unary_unary(
+                '/berth.v1.ECS/RunTask',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.RunTaskRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.RunTaskResponse.FromString,
+                _registered_method=True)
+        self.StartTask = channel.unary_unary(
+                '/berth.v1.ECS/StartTask',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.StartTaskRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.StartTaskResponse.FromString,
+                _registered_method=True)
+        self.StopTask = channel.unary_unary(
+                '/berth.v1.ECS/StopTask',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.StopTaskRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.StopTaskResponse.FromString,
+                _registered_method=True)
+        self.DescribeTasks = channel.unary_unary(
+                '/berth.v1.ECS/DescribeTasks',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksResponse.FromString,
+                _registered_method=True)
+        self.ListTasks = channel.unary_unary(
+                '/berth.v1.ECS/ListTasks',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
+                _registered_method=True)
         self.TagResource = channel.unary_unary(
                 '/berth.v1.ECS/TagResource',
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.TagResourceRequest.SerializeToString,
@@ -166,6 +226,80 @@ class ECSServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListContainerInstances(self, request, context):
+        """Container instances
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeContainerInstances(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateContainerInstancesState(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeregisterContainerInstance(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutAttributes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAttributes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAttributes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunTask(self, request, context):
+        """Tasks
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StopTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeTasks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTasks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def TagResource(self, request, context):
         """Tags
         """
@@ -237,6 +371,66 @@ def add_ECSServicer_to_server(servicer, server):
                     servicer.DeleteTaskDefinitions,
                     request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsRequest.FromString,
                     response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsResponse.SerializeToString,
+            ),
+            'ListContainerInstances': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContainerInstances,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesResponse.SerializeToString,
+            ),
+            'DescribeContainerInstances': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeContainerInstances,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesResponse.SerializeToString,
+            ),
+            'UpdateContainerInstancesState': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateContainerInstancesState,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateResponse.SerializeToString,
+            ),
+            'DeregisterContainerInstance': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeregisterContainerInstance,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceResponse.SerializeToString,
+            ),
+            'PutAttributes': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutAttributes,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.PutAttributesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.PutAttributesResponse.SerializeToString,
+            ),
+            'DeleteAttributes': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAttributes,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesResponse.SerializeToString,
+            ),
+            'ListAttributes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAttributes,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListAttributesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListAttributesResponse.SerializeToString,
+            ),
+            'RunTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunTask,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.RunTaskRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.RunTaskResponse.SerializeToString,
+            ),
+            'StartTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartTask,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.StartTaskRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.StartTaskResponse.SerializeToString,
+            ),
+            'StopTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopTask,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.StopTaskRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.StopTaskResponse.SerializeToString,
+            ),
+            'DescribeTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeTasks,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksResponse.SerializeToString,
+            ),
+            'ListTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTasks,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.SerializeToString,
             ),
             'TagResource': grpc.unary_unary_rpc_method_handler(
                     servicer.TagResource,
@@ -524,6 +718,330 @@ class ECS:
             '/berth.v1.ECS/DeleteTaskDefinitions',
             berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsRequest.SerializeToString,
             berth_dot_v1_dot_ecs__messages__pb2.DeleteTaskDefinitionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContainerInstances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/ListContainerInstances',
+            berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.ListContainerInstancesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeContainerInstances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DescribeContainerInstances',
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeContainerInstancesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateContainerInstancesState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/UpdateContainerInstancesState',
+            berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.UpdateContainerInstancesStateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeregisterContainerInstance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DeregisterContainerInstance',
+            berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DeregisterContainerInstanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutAttributes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/PutAttributes',
+            berth_dot_v1_dot_ecs__messages__pb2.PutAttributesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.PutAttributesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAttributes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DeleteAttributes',
+            berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DeleteAttributesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAttributes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/ListAttributes',
+            berth_dot_v1_dot_ecs__messages__pb2.ListAttributesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.ListAttributesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/RunTask',
+            berth_dot_v1_dot_ecs__messages__pb2.RunTaskRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.RunTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/StartTask',
+            berth_dot_v1_dot_ecs__messages__pb2.StartTaskRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.StartTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StopTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/StopTask',
+            berth_dot_v1_dot_ecs__messages__pb2.StopTaskRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.StopTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DescribeTasks',
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/ListTasks',
+            berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
             options,
             channel_credentials,
             insecure,

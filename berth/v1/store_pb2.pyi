@@ -40,3 +40,44 @@ class TagSet(_message.Message):
     resource_arn: str
     tags: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tag]
     def __init__(self, resource_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class InstanceAllocation(_message.Message):
+    __slots__ = ("tasks",)
+    class TasksEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _types_pb2.Reservation
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_types_pb2.Reservation, _Mapping]] = ...) -> None: ...
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    tasks: _containers.MessageMap[str, _types_pb2.Reservation]
+    def __init__(self, tasks: _Optional[_Mapping[str, _types_pb2.Reservation]] = ...) -> None: ...
+
+class IdempotencyRecord(_message.Message):
+    __slots__ = ("request_hash", "task_arns", "created_at")
+    REQUEST_HASH_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARNS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    request_hash: str
+    task_arns: _containers.RepeatedScalarFieldContainer[str]
+    created_at: float
+    def __init__(self, request_hash: _Optional[str] = ..., task_arns: _Optional[_Iterable[str]] = ..., created_at: _Optional[float] = ...) -> None: ...
+
+class AgentLiveness(_message.Message):
+    __slots__ = ("container_instance_arn", "connected_at", "replica")
+    CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONNECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
+    container_instance_arn: str
+    connected_at: float
+    replica: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., connected_at: _Optional[float] = ..., replica: _Optional[str] = ...) -> None: ...
+
+class AgentIdentity(_message.Message):
+    __slots__ = ("container_instance_arn", "access_key_id")
+    CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    container_instance_arn: str
+    access_key_id: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., access_key_id: _Optional[str] = ...) -> None: ...

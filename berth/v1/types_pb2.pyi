@@ -219,7 +219,7 @@ class ContainerInstanceHealthStatus(_message.Message):
     def __init__(self, overall_status: _Optional[str] = ..., details: _Optional[_Iterable[_Union[InstanceHealthCheckResult, _Mapping]]] = ...) -> None: ...
 
 class ContainerInstance(_message.Message):
-    __slots__ = ("container_instance_arn", "ec2_instance_id", "capacity_provider_name", "version", "version_info", "remaining_resources", "registered_resources", "status", "status_reason", "agent_connected", "running_tasks_count", "pending_tasks_count", "agent_update_status", "attributes", "registered_at", "attachments", "tags", "health_status")
+    __slots__ = ("container_instance_arn", "ec2_instance_id", "capacity_provider_name", "version", "version_info", "remaining_resources", "registered_resources", "status", "status_reason", "agent_connected", "running_tasks_count", "pending_tasks_count", "agent_update_status", "attributes", "registered_at", "attachments", "tags", "health_status", "pool", "metrics_endpoint", "host_address")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
     EC2_INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_PROVIDER_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -238,6 +238,9 @@ class ContainerInstance(_message.Message):
     ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     HEALTH_STATUS_FIELD_NUMBER: _ClassVar[int]
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    METRICS_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    HOST_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     container_instance_arn: str
     ec2_instance_id: str
     capacity_provider_name: str
@@ -256,7 +259,10 @@ class ContainerInstance(_message.Message):
     attachments: _containers.RepeatedCompositeFieldContainer[Attachment]
     tags: _containers.RepeatedCompositeFieldContainer[Tag]
     health_status: ContainerInstanceHealthStatus
-    def __init__(self, container_instance_arn: _Optional[str] = ..., ec2_instance_id: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., version: _Optional[int] = ..., version_info: _Optional[_Union[VersionInfo, _Mapping]] = ..., remaining_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., registered_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., status: _Optional[str] = ..., status_reason: _Optional[str] = ..., agent_connected: _Optional[bool] = ..., running_tasks_count: _Optional[int] = ..., pending_tasks_count: _Optional[int] = ..., agent_update_status: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., registered_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., health_status: _Optional[_Union[ContainerInstanceHealthStatus, _Mapping]] = ...) -> None: ...
+    pool: str
+    metrics_endpoint: str
+    host_address: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., ec2_instance_id: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., version: _Optional[int] = ..., version_info: _Optional[_Union[VersionInfo, _Mapping]] = ..., remaining_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., registered_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., status: _Optional[str] = ..., status_reason: _Optional[str] = ..., agent_connected: _Optional[bool] = ..., running_tasks_count: _Optional[int] = ..., pending_tasks_count: _Optional[int] = ..., agent_update_status: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., registered_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., health_status: _Optional[_Union[ContainerInstanceHealthStatus, _Mapping]] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ...) -> None: ...
 
 class RepositoryCredentials(_message.Message):
     __slots__ = ("credentials_parameter",)
@@ -922,7 +928,7 @@ class ManagedAgent(_message.Message):
     def __init__(self, last_started_at: _Optional[float] = ..., name: _Optional[str] = ..., reason: _Optional[str] = ..., last_status: _Optional[str] = ...) -> None: ...
 
 class Container(_message.Message):
-    __slots__ = ("container_arn", "task_arn", "name", "image", "image_digest", "runtime_id", "last_status", "exit_code", "reason", "network_bindings", "network_interfaces", "health_status", "managed_agents", "cpu", "memory", "memory_reservation", "gpu_ids")
+    __slots__ = ("container_arn", "task_arn", "name", "image", "image_digest", "runtime_id", "last_status", "exit_code", "reason", "network_bindings", "network_interfaces", "health_status", "managed_agents", "cpu", "memory", "memory_reservation", "gpu_ids", "restart_count", "started_at", "finished_at")
     CONTAINER_ARN_FIELD_NUMBER: _ClassVar[int]
     TASK_ARN_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -940,6 +946,9 @@ class Container(_message.Message):
     MEMORY_FIELD_NUMBER: _ClassVar[int]
     MEMORY_RESERVATION_FIELD_NUMBER: _ClassVar[int]
     GPU_IDS_FIELD_NUMBER: _ClassVar[int]
+    RESTART_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     container_arn: str
     task_arn: str
     name: str
@@ -957,7 +966,10 @@ class Container(_message.Message):
     memory: str
     memory_reservation: str
     gpu_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, container_arn: _Optional[str] = ..., task_arn: _Optional[str] = ..., name: _Optional[str] = ..., image: _Optional[str] = ..., image_digest: _Optional[str] = ..., runtime_id: _Optional[str] = ..., last_status: _Optional[str] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., network_bindings: _Optional[_Iterable[_Union[NetworkBinding, _Mapping]]] = ..., network_interfaces: _Optional[_Iterable[_Union[NetworkInterface, _Mapping]]] = ..., health_status: _Optional[str] = ..., managed_agents: _Optional[_Iterable[_Union[ManagedAgent, _Mapping]]] = ..., cpu: _Optional[str] = ..., memory: _Optional[str] = ..., memory_reservation: _Optional[str] = ..., gpu_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    restart_count: int
+    started_at: float
+    finished_at: float
+    def __init__(self, container_arn: _Optional[str] = ..., task_arn: _Optional[str] = ..., name: _Optional[str] = ..., image: _Optional[str] = ..., image_digest: _Optional[str] = ..., runtime_id: _Optional[str] = ..., last_status: _Optional[str] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., network_bindings: _Optional[_Iterable[_Union[NetworkBinding, _Mapping]]] = ..., network_interfaces: _Optional[_Iterable[_Union[NetworkInterface, _Mapping]]] = ..., health_status: _Optional[str] = ..., managed_agents: _Optional[_Iterable[_Union[ManagedAgent, _Mapping]]] = ..., cpu: _Optional[str] = ..., memory: _Optional[str] = ..., memory_reservation: _Optional[str] = ..., gpu_ids: _Optional[_Iterable[str]] = ..., restart_count: _Optional[int] = ..., started_at: _Optional[float] = ..., finished_at: _Optional[float] = ...) -> None: ...
 
 class TaskEphemeralStorage(_message.Message):
     __slots__ = ("size_in_gi_b", "kms_key_id")
@@ -968,7 +980,7 @@ class TaskEphemeralStorage(_message.Message):
     def __init__(self, size_in_gi_b: _Optional[int] = ..., kms_key_id: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("attachments", "attributes", "availability_zone", "capacity_provider_name", "cluster_arn", "connectivity", "connectivity_at", "container_instance_arn", "containers", "cpu", "created_at", "desired_status", "enable_execute_command", "execution_stopped_at", "group", "health_status", "inference_accelerators", "last_status", "launch_type", "memory", "overrides", "platform_version", "platform_family", "pull_started_at", "pull_stopped_at", "started_at", "started_by", "stop_code", "stopped_at", "stopped_reason", "stopping_at", "tags", "task_arn", "task_definition_arn", "version", "ephemeral_storage", "fargate_ephemeral_storage")
+    __slots__ = ("attachments", "attributes", "availability_zone", "capacity_provider_name", "cluster_arn", "connectivity", "connectivity_at", "container_instance_arn", "containers", "cpu", "created_at", "desired_status", "enable_execute_command", "execution_stopped_at", "group", "health_status", "inference_accelerators", "last_status", "launch_type", "memory", "overrides", "platform_version", "platform_family", "pull_started_at", "pull_stopped_at", "started_at", "started_by", "stop_code", "stopped_at", "stopped_reason", "stopping_at", "tags", "task_arn", "task_definition_arn", "version", "ephemeral_storage", "fargate_ephemeral_storage", "service_name", "reservation", "launch_timing", "usage", "restart_count")
     ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
@@ -1006,6 +1018,11 @@ class Task(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     EPHEMERAL_STORAGE_FIELD_NUMBER: _ClassVar[int]
     FARGATE_EPHEMERAL_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    LAUNCH_TIMING_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    RESTART_COUNT_FIELD_NUMBER: _ClassVar[int]
     attachments: _containers.RepeatedCompositeFieldContainer[Attachment]
     attributes: _containers.RepeatedCompositeFieldContainer[Attribute]
     availability_zone: str
@@ -1043,7 +1060,12 @@ class Task(_message.Message):
     version: int
     ephemeral_storage: EphemeralStorage
     fargate_ephemeral_storage: TaskEphemeralStorage
-    def __init__(self, attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., availability_zone: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., connectivity: _Optional[str] = ..., connectivity_at: _Optional[float] = ..., container_instance_arn: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[Container, _Mapping]]] = ..., cpu: _Optional[str] = ..., created_at: _Optional[float] = ..., desired_status: _Optional[str] = ..., enable_execute_command: _Optional[bool] = ..., execution_stopped_at: _Optional[float] = ..., group: _Optional[str] = ..., health_status: _Optional[str] = ..., inference_accelerators: _Optional[_Iterable[_Union[InferenceAccelerator, _Mapping]]] = ..., last_status: _Optional[str] = ..., launch_type: _Optional[str] = ..., memory: _Optional[str] = ..., overrides: _Optional[_Union[TaskOverride, _Mapping]] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., started_by: _Optional[str] = ..., stop_code: _Optional[str] = ..., stopped_at: _Optional[float] = ..., stopped_reason: _Optional[str] = ..., stopping_at: _Optional[float] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., task_arn: _Optional[str] = ..., task_definition_arn: _Optional[str] = ..., version: _Optional[int] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., fargate_ephemeral_storage: _Optional[_Union[TaskEphemeralStorage, _Mapping]] = ...) -> None: ...
+    service_name: str
+    reservation: Reservation
+    launch_timing: LaunchTiming
+    usage: TaskUsage
+    restart_count: int
+    def __init__(self, attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., availability_zone: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., connectivity: _Optional[str] = ..., connectivity_at: _Optional[float] = ..., container_instance_arn: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[Container, _Mapping]]] = ..., cpu: _Optional[str] = ..., created_at: _Optional[float] = ..., desired_status: _Optional[str] = ..., enable_execute_command: _Optional[bool] = ..., execution_stopped_at: _Optional[float] = ..., group: _Optional[str] = ..., health_status: _Optional[str] = ..., inference_accelerators: _Optional[_Iterable[_Union[InferenceAccelerator, _Mapping]]] = ..., last_status: _Optional[str] = ..., launch_type: _Optional[str] = ..., memory: _Optional[str] = ..., overrides: _Optional[_Union[TaskOverride, _Mapping]] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., started_by: _Optional[str] = ..., stop_code: _Optional[str] = ..., stopped_at: _Optional[float] = ..., stopped_reason: _Optional[str] = ..., stopping_at: _Optional[float] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., task_arn: _Optional[str] = ..., task_definition_arn: _Optional[str] = ..., version: _Optional[int] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., fargate_ephemeral_storage: _Optional[_Union[TaskEphemeralStorage, _Mapping]] = ..., service_name: _Optional[str] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., launch_timing: _Optional[_Union[LaunchTiming, _Mapping]] = ..., usage: _Optional[_Union[TaskUsage, _Mapping]] = ..., restart_count: _Optional[int] = ...) -> None: ...
 
 class AdvancedConfiguration(_message.Message):
     __slots__ = ("alternate_target_group_arn", "production_listener_rule", "test_listener_rule", "role_arn")
@@ -1526,3 +1548,41 @@ class Service(_message.Message):
     availability_zone_rebalancing: str
     resource_management_type: str
     def __init__(self, service_arn: _Optional[str] = ..., service_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., load_balancers: _Optional[_Iterable[_Union[LoadBalancer, _Mapping]]] = ..., service_registries: _Optional[_Iterable[_Union[ServiceRegistry, _Mapping]]] = ..., status: _Optional[str] = ..., desired_count: _Optional[int] = ..., running_count: _Optional[int] = ..., pending_count: _Optional[int] = ..., launch_type: _Optional[str] = ..., capacity_provider_strategy: _Optional[_Iterable[_Union[CapacityProviderStrategyItem, _Mapping]]] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., task_definition: _Optional[str] = ..., deployment_configuration: _Optional[_Union[DeploymentConfiguration, _Mapping]] = ..., task_sets: _Optional[_Iterable[_Union[TaskSet, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., role_arn: _Optional[str] = ..., events: _Optional[_Iterable[_Union[ServiceEvent, _Mapping]]] = ..., created_at: _Optional[float] = ..., current_service_deployment: _Optional[str] = ..., current_service_revisions: _Optional[_Iterable[_Union[ServiceCurrentRevisionSummary, _Mapping]]] = ..., placement_constraints: _Optional[_Iterable[_Union[PlacementConstraint, _Mapping]]] = ..., placement_strategy: _Optional[_Iterable[_Union[PlacementStrategy, _Mapping]]] = ..., network_configuration: _Optional[_Union[NetworkConfiguration, _Mapping]] = ..., health_check_grace_period_seconds: _Optional[int] = ..., scheduling_strategy: _Optional[str] = ..., deployment_controller: _Optional[_Union[DeploymentController, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., created_by: _Optional[str] = ..., enable_ecs_managed_tags: _Optional[bool] = ..., propagate_tags: _Optional[str] = ..., enable_execute_command: _Optional[bool] = ..., availability_zone_rebalancing: _Optional[str] = ..., resource_management_type: _Optional[str] = ...) -> None: ...
+
+class Reservation(_message.Message):
+    __slots__ = ("cpu", "memory", "ports_tcp", "ports_udp")
+    CPU_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_FIELD_NUMBER: _ClassVar[int]
+    PORTS_TCP_FIELD_NUMBER: _ClassVar[int]
+    PORTS_UDP_FIELD_NUMBER: _ClassVar[int]
+    cpu: int
+    memory: int
+    ports_tcp: _containers.RepeatedScalarFieldContainer[int]
+    ports_udp: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, cpu: _Optional[int] = ..., memory: _Optional[int] = ..., ports_tcp: _Optional[_Iterable[int]] = ..., ports_udp: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class LaunchTiming(_message.Message):
+    __slots__ = ("pending_seconds", "pull_seconds", "sandbox_seconds", "start_seconds", "total_seconds", "warm_sandbox")
+    PENDING_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PULL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SANDBOX_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    START_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    WARM_SANDBOX_FIELD_NUMBER: _ClassVar[int]
+    pending_seconds: float
+    pull_seconds: float
+    sandbox_seconds: float
+    start_seconds: float
+    total_seconds: float
+    warm_sandbox: bool
+    def __init__(self, pending_seconds: _Optional[float] = ..., pull_seconds: _Optional[float] = ..., sandbox_seconds: _Optional[float] = ..., start_seconds: _Optional[float] = ..., total_seconds: _Optional[float] = ..., warm_sandbox: _Optional[bool] = ...) -> None: ...
+
+class TaskUsage(_message.Message):
+    __slots__ = ("vcpu_seconds", "gb_seconds", "billed_seconds")
+    VCPU_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    GB_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    BILLED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    vcpu_seconds: float
+    gb_seconds: float
+    billed_seconds: float
+    def __init__(self, vcpu_seconds: _Optional[float] = ..., gb_seconds: _Optional[float] = ..., billed_seconds: _Optional[float] = ...) -> None: ...

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from controlplane.api.clusters import ClusterApi
+from berth.arn import ArnFactory
+from controlplane.api.instances import InstanceApi
 from controlplane.api.tags import TagApi
-from controlplane.api.taskdefs import TaskDefinitionApi
+from controlplane.api.tasks import TaskApi
+from controlplane.launch import Launcher
+from controlplane.state.cluster_state import State
+from controlplane.store import EtcdStore
 
 
-class EcsServicer(ClusterApi, TaskDefinitionApi, TagApi):
+class EcsServicer(TaskApi, InstanceApi, TagApi):
     """Handlers for every RPC of berth.v1.ECS, named as the RPCs are."""
+
+    def __init__(self, store: EtcdStore, arns: ArnFactory, *, state: State, launcher: Launcher) -> None:
+        super().__init__(store, arns)
+        self.state = state
+        self.launcher = launcher

@@ -175,6 +175,23 @@ class EtcdStore:
             )
         return [self._decode(kv, cls) for kv in resp.kvs], bool(resp.more)
 
+    async def snapshot(self, prefix: str, cls: type[M], *, page: int = 1000) -> tuple[list[Versioned[M]], int]:
+        """Every record under `prefix`, read at one etcd revision (paged); (records, revision)."""
+        start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
+        out: list[Versioned[M]] = []
+        revision = 0
+        while True:
+            async with self._op("list"):
+                resp = await self._kv.get(
+                    start, end, revision=revision, limit=page, sort_order=etcd3aio.SortOrder.ASCEND,
+                    sort_target=etcd3aio.SortTarget.KEY, timeout=self.timeout,
+                )
+            revision = revision or int(resp.header.revision)
+            out.extend(self._decode(kv, cls) for kv in resp.kvs)
+            if not resp.more or not resp.kvs:
+                return out, revision
+            start = bytes(resp.kvs[-1].key) + b"\x00"
+
     async def list_keys(self, prefix: str, *, start_after: str = "", limit: int = 0) -> tuple[list[str], bool]:
         start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
         if start_after:
@@ -268,20 +285,29 @@ class EtcdStore:
         async with self._op("lease"):
             await self._client.lease.revoke(lease_id, timeout=self.timeout)
 
-    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[WatchEvent]:
-        """Events under `prefix` from `start_revision` on; raises WatchCompacted if that is gone.
+    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[list[WatchEvent]]:
+        """Batches of events under `prefix` from `start_revision` on (one batch per etcd watch
+        response, so a transaction's writes arrive together); WatchCompacted if that revision is gone.
 
         The underlying client reconnects (and resumes from the last seen revision) on its own when
         etcd restarts or fails over.
         """
         assert self._client.watch is not None
         key = self._abs(prefix)
-        async for resp in self._client.watch.watch(key, prefix_range_end(key), start_revision=start_revision):
-            if resp.canceled or resp.compact_revision:
-                raise WatchCompacted(int(resp.compact_revision))
-            for ev in resp.events:
-                kind = "delete" if ev.type == 1 else "put"
-                yield WatchEvent(kind, self._rel(ev.kv.key), bytes(ev.kv.value), int(ev.kv.mod_revision))
+        try:
+            async for resp in self._client.watch.watch(key, prefix_range_end(key), start_revision=start_revision):
+                if resp.canceled or resp.compact_revision:
+                    raise WatchCompacted(int(resp.compact_revision))
+                if resp.events:
+                    yield [
+                        WatchEvent(
+                            "delete" if ev.type == 1 else "put", self._rel(ev.kv.key), bytes(ev.kv.value),
+                            int(ev.kv.mod_revision),
+                        )
+                        for ev in resp.events
+                    ]
+        except (etcd3aio.EtcdError, grpc.aio.AioRpcError) as e:
+            raise Unavailable(f"etcd watch of {prefix} failed: {_brief(e)}") from e
 
     def _decode(self, kv: Any, cls: type[M]) -> Versioned[M]:
         return Versioned(self._rel(kv.key), cls.FromString(kv.value), int(kv.mod_revision), int(kv.create_revision))

@@ -16,6 +16,10 @@ ADMIN_KEY = "auth/admin"  # a copy of the admin access key, written once at boot
 TASKS = "tasks/"
 SERVICES = "services/"
 INSTANCES = "instances/"
+ALLOCATIONS = "alloc/"
+LIVENESS = "liveness/"
+AGENTS = "agents/"
+IDEMPOTENCY = "idempotency/"
 
 
 def cluster(name: str) -> str:
@@ -64,3 +68,25 @@ def service(cluster: str, name: str) -> str:
 
 def instance(cluster: str, instance_id: str) -> str:
     return f"{INSTANCES}{cluster}/{instance_id}"
+
+
+def allocation(cluster: str, instance_id: str) -> str:
+    return f"{ALLOCATIONS}{cluster}/{instance_id}"
+
+
+def liveness(cluster: str, instance_id: str) -> str:
+    return f"{LIVENESS}{cluster}/{instance_id}"
+
+
+def agent(cluster: str, instance_id: str) -> str:
+    return f"{AGENTS}{cluster}/{instance_id}"
+
+
+def idempotency(cluster: str, token: str) -> str:
+    return f"{IDEMPOTENCY}{cluster}/{token}"
+
+
+def split(key: str) -> tuple[str, str]:
+    """(cluster, id) of a cluster-scoped key such as `tasks/<cluster>/<id>`."""
+    _, cluster, ident = key.split("/", 2)
+    return cluster, ident

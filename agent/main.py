@@ -1,0 +1,155 @@
+"""`berth-agent`: register this host as a container instance and run its tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from agent.http import build_app
+from agent.manager import TaskManager
+from agent.runtime.cgroups import TaskCgroup
+from agent.runtime.docker import DockerRuntime
+from agent.session import Deregistered, Session
+from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
+from agent.taskrunner import RunnerDeps
+from berth import logs
+from controlplane.http import start_http
+
+log = structlog.get_logger("berth.agent")
+
+
+def parse_args(argv: list[str] | None = None) -> AgentSettings:
+    p = argparse.ArgumentParser(prog="berth-agent", description="Run the berth agent on this host.")
+    p.add_argument("--endpoint", required=True, help="control plane gRPC address HOST:PORT")
+    p.add_argument("--cluster", default="default", help="cluster to join (default: default)")
+    p.add_argument("--pool", default="", choices=("", "fargate"), help="join the hidden FARGATE pool instead")
+    p.add_argument("--join-token", default=os.environ.get("BERTH_JOIN_TOKEN", ""),
+                   help="the control plane's join token (or $BERTH_JOIN_TOKEN, or --join-token-file)")
+    p.add_argument("--join-token-file", help="read the join token from this file")
+    p.add_argument("--data-dir", required=True, help="where the agent keeps its identity")
+    p.add_argument("--name", default="", help="host name to report (default: the machine's)")
+    p.add_argument("--attribute", action="append", default=[], metavar="KEY=VALUE", help="custom attribute (repeatable)")
+    p.add_argument("--availability-zone", default="local", help="value of the ecs.availability-zone attribute")
+    p.add_argument("--instance-type", default="berth", help="value of the ecs.instance-type attribute")
+    p.add_argument("--http-addr", default="127.0.0.1:7412", help="metrics and introspection address (port 0: any)")
+    p.add_argument("--cpu", type=int, default=0, help="CPU units to offer (default 1024 per core)")
+    p.add_argument("--memory", type=int, default=0, help="MiB to offer (default: the host's memory)")
+    p.add_argument("--reserved-memory", type=int, default=0, help="MiB kept back for the host")
+    p.add_argument("--reserved-port", type=int, action="append", default=[], help="extra reserved TCP port")
+    p.add_argument("--publish-ip", default="0.0.0.0", help="host address that bridge-mode ports publish on")
+    p.add_argument("--image-pull-behavior", default="default", choices=PULL_BEHAVIORS)
+    p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
+    p.add_argument("--stop-timeout", type=float, default=30.0, help="default SIGTERM-to-SIGKILL grace, seconds")
+    p.add_argument("--cleanup-wait", type=float, default=3 * 3600.0,
+                   help="seconds to keep a stopped task's containers (logs) before removing them")
+    p.add_argument("--docker-url", default="", help="Docker engine URL (default: DOCKER_HOST or the local socket)")
+    p.add_argument("--no-task-cgroups", action="store_true", help="do not enforce task-level cpu/memory with cgroups")
+    p.add_argument("--log-level", default="info")
+    p.add_argument("--log-json", action="store_true")
+    a = p.parse_args(argv)
+    logs.configure(json=True if a.log_json else None, level=a.log_level)
+    attributes = {}
+    for item in a.attribute:
+        key, sep, value = item.partition("=")
+        if not key:
+            p.error(f"--attribute {item!r}: expected KEY=VALUE")
+        attributes[key] = value if sep else ""
+    token = a.join_token
+    if a.join_token_file:
+        token = Path(a.join_token_file).read_text().strip()
+    return AgentSettings(
+        endpoint=a.endpoint, data_dir=Path(a.data_dir).expanduser(), cluster=a.cluster, join_token=token,
+        name=a.name, pool=a.pool, attributes=attributes, availability_zone=a.availability_zone,
+        instance_type=a.instance_type, http_addr=a.http_addr, cpu_units=a.cpu, memory_mib=a.memory,
+        reserved_memory_mib=a.reserved_memory, reserved_ports=DEFAULT_RESERVED_PORTS + tuple(a.reserved_port),
+        publish_ip=a.publish_ip, image_pull_behavior=a.image_pull_behavior, heartbeat_seconds=a.heartbeat,
+        stop_timeout_seconds=a.stop_timeout, container_cleanup_wait_seconds=a.cleanup_wait,
+        docker_url=a.docker_url, task_cgroups=not a.no_task_cgroups,
+    )
+
+
+def host_address() -> str:
+    """The address other hosts reach this one at (best effort; 127.0.0.1 on a lone machine)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return str(s.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+
+
+def task_cgroups(settings: AgentSettings) -> TaskCgroup | None:
+    if not settings.task_cgroups:
+        return None
+    memory = Path(settings.cgroup_root) / "memory"
+    if not os.access(memory, os.W_OK):
+        log.warning("task_cgroups_unavailable", error=f"{memory} is not a writable cgroup v1 hierarchy")
+        return None
+    return TaskCgroup(settings.cgroup_root)
+
+
+async def run(settings: AgentSettings) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(settings.data_dir / "agent.lock", "w")  # noqa: SIM115 - held while the agent runs
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"berth-agent: another agent is running with {settings.data_dir}", file=sys.stderr)
+        return 1
+    runtime = DockerRuntime(base_url=settings.docker_url or None)
+    info = await runtime.info()
+    session = Session(settings)
+    manager: TaskManager | None = None
+
+    def metadata() -> dict[str, Any]:
+        return {"cluster": settings.pool or settings.cluster, "containerInstanceArn": session.identity.container_instance_arn,
+                "version": AGENT_VERSION, "connected": session.connected, "unacknowledged": session.unacknowledged}
+
+    runner, port = await start_http(build_app(metadata, lambda: manager.snapshot() if manager else []), settings.http_addr)
+    http_host = settings.http_addr.rpartition(":")[0] or "127.0.0.1"
+    ident = await session.register(info, metrics_endpoint=f"{http_host}:{port}", host_address=host_address())
+    deps = RunnerDeps(runtime=runtime, settings=settings, instance_arn=ident.container_instance_arn,
+                      report=session.report, cgroups=task_cgroups(settings))
+    manager = TaskManager(deps)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    code = 0
+    try:
+        async with asyncio.TaskGroup() as tg:
+            watcher = tg.create_task(manager.watch_events())
+            stream = tg.create_task(session.run(manager.apply))
+            stopper = tg.create_task(stop.wait())
+            done, _ = await asyncio.wait({watcher, stream, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (watcher, stream, stopper):
+                task.cancel()
+    except* Deregistered as group:
+        log.error("instance_deregistered", error=str(group.exceptions[0]))
+        code = 3
+    finally:
+        # Containers keep running: a restarted agent adopts them.
+        await manager.close()
+        await session.close()
+        await runtime.close()
+        await runner.cleanup()
+        lock.close()
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = parse_args(argv)
+    sys.exit(asyncio.run(run(settings)))
+
+
+if __name__ == "__main__":
+    main()

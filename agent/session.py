@@ -1,0 +1,186 @@
+"""The agent's link to the control plane: registration and the session stream.
+
+Registration uses the agent's own token when it has one (a restart re-registers the same
+instance), else the join token. The session sends Hello, heartbeats and task state changes;
+every state change carries a sequence number and stays in the outbox until the control plane
+acknowledges it, so none is lost across reconnects (a newer snapshot of the same task replaces
+an older unsent one). The control plane sends task manifests, which go to the TaskManager.
+Disconnects are retried with exponential backoff (250 ms, x1.5, up to 30 s, with jitter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import structlog
+
+from agent import host, identity
+from agent.runtime.model import RuntimeInfo
+from agent.settings import AGENT_VERSION, AgentSettings
+from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
+
+log = structlog.get_logger("berth.agent.session")
+
+CHANNEL_OPTIONS = [
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+]
+
+
+class Deregistered(Exception):
+    """The control plane no longer knows this container instance."""
+
+
+class Backoff:
+    def __init__(self, first: float = 0.25, factor: float = 1.5, cap: float = 30.0, jitter: float = 0.2) -> None:
+        self.first, self.factor, self.cap, self.jitter = first, factor, cap, jitter
+        self.delay = first
+
+    def reset(self) -> None:
+        self.delay = self.first
+
+    async def sleep(self) -> None:
+        await asyncio.sleep(self.delay * random.uniform(1 - self.jitter, 1 + self.jitter))
+        self.delay = min(self.delay * self.factor, self.cap)
+
+
+class Session:
+    def __init__(self, settings: AgentSettings) -> None:
+        self.settings = settings
+        self.identity = identity.load(settings.data_dir)
+        self.channel = grpc.aio.insecure_channel(settings.endpoint, options=CHANNEL_OPTIONS)
+        self.stub = agent_pb2_grpc.AgentStub(self.channel)
+        self._seq = 0
+        self._outbox: dict[str, agent_pb2.TaskStateChange] = {}
+        self._wake = asyncio.Event()
+        self.connected = False
+        self.last_manifest_at = 0.0
+
+    # -- registration ----------------------------------------------------------------------------
+
+    async def register(self, info: RuntimeInfo, *, metrics_endpoint: str, host_address: str) -> identity.Identity:
+        """Register (or re-register) until it works; returns the identity, saved to the data dir."""
+        backoff = Backoff()
+        while True:
+            try:
+                return await self._register_once(info, metrics_endpoint, host_address)
+            except grpc.aio.AioRpcError as e:
+                if e.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED) or (
+                    e.code() == grpc.StatusCode.UNAUTHENTICATED and not self.identity.token
+                ):
+                    raise SystemExit(f"berth-agent: registration refused: {e.code().name}: {e.details()}") from e
+                log.warning("registration_failed", code=e.code().name, error=e.details())
+                await backoff.sleep()
+
+    async def _register_once(self, info: RuntimeInfo, metrics_endpoint: str, host_address: str) -> identity.Identity:
+        previous = self.identity
+        same_cluster = previous.cluster == (self.settings.pool or self.settings.cluster)
+        arn = previous.container_instance_arn if same_cluster else ""
+        request = host.registration(self.settings, info, instance_arn=arn, metrics_endpoint=metrics_endpoint,
+                                    host_address=host_address)
+        token = previous.token if (previous.token and arn) else self.settings.join_token
+        try:
+            resp = await self._call_register(request, token)
+        except grpc.aio.AioRpcError as e:
+            if token != self.settings.join_token and e.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND):
+                # Our instance was deregistered (its key is gone): join again as a new instance.
+                log.warning("instance_deregistered_joining_again", instance=arn)
+                request.container_instance_arn = ""
+                resp = await self._call_register(request, self.settings.join_token)
+            else:
+                raise
+        self.identity = identity.Identity(
+            container_instance_arn=resp.container_instance.container_instance_arn,
+            token=resp.agent_token, cluster=self.settings.pool or self.settings.cluster,
+        )
+        identity.save(self.settings.data_dir, self.identity)
+        log.info("registered", instance=self.identity.container_instance_arn, again=bool(arn))
+        return self.identity
+
+    async def _call_register(self, request: ecs_messages_pb2.RegisterContainerInstanceRequest,
+                             token: str) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
+        if not token:
+            raise SystemExit("berth-agent: no join token: pass --join-token (the control plane writes it to "
+                             "<data-dir>/join-token)")
+        resp: ecs_messages_pb2.RegisterContainerInstanceResponse = await self.stub.RegisterContainerInstance(
+            request, metadata=(("authorization", f"Bearer {token}"),), timeout=30
+        )
+        return resp
+
+    # -- state changes ---------------------------------------------------------------------------
+
+    def report(self, change: agent_pb2.TaskStateChange) -> None:
+        self._seq += 1
+        change.seq = self._seq
+        self._outbox[change.task_arn] = change
+        self._wake.set()
+
+    def _acknowledge(self, seq: int) -> None:
+        for arn in [a for a, c in self._outbox.items() if c.seq <= seq]:
+            del self._outbox[arn]
+
+    @property
+    def unacknowledged(self) -> int:
+        return len(self._outbox)
+
+    # -- the stream ------------------------------------------------------------------------------
+
+    async def run(self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]]) -> None:
+        """Hold the session forever, reconnecting with backoff."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self._stream(on_manifest, backoff)
+                log.info("session_closed_by_control_plane")
+            except grpc.aio.AioRpcError as e:
+                if e.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND,
+                                grpc.StatusCode.PERMISSION_DENIED):
+                    raise Deregistered(f"{e.code().name}: {e.details()}") from e
+                log.warning("session_lost", code=e.code().name, error=e.details())
+            finally:
+                self.connected = False
+            await backoff.sleep()
+
+    async def _stream(self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff) -> None:
+        metadata = (("authorization", f"Bearer {self.identity.token}"),)
+        call: Any = self.stub.Session(self._outgoing(), metadata=metadata)
+        async for message in call:
+            kind = message.WhichOneof("body")
+            if kind == "manifest":
+                self.connected = True
+                self.last_manifest_at = time.time()
+                backoff.reset()
+                await on_manifest(message.manifest)
+            elif kind == "ack":
+                self._acknowledge(message.ack.seq)
+
+    async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
+        yield agent_pb2.AgentMessage(hello=agent_pb2.Hello(
+            container_instance_arn=self.identity.container_instance_arn, agent_version=AGENT_VERSION))
+        sent = 0
+        next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
+        while True:
+            # Everything not yet acknowledged goes out (again, after a reconnect), oldest first.
+            for change in sorted(self._outbox.values(), key=lambda c: c.seq):
+                if change.seq > sent:
+                    yield agent_pb2.AgentMessage(task_state_change=change)
+                    sent = change.seq
+            now = time.monotonic()
+            if now >= next_heartbeat:
+                yield agent_pb2.AgentMessage(heartbeat=agent_pb2.Heartbeat(sent_at=time.time()))
+                next_heartbeat = now + self.settings.heartbeat_seconds
+            try:
+                await asyncio.wait_for(self._wake.wait(), max(0.0, next_heartbeat - time.monotonic()))
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def close(self) -> None:
+        await self.channel.close()

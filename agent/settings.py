@@ -1,0 +1,39 @@
+"""Settings of one agent (from flags; frozen once started)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+AGENT_VERSION = "0.1.0"
+PULL_BEHAVIORS = ("default", "always", "once", "prefer-cached")
+# ECS reserves these TCP ports on every instance (ssh, Docker's API, the ECS agent's own).
+DEFAULT_RESERVED_PORTS = (22, 2375, 2376, 51678, 51679)
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    endpoint: str
+    data_dir: Path
+    cluster: str = "default"
+    join_token: str = ""
+    name: str = ""
+    pool: str = ""  # "fargate": join the hidden FARGATE pool instead of a cluster
+    attributes: dict[str, str] = field(default_factory=dict)
+    availability_zone: str = "local"
+    instance_type: str = "berth"
+    http_addr: str = "127.0.0.1:0"
+    cpu_units: int = 0  # 0: 1024 per core
+    memory_mib: int = 0  # 0: the host's memory
+    reserved_memory_mib: int = 0
+    reserved_ports: tuple[int, ...] = DEFAULT_RESERVED_PORTS
+    reserved_ports_udp: tuple[int, ...] = ()
+    publish_ip: str = "0.0.0.0"
+    image_pull_behavior: str = "default"
+    heartbeat_seconds: float = 5.0
+    stop_timeout_seconds: float = 30.0
+    container_cleanup_wait_seconds: float = 3 * 3600.0
+    docker_url: str = ""
+    pause_image: str = "berth/pause:latest"
+    cgroup_root: str = "/sys/fs/cgroup"
+    task_cgroups: bool = True  # per-task cgroups for task-level cpu/memory limits

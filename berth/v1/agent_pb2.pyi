@@ -1,0 +1,163 @@
+from berth.v1 import ecs_messages_pb2 as _ecs_messages_pb2
+from berth.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AgentMessage(_message.Message):
+    __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk")
+    HELLO_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    TASK_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    LOG_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    hello: Hello
+    heartbeat: Heartbeat
+    task_state_change: TaskStateChange
+    log_chunk: LogChunk
+    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., task_state_change: _Optional[_Union[TaskStateChange, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ...) -> None: ...
+
+class Hello(_message.Message):
+    __slots__ = ("container_instance_arn", "agent_version")
+    CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    container_instance_arn: str
+    agent_version: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., agent_version: _Optional[str] = ...) -> None: ...
+
+class Heartbeat(_message.Message):
+    __slots__ = ("sent_at",)
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    sent_at: float
+    def __init__(self, sent_at: _Optional[float] = ...) -> None: ...
+
+class TaskStateChange(_message.Message):
+    __slots__ = ("seq", "task_arn", "last_status", "containers", "stop_code", "stopped_reason", "health_status", "pull_started_at", "pull_stopped_at", "started_at", "stopping_at", "execution_stopped_at", "stopped_at", "attachments", "launch_timing", "usage", "restart_count", "connectivity_at")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    LAST_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CONTAINERS_FIELD_NUMBER: _ClassVar[int]
+    STOP_CODE_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_REASON_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_STATUS_FIELD_NUMBER: _ClassVar[int]
+    PULL_STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    PULL_STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    STOPPING_AT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    LAUNCH_TIMING_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    RESTART_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CONNECTIVITY_AT_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    task_arn: str
+    last_status: str
+    containers: _containers.RepeatedCompositeFieldContainer[_types_pb2.Container]
+    stop_code: str
+    stopped_reason: str
+    health_status: str
+    pull_started_at: float
+    pull_stopped_at: float
+    started_at: float
+    stopping_at: float
+    execution_stopped_at: float
+    stopped_at: float
+    attachments: _containers.RepeatedCompositeFieldContainer[_types_pb2.Attachment]
+    launch_timing: _types_pb2.LaunchTiming
+    usage: _types_pb2.TaskUsage
+    restart_count: int
+    connectivity_at: float
+    def __init__(self, seq: _Optional[int] = ..., task_arn: _Optional[str] = ..., last_status: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[_types_pb2.Container, _Mapping]]] = ..., stop_code: _Optional[str] = ..., stopped_reason: _Optional[str] = ..., health_status: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., stopping_at: _Optional[float] = ..., execution_stopped_at: _Optional[float] = ..., stopped_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[_types_pb2.Attachment, _Mapping]]] = ..., launch_timing: _Optional[_Union[_types_pb2.LaunchTiming, _Mapping]] = ..., usage: _Optional[_Union[_types_pb2.TaskUsage, _Mapping]] = ..., restart_count: _Optional[int] = ..., connectivity_at: _Optional[float] = ...) -> None: ...
+
+class ServerMessage(_message.Message):
+    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel")
+    MANIFEST_FIELD_NUMBER: _ClassVar[int]
+    ACK_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    LOG_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    LOG_CANCEL_FIELD_NUMBER: _ClassVar[int]
+    manifest: TaskManifest
+    ack: Ack
+    heartbeat: Heartbeat
+    log_request: LogRequest
+    log_cancel: LogCancel
+    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ...) -> None: ...
+
+class AssignedTask(_message.Message):
+    __slots__ = ("task", "task_definition")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    TASK_DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    task: _types_pb2.Task
+    task_definition: _types_pb2.TaskDefinition
+    def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., task_definition: _Optional[_Union[_types_pb2.TaskDefinition, _Mapping]] = ...) -> None: ...
+
+class TaskManifest(_message.Message):
+    __slots__ = ("complete", "revision", "tasks", "removed")
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    complete: bool
+    revision: int
+    tasks: _containers.RepeatedCompositeFieldContainer[AssignedTask]
+    removed: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, complete: _Optional[bool] = ..., revision: _Optional[int] = ..., tasks: _Optional[_Iterable[_Union[AssignedTask, _Mapping]]] = ..., removed: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Ack(_message.Message):
+    __slots__ = ("seq",)
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    def __init__(self, seq: _Optional[int] = ...) -> None: ...
+
+class LogRequest(_message.Message):
+    __slots__ = ("request_id", "task_arn", "container_name", "since", "tail", "follow", "timestamps")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    TAIL_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    task_arn: str
+    container_name: str
+    since: float
+    tail: int
+    follow: bool
+    timestamps: bool
+    def __init__(self, request_id: _Optional[str] = ..., task_arn: _Optional[str] = ..., container_name: _Optional[str] = ..., since: _Optional[float] = ..., tail: _Optional[int] = ..., follow: _Optional[bool] = ..., timestamps: _Optional[bool] = ...) -> None: ...
+
+class LogCancel(_message.Message):
+    __slots__ = ("request_id",)
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+
+class LogChunk(_message.Message):
+    __slots__ = ("request_id", "lines", "end", "error")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[LogLine]
+    end: bool
+    error: str
+    def __init__(self, request_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[LogLine, _Mapping]]] = ..., end: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
+
+class LogLine(_message.Message):
+    __slots__ = ("container_name", "stream", "timestamp", "message")
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    STREAM_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    container_name: str
+    stream: str
+    timestamp: float
+    message: str
+    def __init__(self, container_name: _Optional[str] = ..., stream: _Optional[str] = ..., timestamp: _Optional[float] = ..., message: _Optional[str] = ...) -> None: ...

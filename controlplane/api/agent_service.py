@@ -1,0 +1,349 @@
+"""The servicer of `berth.v1.Agent`: registration and the agent session stream.
+
+Registration (join token, or the agent's own token to re-register the same instance) writes the
+container instance, an empty allocation and the agent's access key. The session then:
+- marks the instance connected with a liveness key on an etcd lease, refreshed by each heartbeat,
+  so an agent that falls silent (or a control plane replica that dies) is seen as disconnected
+  after the grace period without anyone writing anything;
+- sends the complete list of the instance's tasks, then every change to them (from the tasks
+  mirror, coalesced per task);
+- applies the agent's task state changes (only for its own tasks, forward only) and acknowledges
+  each sequence number once it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+
+import structlog
+
+from berth import arn as arns
+from berth.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
+from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2, types_pb2
+from controlplane import auth
+from controlplane.api.base import ApiBase
+from controlplane.api.context import CallContext
+from controlplane.state.cluster_state import State, instance_id
+from controlplane.store import Check, Delete, Put, keys
+from controlplane.taskstate import apply_state_change
+
+log = structlog.get_logger("berth.agent_session")
+
+POOL_CLUSTERS = {"fargate": "@fargate"}  # hidden clusters that hold pool instances
+_TD_CACHE = 2000
+
+
+class AgentServicer(ApiBase):
+    def __init__(self, *args: object, state: State, authenticator: auth.Authenticator,
+                 grace_seconds: float, replica: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.state = state
+        self.authenticator = authenticator
+        self.grace = grace_seconds
+        self.replica = replica
+        self.sessions: dict[str, AgentSession] = {}
+        self._task_definitions: OrderedDict[str, types_pb2.TaskDefinition] = OrderedDict()
+        state.tasks.subscribe(self._on_task)
+        state.instances.subscribe(self._on_instance)
+
+    # -- registration ----------------------------------------------------------------------------
+
+    async def RegisterContainerInstance(
+        self, req: ecs_messages_pb2.RegisterContainerInstanceRequest, ctx: CallContext
+    ) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
+        principal = ctx.principal
+        if req.pool:
+            if req.pool not in POOL_CLUSTERS:
+                raise InvalidArgument.field("pool", f"{req.pool!r} is not a pool (known: {', '.join(POOL_CLUSTERS)})")
+            cluster = POOL_CLUSTERS[req.pool]
+        else:
+            cluster = arns.cluster_name(req.cluster)
+            await self._ensure_cluster(cluster, ctx.now())
+        ident = ""
+        if req.container_instance_arn:
+            ref_cluster, ident = arns.scoped_id(req.container_instance_arn, "container-instance", "containerInstanceArn")
+            if ref_cluster is not None and ref_cluster != cluster:
+                raise InvalidArgument.field("containerInstanceArn", f"{req.container_instance_arn!r} is in another cluster")
+        if principal.kind == "agent" and principal.name != f"{cluster}/{ident}":
+            raise PermissionDenied("an agent may only re-register its own container instance")
+        if principal.kind not in ("agent", "join"):
+            raise PermissionDenied("registering a container instance needs the agent join token")
+        for _ in range(20):
+            existing = await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance) if ident else None
+            if ident and existing is None and principal.kind == "agent":
+                raise NotFound(f"container instance {ident} was deregistered", ecs_type="InvalidParameterException")
+            if existing is None:
+                ident = ident or arns.new_id()
+            instance = self._instance_record(cluster, ident, req, existing.value if existing else None, ctx.now())
+            key = auth.new_access_key(f"agent:{cluster}/{ident}", ())
+            identity = store_pb2.AgentIdentity(container_instance_arn=instance.container_instance_arn,
+                                               access_key_id=key.access_key_id)
+            ops: list[Put | Delete | Check] = [
+                Put(keys.instance(cluster, ident), instance, existing.mod_revision if existing else 0),
+                Put(keys.access_key(key.access_key_id), key, 0),
+            ]
+            old_identity = await self.store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
+            ops.append(Put(keys.agent(cluster, ident), identity, old_identity.mod_revision if old_identity else 0))
+            if old_identity is not None:
+                old_key_rev = await self.store.revision_of(keys.access_key(old_identity.value.access_key_id))
+                if old_key_rev:
+                    ops.append(Delete(keys.access_key(old_identity.value.access_key_id), old_key_rev))
+            if not await self.store.revision_of(keys.allocation(cluster, ident)):
+                ops.append(Put(keys.allocation(cluster, ident), store_pb2.InstanceAllocation(), 0))
+            try:
+                revision = await self.store.commit(*ops)
+            except Conflict:
+                continue
+            if old_identity is not None:
+                self.authenticator.forget(old_identity.value.access_key_id)
+            self.state.note_commit(ops, revision)
+            log.info("instance_registered", cluster=cluster, instance=ident, name=req.name, again=existing is not None)
+            return ecs_messages_pb2.RegisterContainerInstanceResponse(
+                container_instance=instance, agent_token=auth.bearer_token(key)
+            )
+        raise Conflict("the container instance is being registered concurrently; retry")
+
+    async def _ensure_cluster(self, cluster: str, now: float) -> None:
+        record = await self.store.get(keys.cluster(cluster), types_pb2.Cluster)
+        if record is not None and record.value.status == "ACTIVE":
+            return
+        if cluster != "default":
+            raise NotFound(f"cluster {cluster!r} not found; create it first", ecs_type="ClusterNotFoundException")
+        # ECS creates the default cluster when the first instance registers into it.
+        fresh = types_pb2.Cluster(cluster_arn=self.arns.cluster(cluster), cluster_name=cluster, status="ACTIVE")
+        try:
+            await self.store.commit(Put(keys.cluster(cluster), fresh, record.mod_revision if record else 0))
+        except Conflict:
+            pass
+
+    def _instance_record(self, cluster: str, ident: str, req: ecs_messages_pb2.RegisterContainerInstanceRequest,
+                         existing: types_pb2.ContainerInstance | None, now: float) -> types_pb2.ContainerInstance:
+        instance = types_pb2.ContainerInstance(
+            container_instance_arn=self.arns.container_instance(cluster, ident),
+            ec2_instance_id=req.name or ident,
+            version=(existing.version + 1) if existing else 1,
+            version_info=req.version_info,
+            registered_resources=req.total_resources,
+            status=existing.status if existing else "ACTIVE",
+            agent_connected=False,
+            registered_at=existing.registered_at if existing else now,
+            pool=req.pool,
+            metrics_endpoint=req.metrics_endpoint,
+            host_address=req.host_address,
+            capacity_provider_name="FARGATE" if req.pool == "fargate" else "",
+        )
+        # The agent's own attributes are refreshed on every registration; custom ones it sends only
+        # count the first time (as ECS_INSTANCE_ATTRIBUTES); PutAttributes ones are kept.
+        attrs: dict[str, types_pb2.Attribute] = {}
+        if existing is not None:
+            attrs = {a.name: a for a in existing.attributes}
+        for a in req.attributes:
+            if existing is None or a.name.startswith("ecs."):
+                attrs[a.name] = types_pb2.Attribute(name=a.name, value=a.value)
+        instance.attributes.extend(attrs.values())
+        return instance
+
+    # -- session ---------------------------------------------------------------------------------
+
+    async def Session(
+        self, requests: AsyncIterator[agent_pb2.AgentMessage], ctx: CallContext
+    ) -> AsyncIterator[agent_pb2.ServerMessage]:
+        if ctx.principal.kind != "agent":
+            raise PermissionDenied("the session needs the agent's own token (register first)")
+        cluster, _, ident = ctx.principal.name.partition("/")
+        session = AgentSession(self, cluster, ident)
+        previous = self.sessions.get(session.instance_arn)
+        if previous is not None:
+            previous.close("replaced by a new session")
+        self.sessions[session.instance_arn] = session
+        try:
+            async for message in session.run(requests):
+                yield message
+        finally:
+            if self.sessions.get(session.instance_arn) is session:
+                del self.sessions[session.instance_arn]
+
+    def _on_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
+        for task in (old, new):
+            if task is not None and task.container_instance_arn:
+                session = self.sessions.get(task.container_instance_arn)
+                if session is not None:
+                    session.dirty(key)
+
+    def _on_instance(self, key: str, old: types_pb2.ContainerInstance | None,
+                     new: types_pb2.ContainerInstance | None) -> None:
+        if new is None and old is not None:
+            session = self.sessions.get(old.container_instance_arn)
+            if session is not None:
+                session.close("the container instance was deregistered")
+
+    async def task_definition(self, td_arn: str) -> types_pb2.TaskDefinition:
+        cached = self._task_definitions.get(td_arn)
+        if cached is not None:
+            self._task_definitions.move_to_end(td_arn)
+            return cached
+        family, revision = arns.task_definition_ref(td_arn)
+        record = await self.store.get(keys.task_definition(family, revision or 0), types_pb2.TaskDefinition)
+        td = record.value if record else types_pb2.TaskDefinition(task_definition_arn=td_arn)
+        self._task_definitions[td_arn] = td
+        if len(self._task_definitions) > _TD_CACHE:
+            self._task_definitions.popitem(last=False)
+        return td
+
+
+class AgentSession:
+    """One agent's stream: liveness, task manifests out, state changes in."""
+
+    def __init__(self, servicer: AgentServicer, cluster: str, ident: str) -> None:
+        self.servicer = servicer
+        self.store = servicer.store
+        self.state = servicer.state
+        self.cluster = cluster
+        self.ident = ident
+        self.instance_arn = servicer.arns.container_instance(cluster, ident)
+        self._outbound: asyncio.Queue[agent_pb2.ServerMessage] = asyncio.Queue()
+        self._dirty: OrderedDict[str, None] = OrderedDict()
+        self._wake = asyncio.Event()
+        self._closed: str | None = None
+        self._lease = 0
+        self._log = log.bind(cluster=cluster, instance=ident)
+
+    def dirty(self, task_key: str) -> None:
+        self._dirty[task_key] = None
+        self._wake.set()
+
+    def close(self, reason: str) -> None:
+        self._closed = reason
+        self._wake.set()
+
+    async def run(self, requests: AsyncIterator[agent_pb2.AgentMessage]) -> AsyncIterator[agent_pb2.ServerMessage]:
+        hello = await asyncio.wait_for(anext(requests), timeout=30)
+        if not hello.HasField("hello") or hello.hello.container_instance_arn != self.instance_arn:
+            raise PermissionDenied("the session must start with a Hello naming the agent's own instance")
+        if await self.store.get(keys.instance(self.cluster, self.ident), types_pb2.ContainerInstance) is None:
+            raise NotFound(f"container instance {self.ident} is not registered", ecs_type="InvalidParameterException")
+        await self._connect()
+        reader = asyncio.create_task(self._read(requests))
+        waiter: asyncio.Task[bool] | None = None
+        self._log.info("agent_connected", agent_version=hello.hello.agent_version)
+        try:
+            yield await self._manifest()
+            while True:
+                if self._closed is not None:
+                    raise PermissionDenied(f"session closed: {self._closed}")
+                if reader.done():
+                    reader.result()  # re-raise what ended the reading side
+                    return
+                while not self._outbound.empty():
+                    yield self._outbound.get_nowait()
+                if self._dirty:
+                    yield await self._changes()
+                    continue
+                self._wake.clear()
+                if self._outbound.empty() and not self._dirty and self._closed is None:
+                    waiter = asyncio.create_task(self._wake.wait())
+                    await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+        finally:
+            reader.cancel()
+            if waiter is not None:
+                waiter.cancel()
+            self._log.info("agent_session_ended", reason=self._closed or "stream closed")
+
+    async def _read(self, requests: AsyncIterator[agent_pb2.AgentMessage]) -> None:
+        async for message in requests:
+            kind = message.WhichOneof("body")
+            if kind == "heartbeat":
+                await self._heartbeat()
+            elif kind == "task_state_change":
+                await self._state_change(message.task_state_change)
+                self._send(agent_pb2.ServerMessage(ack=agent_pb2.Ack(seq=message.task_state_change.seq)))
+
+    def _send(self, message: agent_pb2.ServerMessage) -> None:
+        self._outbound.put_nowait(message)
+        self._wake.set()
+
+    async def _connect(self) -> None:
+        """Liveness: a key on a fresh lease of `grace` seconds."""
+        self._lease = await self.store.grant_lease(max(2, round(self.servicer.grace)))
+        key = keys.liveness(self.cluster, self.ident)
+        record = store_pb2.AgentLiveness(container_instance_arn=self.instance_arn, connected_at=time.time(),
+                                         replica=self.servicer.replica)
+        for _ in range(10):
+            revision = await self.store.revision_of(key)
+            try:
+                op = Put(key, record, revision, lease=self._lease)
+                self.state.note_commit([op], await self.store.commit(op))
+                return
+            except Conflict:
+                continue
+        raise Conflict("could not record the agent's liveness; retry")
+
+    async def _heartbeat(self) -> None:
+        ttl = await self.store.refresh_lease(self._lease)
+        if ttl <= 0:
+            # We were silent past the grace: the instance was shown disconnected, and tasks may
+            # have been replaced meanwhile. Reconnect and resend the whole list.
+            self._log.info("agent_reconnected_after_grace")
+            await self._connect()
+            self._send(await self._manifest())
+
+    async def _manifest(self) -> agent_pb2.ServerMessage:
+        await self.state.refresh_cluster(self.cluster)
+        self._dirty.clear()
+        tasks = [t for t in self.state.instance_tasks(self.instance_arn) if t.last_status != "STOPPED"]
+        manifest = agent_pb2.TaskManifest(complete=True, revision=self.state.tasks.revision)
+        for task in tasks:
+            manifest.tasks.append(await self._assigned(task))
+        return agent_pb2.ServerMessage(manifest=manifest)
+
+    async def _changes(self) -> agent_pb2.ServerMessage:
+        manifest = agent_pb2.TaskManifest(complete=False, revision=self.state.tasks.revision)
+        while self._dirty:
+            key, _ = self._dirty.popitem(last=False)
+            task = self.state.tasks.get(key)
+            if task is None or task.container_instance_arn != self.instance_arn:
+                manifest.removed.append(self.servicer.arns.task(*keys.split(key)))
+            else:
+                manifest.tasks.append(await self._assigned(task))
+        return agent_pb2.ServerMessage(manifest=manifest)
+
+    async def _assigned(self, task: types_pb2.Task) -> agent_pb2.AssignedTask:
+        td = await self.servicer.task_definition(task.task_definition_arn)
+        return agent_pb2.AssignedTask(task=task, task_definition=td)
+
+    async def _state_change(self, change: agent_pb2.TaskStateChange) -> None:
+        task_cluster, task_id = arns.scoped_id(change.task_arn, "task", "taskArn")
+        if task_cluster != self.cluster:
+            self._log.warning("foreign_task_report", task=change.task_arn)
+            return
+        key = keys.task(self.cluster, task_id)
+        for _ in range(20):
+            record = await self.store.get(key, types_pb2.Task)
+            if record is None:
+                return
+            task = record.value
+            if task.container_instance_arn != self.instance_arn:
+                self._log.warning("foreign_task_report", task=change.task_arn, owner=task.container_instance_arn)
+                return
+            was = task.last_status
+            if not apply_state_change(task, change):
+                return
+            ops: list[Put | Check] = [Put(key, task, record.mod_revision)]
+            if task.last_status == "STOPPED" and was != "STOPPED":
+                alloc_key = keys.allocation(self.cluster, instance_id(self.instance_arn))
+                alloc = await self.store.get(alloc_key, store_pb2.InstanceAllocation)
+                if alloc is not None and task_id in alloc.value.tasks:
+                    del alloc.value.tasks[task_id]
+                    ops.append(Put(alloc_key, alloc.value, alloc.mod_revision))
+            try:
+                revision = await self.store.commit(*ops)
+                self.state.note_commit(ops, revision)
+                self._log.debug("task_state_changed", task=task_id, status=task.last_status)
+                return
+            except Conflict:
+                continue
+        raise Conflict(f"task {task_id} is being changed concurrently")

@@ -1,0 +1,207 @@
+"""Launching tasks: placement (pure, `controlplane.scheduler`) plus the CAS commit of its decision.
+
+RunTask, StartTask and the service controller all come here. One launch reads the cluster's
+instances from the watch-fed `State`, places every copy, and writes the new task records together
+with the instances' allocation records in one transaction whose compares pin each touched
+allocation, each chosen instance record and the cluster record. A concurrent launch (in this
+replica or another) that booked the same instance makes the transaction fail; we then catch up
+with etcd and place again, so an instance is never overcommitted. Launches in one replica queue
+per cluster, so they do not spin on each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+
+from berth import arn as arns
+from berth.errors import Conflict, FailedPrecondition
+from berth.v1 import store_pb2, types_pb2
+from controlplane.scheduler import Constraint, Instance, Placement, PlacementFailure, Strategy, TaskRequest, place
+from controlplane.state.cluster_state import State, instance_id
+from controlplane.store import Check, EtcdStore, Put, Versioned, keys
+from controlplane.taskstate import reservation_for
+
+log = structlog.get_logger("berth.launch")
+
+_ATTEMPTS = 30
+
+
+@dataclass
+class LaunchSpec:
+    cluster: Versioned[types_pb2.Cluster]
+    task_definition: types_pb2.TaskDefinition
+    count: int
+    overrides: types_pb2.TaskOverride = field(default_factory=types_pb2.TaskOverride)
+    group: str = ""
+    started_by: str = ""
+    tags: Sequence[types_pb2.Tag] = ()
+    launch_type: str = "EC2"
+    constraints: Sequence[Constraint] = ()
+    strategies: Sequence[Strategy] = ()
+    service_name: str = ""
+    instance_ids: Sequence[str] | None = None  # StartTask: exactly these instances, one task each
+    # More writes for the same transaction, given the new tasks (RunTask's clientToken record).
+    extra_ops: Callable[[list[types_pb2.Task]], Sequence[Put | Check]] | None = None
+
+
+@dataclass
+class LaunchResult:
+    tasks: list[types_pb2.Task]
+    failures: list[types_pb2.Failure]
+    revision: int = 0
+
+
+class Launcher:
+    def __init__(self, store: EtcdStore, state: State, arn_factory: arns.ArnFactory, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.state = state
+        self.arns = arn_factory
+        self.rng = rng or random.Random()
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def request(self, spec: LaunchSpec) -> TaskRequest:
+        r = reservation_for(spec.task_definition, spec.overrides)
+        constraints = [*spec.constraints, *(Constraint(c.type, c.expression) for c in spec.task_definition.placement_constraints)]
+        return TaskRequest(
+            cpu=r.cpu, memory=r.memory, ports_tcp=frozenset(r.ports_tcp), ports_udp=frozenset(r.ports_udp),
+            group=spec.group, constraints=constraints, strategies=list(spec.strategies),
+            requires_attributes={a.name: (a.value or None) for a in spec.task_definition.requires_attributes},
+        )
+
+    async def launch(self, spec: LaunchSpec, now: float) -> LaunchResult:
+        cluster = spec.cluster.value.cluster_name
+        request = self.request(spec)
+        reservation = reservation_for(spec.task_definition, spec.overrides)
+        async with self._locks[cluster]:
+            for attempt in range(_ATTEMPTS):
+                views = self.state.instance_views(cluster)
+                if spec.instance_ids is not None:
+                    placement = self._place_on(request, views, spec.instance_ids)
+                else:
+                    placement = place(request, views, spec.count, self.rng)
+                tasks = [self._new_task(spec, cluster, instance_arn=f"{self._instance_arn(views, i)}", now=now,
+                                        reservation=reservation) for i in placement.chosen]
+                ops: list[Put | Check] = [Check(spec.cluster.key, spec.cluster.mod_revision)]
+                if spec.extra_ops is not None:
+                    ops.extend(spec.extra_ops(tasks))
+                by_instance: defaultdict[str, list[types_pb2.Task]] = defaultdict(list)
+                for task in tasks:
+                    by_instance[instance_id(task.container_instance_arn)].append(task)
+                    ops.append(Put(keys.task(cluster, task.task_arn.rsplit("/", 1)[1]), task, 0))
+                for ident, placed in by_instance.items():
+                    ops.append(self._instance_check(cluster, ident))
+                    ops.append(self._allocation_put(cluster, ident, placed))
+                try:
+                    revision = await self.store.commit(*ops)
+                except Conflict:
+                    if attempt and attempt % 10 == 0:
+                        log.info("launch_contended", cluster=cluster, attempt=attempt)
+                    await self._refresh(spec)
+                    await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
+                    continue
+                self.state.note_commit(ops, revision)
+                return LaunchResult(tasks, [self._failure(spec, f) for f in placement.failures], revision)
+        raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
+
+    async def _refresh(self, spec: LaunchSpec) -> None:
+        """After a lost race: re-read the cluster's state and its record from etcd."""
+        await self.state.refresh_cluster(spec.cluster.value.cluster_name)
+        current = await self.store.get(spec.cluster.key, types_pb2.Cluster)
+        if current is None or current.value.status != "ACTIVE":
+            raise FailedPrecondition(f"cluster {spec.cluster.value.cluster_name!r} is no longer ACTIVE",
+                                     ecs_type="ClusterNotFoundException")
+        spec.cluster = current
+
+    @staticmethod
+    def _instance_arn(views: Sequence[Instance], ident: str) -> str:
+        for v in views:
+            if v.id == ident:
+                return v.arn
+        raise AssertionError(f"placement chose an unknown instance {ident}")
+
+    def _place_on(self, request: TaskRequest, views: Sequence[Instance], instance_ids: Sequence[str]) -> Placement:
+        """StartTask: one copy on each named instance, which must still pass every filter."""
+        chosen: list[str] = []
+        failures: list[PlacementFailure] = []
+        by_id = {v.id: v for v in views}
+        for ident in instance_ids:
+            view = by_id.get(ident)
+            if view is None:
+                failures.append(PlacementFailure(
+                    reason="MISSING", closest=f"container instance {ident} is not registered in this cluster"
+                ))
+                continue
+            one = place(request, [view], 1, self.rng)
+            chosen.extend(one.chosen)
+            failures.extend(one.failures)
+        return Placement(chosen, failures)
+
+    def _instance_check(self, cluster: str, ident: str) -> Check:
+        record = self.state.instances.items.get(keys.instance(cluster, ident))
+        return Check(keys.instance(cluster, ident), record.mod_revision if record else 0)
+
+    def _allocation_put(self, cluster: str, ident: str, tasks: list[types_pb2.Task]) -> Put:
+        key = keys.allocation(cluster, ident)
+        current = self.state.allocations.items.get(key)
+        alloc = store_pb2.InstanceAllocation()
+        if current is not None:
+            alloc.CopyFrom(current.value)
+        for task in tasks:
+            alloc.tasks[task.task_arn.rsplit("/", 1)[1]].CopyFrom(task.reservation)
+        return Put(key, alloc, current.mod_revision if current else 0)
+
+    def _new_task(self, spec: LaunchSpec, cluster: str, *, instance_arn: str, now: float,
+                  reservation: types_pb2.Reservation) -> types_pb2.Task:
+        td = spec.task_definition
+        task_id = arns.new_id()
+        task_arn = self.arns.task(cluster, task_id)
+        instance = self.state.instances.get(keys.instance(cluster, instance_id(instance_arn)))
+        zone = next((a.value for a in instance.attributes if a.name == "ecs.availability-zone"), "") if instance else ""
+        overrides = {o.name: o for o in spec.overrides.container_overrides}
+        task = types_pb2.Task(
+            task_arn=task_arn,
+            cluster_arn=spec.cluster.value.cluster_arn,
+            task_definition_arn=td.task_definition_arn,
+            container_instance_arn=instance_arn,
+            overrides=spec.overrides,
+            last_status="PROVISIONING",
+            desired_status="RUNNING",
+            created_at=now,
+            started_by=spec.started_by,
+            group=spec.group,
+            launch_type=spec.launch_type,
+            cpu=spec.overrides.cpu or td.cpu or str(reservation.cpu),
+            memory=spec.overrides.memory or td.memory or str(reservation.memory),
+            availability_zone=zone,
+            tags=spec.tags,
+            service_name=spec.service_name,
+            reservation=reservation,
+            version=1,
+            health_status="UNKNOWN",
+        )
+        for c in td.container_definitions:
+            o = overrides.get(c.name)
+            container = task.containers.add(
+                container_arn=self.arns.container(cluster, task_id, arns.new_id()),
+                task_arn=task_arn, name=c.name, image=c.image, last_status="PENDING", health_status="UNKNOWN",
+            )
+            cpu = o.cpu if o is not None and o.HasField("cpu") else c.cpu
+            container.cpu = str(cpu)
+            if (o is not None and o.HasField("memory")) or c.HasField("memory"):
+                container.memory = str(o.memory if o is not None and o.HasField("memory") else c.memory)
+            if (o is not None and o.HasField("memory_reservation")) or c.HasField("memory_reservation"):
+                container.memory_reservation = str(
+                    o.memory_reservation if o is not None and o.HasField("memory_reservation") else c.memory_reservation
+                )
+        return task
+
+    @staticmethod
+    def _failure(spec: LaunchSpec, failure: PlacementFailure) -> types_pb2.Failure:
+        arn = failure.closest_arn or spec.cluster.value.cluster_arn
+        return types_pb2.Failure(arn=arn, reason=failure.reason, detail=failure.closest)

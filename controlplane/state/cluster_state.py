@@ -1,0 +1,146 @@
+"""State: the mirrors of tasks, container instances, allocations and agent liveness, with the
+indexes the scheduler and the agent sessions need, kept up to date by etcd watches."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from berth import taskstatus
+from berth.v1 import store_pb2, types_pb2
+from controlplane.scheduler import Instance
+from controlplane.state.mirror import Mirror
+from controlplane.store import Check, Delete, EtcdStore, Put, keys
+
+
+def resource(instance: types_pb2.ContainerInstance, name: str) -> types_pb2.Resource | None:
+    for r in instance.registered_resources:
+        if r.name == name:
+            return r
+    return None
+
+
+def registered_int(instance: types_pb2.ContainerInstance, name: str) -> int:
+    r = resource(instance, name)
+    return int(r.integer_value) if r is not None else 0
+
+
+def registered_ports(instance: types_pb2.ContainerInstance, name: str) -> frozenset[int]:
+    r = resource(instance, name)
+    return frozenset(int(p) for p in r.string_set_value) if r is not None else frozenset()
+
+
+def instance_id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def live(task: types_pb2.Task) -> bool:
+    """A task that holds (or will hold) resources on its instance."""
+    return task.last_status != "STOPPED"
+
+
+class State:
+    def __init__(self, store: EtcdStore) -> None:
+        self.store = store
+        self.tasks = Mirror(store, keys.TASKS, types_pb2.Task)
+        self.instances = Mirror(store, keys.INSTANCES, types_pb2.ContainerInstance)
+        self.allocations = Mirror(store, keys.ALLOCATIONS, store_pb2.InstanceAllocation)
+        self.liveness = Mirror(store, keys.LIVENESS, store_pb2.AgentLiveness)
+        self.mirrors: list[Mirror] = [self.tasks, self.instances, self.allocations, self.liveness]  # type: ignore[type-arg]
+        # instance ARN -> keys of its tasks (any status)
+        self.tasks_by_instance: defaultdict[str, set[str]] = defaultdict(set)
+        self.tasks.subscribe(self._index_task)
+
+    def _index_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
+        if old is not None and old.container_instance_arn and (new is None or new.container_instance_arn != old.container_instance_arn):
+            self.tasks_by_instance[old.container_instance_arn].discard(key)
+        if new is not None and new.container_instance_arn:
+            self.tasks_by_instance[new.container_instance_arn].add(key)
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as tg:
+            for mirror in self.mirrors:
+                tg.create_task(mirror.run())
+
+    async def ready(self) -> None:
+        for mirror in self.mirrors:
+            await mirror.ready.wait()
+
+    def note_commit(self, ops: Sequence[Put | Delete | Check], revision: int) -> None:
+        """Apply the writes of our own transaction (committed at `revision`) to the mirrors."""
+        for op in ops:
+            if isinstance(op, Check):
+                continue
+            for mirror in self.mirrors:
+                if op.key.startswith(mirror.prefix):
+                    mirror.apply_local(op.key, op.value if isinstance(op, Put) else None, revision)  # type: ignore[arg-type]
+
+    async def refresh_cluster(self, cluster: str) -> None:
+        """Re-read a cluster's instances, allocations and tasks from etcd (after a lost race)."""
+        for mirror, prefix in ((self.instances, keys.instances_of(cluster)),
+                               (self.allocations, f"{keys.ALLOCATIONS}{cluster}/"),
+                               (self.tasks, keys.tasks_of(cluster))):
+            records, revision = await self.store.snapshot(prefix, mirror.cls)
+            mirror.merge(prefix, records, revision)
+
+    def connected(self, cluster: str, instance: str) -> bool:
+        return keys.liveness(cluster, instance) in self.liveness.items
+
+    def instance_tasks(self, instance_arn: str) -> list[types_pb2.Task]:
+        out = []
+        for key in self.tasks_by_instance.get(instance_arn, ()):
+            task = self.tasks.get(key)
+            if task is not None:
+                out.append(task)
+        return out
+
+    def cluster_instances(self, cluster: str) -> list[types_pb2.ContainerInstance]:
+        prefix = keys.instances_of(cluster)
+        return [r.value for k, r in self.instances.items.items() if k.startswith(prefix)]
+
+    def remaining(self, cluster: str, instance: types_pb2.ContainerInstance) -> tuple[int, int, frozenset[int], frozenset[int]]:
+        """cpu, memory, used tcp ports, used udp ports of an instance after its allocations."""
+        ident = instance_id(instance.container_instance_arn)
+        alloc = self.allocations.get(keys.allocation(cluster, ident))
+        cpu, memory = registered_int(instance, "CPU"), registered_int(instance, "MEMORY")
+        tcp, udp = set(registered_ports(instance, "PORTS")), set(registered_ports(instance, "PORTS_UDP"))
+        if alloc is not None:
+            for r in alloc.tasks.values():
+                cpu -= r.cpu
+                memory -= r.memory
+                tcp.update(r.ports_tcp)
+                udp.update(r.ports_udp)
+        return cpu, memory, frozenset(tcp), frozenset(udp)
+
+    def instance_view(self, cluster: str, instance: types_pb2.ContainerInstance) -> Instance:
+        ident = instance_id(instance.container_instance_arn)
+        cpu, memory, tcp, udp = self.remaining(cluster, instance)
+        tasks = [t for t in self.instance_tasks(instance.container_instance_arn) if live(t)]
+        groups = Counter(t.group for t in tasks)
+        return Instance(
+            id=ident,
+            arn=instance.container_instance_arn,
+            status=instance.status,
+            agent_connected=self.connected(cluster, ident),
+            attributes={a.name: (a.value if a.value else None) for a in instance.attributes},
+            remaining_cpu=cpu,
+            remaining_memory=memory,
+            used_ports_tcp=tcp,
+            used_ports_udp=udp,
+            running_tasks_count=sum(1 for t in tasks if t.desired_status == "RUNNING"),
+            registered_at=instance.registered_at,
+            task_groups=dict(groups),
+            ec2_instance_id=instance.ec2_instance_id,
+            agent_version=instance.version_info.agent_version,
+        )
+
+    def instance_views(self, cluster: str) -> list[Instance]:
+        return [self.instance_view(cluster, i) for i in self.cluster_instances(cluster)]
+
+    def counts(self, instance_arn: str) -> tuple[int, int]:
+        """(running, pending) task counts of an instance, as ECS reports them."""
+        tasks = self.instance_tasks(instance_arn)
+        running = sum(1 for t in tasks if t.last_status == "RUNNING" and t.desired_status == "RUNNING")
+        pending = sum(1 for t in tasks if t.last_status in taskstatus.PENDING_STATES and t.desired_status == "RUNNING")
+        return running, pending

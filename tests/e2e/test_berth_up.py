@@ -1,0 +1,84 @@
+"""`berth up` as a user runs it: everything starts, state survives a restart, Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.infra import free_port
+
+pytestmark = [pytest.mark.etcd, pytest.mark.e2e]
+
+
+def start_up(data: Path, ports: tuple[int, int, int], *extra: str) -> subprocess.Popen[str]:
+    grpc_port, http_port, etcd_port = ports
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--grpc-addr", f"127.0.0.1:{grpc_port}",
+         "--http-addr", f"127.0.0.1:{http_port}", "--etcd-port", str(etcd_port), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if line.startswith("berth is up"):
+            return proc
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError("berth up did not come up:\n" + "".join(lines))
+
+
+def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, BERTH_CONFIG=str(data / "config"))
+    return subprocess.run([sys.executable, "-m", "berth.cli", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 0
+
+
+def test_up_serves_keeps_state_and_stops_cleanly(tmp_path: Path) -> None:
+    data = tmp_path / "berth"
+    ports = (free_port(), free_port(), free_port())
+    proc = start_up(data, ports, "--no-agent")
+    try:
+        config = json.loads((data / "config").read_text())
+        assert config["endpoint"] == f"127.0.0.1:{ports[0]}" and config["token"]
+        assert oct((data / "config").stat().st_mode & 0o777) == "0o600"
+        assert (data / "join-token").read_text().strip()
+        assert cli(data, "create-cluster", "--cluster-name", "kept").returncode == 0
+    finally:
+        stop(proc)
+    # Nothing is left running: the etcd port is free again.
+    out = subprocess.run(["pgrep", "-f", f"{data}/etcd"], capture_output=True, text=True)
+    assert out.stdout.strip() == ""
+
+    proc = start_up(data, ports, "--no-agent")
+    try:
+        out = cli(data, "describe-clusters", "--clusters", "kept")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["clusters"][0]["status"] == "ACTIVE"
+        second = start_up_fails(data, ports)
+        assert "already running" in second
+    finally:
+        stop(proc)
+
+
+def start_up_fails(data: Path, ports: tuple[int, int, int]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--no-agent"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert out.returncode == 1
+    return out.stderr
