@@ -29,7 +29,15 @@ import structlog
 from agent.runtime import spec
 from agent.runtime.cgroups import CgroupError, TaskCgroup
 from agent.runtime.errors import ContainerRuntimeError, ImageNotPresent
-from agent.runtime.model import PAUSE_CONTAINER_NAME, Binding, ContainerRuntime, ContainerState, DockerEvent
+from agent.runtime.model import (
+    LABEL_INSTANCE_ARN,
+    LABEL_TASK_ARN,
+    PAUSE_CONTAINER_NAME,
+    Binding,
+    ContainerRuntime,
+    ContainerState,
+    DockerEvent,
+)
 from agent.settings import AgentSettings
 from berth import taskstatus
 from berth.units import parse_cpu, parse_memory
@@ -282,19 +290,21 @@ class TaskRunner:
     async def _sandbox(self) -> None:
         """Task volumes, the task cgroup (task-level cpu/memory) and, for awsvpc, the pause container."""
         runtime = self.deps.runtime
+        labels = {LABEL_TASK_ARN: self.task_arn, LABEL_INSTANCE_ARN: self.deps.instance_arn}
         for v in self.definition.volumes:
             if v.HasField("docker_volume_configuration"):
                 cfg = v.docker_volume_configuration
                 scope = cfg.scope or "task"
                 if scope == "task" or cfg.autoprovision:
                     name = spec.task_volume_name(self.task_id, v.name) if scope == "task" else v.name
+                    volume_labels = {**cfg.labels, **labels} if scope == "task" else dict(cfg.labels)
                     await self._runtime_call(runtime.create_volume(name, cfg.driver or "local", dict(cfg.driver_opts),
-                                                                   dict(cfg.labels)))
+                                                                   volume_labels))
                     if scope == "task":
                         self.task_volumes.append(name)
             elif not (v.HasField("host") and v.host.source_path):
                 name = spec.task_volume_name(self.task_id, v.name)
-                await self._runtime_call(runtime.create_volume(name))
+                await self._runtime_call(runtime.create_volume(name, labels=labels))
                 self.task_volumes.append(name)
         cpu, memory = self._task_limits()
         if self.deps.cgroups is not None and (cpu or memory):

@@ -8,6 +8,7 @@ import time
 
 BENCHMARKS = {
     "api": "bench.api_bench",
+    "gateway": "bench.gateway_bench",
     "scheduler": "bench.scheduler_bench",
 }
 

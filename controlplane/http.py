@@ -42,5 +42,5 @@ async def start_http(app: web.Application, address: str) -> tuple[web.AppRunner,
     site = web.TCPSite(runner, host or "0.0.0.0", int(port), reuse_address=True)
     await site.start()
     server = site._server
-    bound = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)  # type: ignore[union-attr]
+    bound = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)  # type: ignore[attr-defined,union-attr]
     return runner, int(bound)

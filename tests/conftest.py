@@ -14,6 +14,12 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from berth import logs
+
+    logs.configure(json=False, level="info")
 EXAMPLES = REPO / "deploy" / "examples"
 
 
@@ -32,7 +38,8 @@ def controlplane(etcd_endpoint: str) -> Iterator[object]:
     """One in-process control plane for the session, on its own key prefix."""
     from tests.support.controlplane import InProcessControlPlane
 
-    cp = InProcessControlPlane((etcd_endpoint,)).start()
+    # Agents in tests heartbeat every second, so a short grace keeps disconnection tests quick.
+    cp = InProcessControlPlane((etcd_endpoint,), agent_grace_seconds=4).start()
     yield cp
     cp.stop()
 
@@ -55,3 +62,37 @@ def unique() -> str:
 @pytest.fixture
 def webapp_td() -> dict[str, object]:
     return json.loads((EXAMPLES / "webapp.json").read_text())  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def docker() -> object:
+    from tests.support.infra import docker_client
+
+    return docker_client()
+
+
+@pytest.fixture
+def cluster(client: object, unique: str) -> str:
+    name = f"t-{unique}"
+    client.create_cluster(clusterName=name)  # type: ignore[attr-defined]
+    return name
+
+
+@pytest.fixture
+def agents(controlplane: object, cluster: str, docker: object) -> Iterator[object]:
+    """A factory of agents joined to the test's cluster: `agents(name="a", attributes={...})`."""
+    from tests.support.agents import AgentProcess
+
+    started: list[AgentProcess] = []
+    token = (controlplane.data_dir / "join-token").read_text().strip()  # type: ignore[attr-defined]
+
+    def start(name: str = "", attributes: dict[str, str] | None = None, extra: list[str] | None = None,
+              target_cluster: str | None = None) -> AgentProcess:
+        agent = AgentProcess(controlplane.endpoint, token, target_cluster or cluster,  # type: ignore[attr-defined]
+                             name or f"host{len(started)}", attributes or {}, extra or []).start()
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        agent.cleanup(docker)

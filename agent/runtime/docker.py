@@ -2,14 +2,13 @@
 
 Threading. The SDK is synchronous: every call runs on a bounded ThreadPoolExecutor (8 workers by
 default) and is awaited with `run_in_executor`. Calls that block for as long as a container or a
-registry takes (stop() waits out the grace period, pulls) run on a second, separate pool (32
-workers by default), so ten tasks stopping with a 30 s stopTimeout never hold up the create/start
-of a new task behind them (the ECS agent's "one slow stop keeps other tasks PENDING", containers-
-roadmap #555). A Docker call cannot be interrupted, so a cancelled
-caller still waits for its call to finish before the cancellation propagates: no call outlives its
-caller and races a later one (a cancelled create() can never land after the remove() that follows).
-Each `events()` iterator owns one dedicated thread that reads dockerd's event stream and feeds an
-asyncio.Queue through `loop.call_soon_threadsafe`; nothing polls.
+registry takes (stop() sits out the grace period; pulls) use a second pool (32 workers), so tasks
+stopping with a 30 s stopTimeout never queue the create/start of a new task behind them (ECS's
+"one slow-stopping task keeps other tasks PENDING", containers-roadmap #555). A Docker call cannot
+be interrupted, so a cancelled caller waits for its call to finish before the cancellation
+propagates: no call outlives its caller to race a later one (a cancelled create() cannot land
+after the remove() that follows it). Each `events()` stream owns one dedicated thread that reads
+dockerd's event stream and feeds an asyncio.Queue through `loop.call_soon_threadsafe`; nothing polls.
 
 Idempotency. Names and labels are deterministic (see `spec`), so: create() of a name that already
 exists for the same task returns the existing id; start() of a running container, stop()/kill() of a
@@ -103,16 +102,13 @@ class DockerRuntime:
         workers: int = 8,
         slow_workers: int = 32,
         timeout: float = 60.0,
-        client_factory: Callable[[], Any] | None = None,
     ) -> None:
         """`base_url` defaults to $DOCKER_HOST or the local socket. `workers` threads serve the quick
         calls, `slow_workers` the ones that wait on containers or registries (stop, pulls).
-        `timeout` bounds each API call (stop() adds its grace period; event streams have none).
-        `client_factory` replaces the SDK client constructor (tests)."""
+        `timeout` bounds each API call (stop() adds its grace period; event streams have none)."""
         self._base_url = base_url
         self._timeout = timeout
         self._workers = workers
-        self._factory = client_factory
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-docker")
         self._slow_pool = ThreadPoolExecutor(max_workers=slow_workers, thread_name_prefix="berth-docker-slow")
         self._slow_workers = slow_workers
@@ -129,20 +125,17 @@ class DockerRuntime:
             if self._closed:
                 raise ContainerRuntimeError("the Docker runtime is closed")
             if self._client is None:
+                # Room for every worker plus a few event streams, each holding a connection.
+                opts: dict[str, Any] = {
+                    "version": "auto",
+                    "timeout": self._timeout,
+                    "max_pool_size": self._workers + self._slow_workers + 4,
+                }
                 try:
-                    if self._factory is not None:
-                        self._client = self._factory()
+                    if self._base_url:
+                        self._client = docker.DockerClient(base_url=self._base_url, **opts)
                     else:
-                        # Room for every worker plus a few event streams, each holding a connection.
-                        opts: dict[str, Any] = {
-                            "version": "auto",
-                            "timeout": self._timeout,
-                            "max_pool_size": self._workers + self._slow_workers + 4,
-                        }
-                        if self._base_url:
-                            self._client = docker.DockerClient(base_url=self._base_url, **opts)
-                        else:
-                            self._client = docker.from_env(**opts)
+                        self._client = docker.from_env(**opts)
                 except docker.errors.DockerException as e:
                     raise RuntimeUnavailable(f"cannot reach dockerd: {e}") from e
             return self._client
@@ -155,7 +148,7 @@ class DockerRuntime:
         `slow` calls (waiting on containers or registries) get their own pool."""
         if self._closed:
             raise ContainerRuntimeError("the Docker runtime is closed")
-        pool = self._pool
+        pool = self._slow_pool if slow else self._pool
         future = asyncio.get_running_loop().run_in_executor(pool, _guard_transport, fn)
         try:
             return await asyncio.shield(future)

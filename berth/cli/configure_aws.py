@@ -23,7 +23,9 @@ from berth.cli import command
 DEFAULT_PROFILE = "berth"
 
 
-def profile_sections(cfg: config.ClientConfig, profile: str) -> tuple[str, dict[str, str], str, dict[str, str]]:
+def profile_sections(
+    cfg: config.ClientConfig, profile: str
+) -> tuple[str, dict[str, str], str, dict[str, str]]:
     """(credentials section name, its values, config section name, its values) for `profile`."""
     credentials = {"aws_access_key_id": cfg.accessKeyId, "aws_secret_access_key": cfg.secretAccessKey}
     settings = {"region": cfg.region, "output": "json", "endpoint_url": cfg.httpEndpoint}
@@ -71,22 +73,30 @@ def write_private(path: Path, text: str) -> None:
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default=DEFAULT_PROFILE, help=f"AWS profile name (default {DEFAULT_PROFILE})")
-    p.add_argument("--write", action="store_true",
-                   help="merge the profile into the AWS credentials and config files instead of printing it")
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="merge the profile into the AWS credentials and config files instead of printing it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.config).expanduser() if args.config else config.config_path()
     cfg = config.load(path)
     if not cfg.accessKeyId or not cfg.secretAccessKey:
-        print(f"berth: {path} holds no access key (accessKeyId, secretAccessKey); point --config at the "
-              "config file the control plane wrote", file=sys.stderr)
+        print(
+            f"berth: {path} holds no access key (accessKeyId, secretAccessKey); point --config at the "
+            "config file the control plane wrote",
+            file=sys.stderr,
+        )
         return 1
     cred_section, cred_values, cfg_section, cfg_values = profile_sections(cfg, args.profile)
     credentials_file, config_file = aws_files()
     if args.write:
-        for target, section, values in ((credentials_file, cred_section, cred_values),
-                                        (config_file, cfg_section, cfg_values)):
+        for target, section, values in (
+            (credentials_file, cred_section, cred_values),
+            (config_file, cfg_section, cfg_values),
+        ):
             existing = target.read_text() if target.exists() else ""
             write_private(target, merged(existing, section, values))
         print(f"wrote profile {args.profile!r} into {credentials_file} and {config_file}")
@@ -94,8 +104,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"# {credentials_file}\n{render(cred_section, cred_values).strip()}\n")
         print(f"# {config_file}\n{render(cfg_section, cfg_values).strip()}\n")
     print(f"# try:  aws --profile {args.profile} ecs list-clusters")
-    print(f"# an AWS CLI or SDK that ignores endpoint_url in profiles: add --endpoint-url {cfg.httpEndpoint} "
-          f"or set AWS_ENDPOINT_URL_ECS={cfg.httpEndpoint}")
+    print(
+        f"# an AWS CLI or SDK that ignores endpoint_url in profiles: add --endpoint-url {cfg.httpEndpoint} "
+        f"or set AWS_ENDPOINT_URL_ECS={cfg.httpEndpoint}"
+    )
     return 0
 
 

@@ -74,7 +74,7 @@ def cell(value: Any, name: str = "") -> str:
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     if not rows:
         return "(none)"
-    heads = [h.upper() if h.islower() else _upper_snake(h) for h in headers]
+    heads = [h if h.isupper() else _upper_snake(h) for h in headers]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]

@@ -35,7 +35,8 @@ SIGNING_NAME = "ecs"
 def operations(api: Api, service: str = ECS_SERVICE) -> dict[str, Method]:
     """Operation name -> method: every unary RPC of `service` (the RPC names are ECS's)."""
     return {
-        m.name: m for m in api.methods()
+        m.name: m
+        for m in api.methods()
         if m.service == service and not m.client_streaming and not m.server_streaming
     }
 
@@ -85,7 +86,9 @@ class Gateway:
             return self._error(protocol.error_status(e), e.ecs_type, e.message, request_id)
         except Exception:
             log.exception("gateway_internal_error", request_id=request_id)
-            return self._error(500, "ServerException", protocol.internal_error_message(request_id), request_id)
+            return self._error(
+                500, "ServerException", protocol.internal_error_message(request_id), request_id
+            )
 
         async def authenticate() -> Principal:
             if refused is not None:
@@ -98,7 +101,9 @@ class Gateway:
         except errors.BerthError as e:
             return self._error(protocol.error_status(e), e.ecs_type, e.message, request_id)
         except Exception:  # a bug; the call chain has logged it with the request id
-            return self._error(500, "ServerException", protocol.internal_error_message(request_id), request_id)
+            return self._error(
+                500, "ServerException", protocol.internal_error_message(request_id), request_id
+            )
         return web.Response(
             body=protocol.ecs_json(response),
             headers={"Content-Type": protocol.CONTENT_TYPE, protocol.REQUEST_ID_HEADER: request_id},
@@ -114,7 +119,9 @@ class Gateway:
             try:
                 return await request.content.readexactly(length)
             except asyncio.IncompleteReadError:
-                raise protocol.ProtocolError("SerializationException", "the request body ended early") from None
+                raise protocol.ProtocolError(
+                    "SerializationException", "the request body ended early"
+                ) from None
         body = bytearray()
         async for chunk in request.content.iter_chunked(64 * 1024):
             body += chunk
@@ -132,8 +139,13 @@ class Gateway:
             if key is None:
                 raise sigv4.unrecognized_key(auth.access_key_id)
             sigv4.verify(
-                signed_request(request, body), auth, secret=key.secret_access_key, region=self._region,
-                service=SIGNING_NAME, now=self._clock(), keys=self._keys,
+                signed_request(request, body),
+                auth,
+                secret=key.secret_access_key,
+                region=self._region,
+                service=SIGNING_NAME,
+                now=self._clock(),
+                keys=self._keys,
             )
             return principal_of(key), None
         except errors.BerthError as e:

@@ -8,7 +8,8 @@
 This module decides what a request asks for (`operation_name`, `check_content_type`, `decode_body`),
 how an error looks on the wire (`error_status`, `error_body`) and how a response message becomes
 ECS JSON (`ecs_json`: berth extension fields, numbered from 1000, are dropped so that an ECS client
-sees only ECS members; the response's own lists are always sent, empty or not, as ECS does). The aiohttp handler in `gateway.endpoint` does the I/O around it.
+sees only ECS members; the response's own lists are always sent, empty or not, as ECS does).
+The aiohttp handler in `gateway.endpoint` does the I/O around it.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ class ProtocolError(Exception):
 def operation_name(target: str | None, known: Iterable[str]) -> str:
     """The ECS operation an X-Amz-Target names; UnknownOperationException as AWS answers otherwise."""
     if not target:
-        raise ProtocolError("UnknownOperationException", "the request has no X-Amz-Target header naming the "
-                            f"operation ({TARGET_PREFIX}.<Operation>)")
+        raise ProtocolError(
+            "UnknownOperationException",
+            f"the request has no X-Amz-Target header naming the operation ({TARGET_PREFIX}.<Operation>)",
+        )
     prefix, _, name = target.partition(".")
     if prefix != TARGET_PREFIX or name not in known:
         raise ProtocolError("UnknownOperationException", f"unknown operation {target!r}")
@@ -57,7 +60,8 @@ def check_content_type(value: str | None) -> None:
     if media_type != CONTENT_TYPE:
         raise ProtocolError(
             "UnsupportedMediaTypeException",
-            f"Content-Type must be {CONTENT_TYPE}, not {value or 'absent'!r}", status=415,
+            f"Content-Type must be {CONTENT_TYPE}, not {value or 'absent'!r}",
+            status=415,
         )
 
 
@@ -77,8 +81,9 @@ def decode_body(body: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ProtocolError("SerializationException", f"the request body is not valid JSON: {e}") from None
     if not isinstance(value, dict):
-        raise ProtocolError("SerializationException",
-                            f"the request body must be a JSON object, not {type(value).__name__}")
+        raise ProtocolError(
+            "SerializationException", f"the request body must be a JSON object, not {type(value).__name__}"
+        )
     return value
 
 
@@ -115,8 +120,10 @@ def _result_lists(descriptor: Descriptor) -> tuple[str, ...]:
     """JSON names of the list members of a response. ECS always sends these, empty or not
     (`{"clusterArns": []}`), and code written against ECS indexes them without a check."""
     return tuple(
-        f.json_name for f in descriptor.fields
-        if f.is_repeated and not (f.message_type is not None and f.message_type.GetOptions().map_entry)
+        f.json_name
+        for f in descriptor.fields
+        if f.is_repeated
+        and not (f.message_type is not None and f.message_type.GetOptions().map_entry)
         and f.number < EXTENSION_FIELD_MIN
     )
 

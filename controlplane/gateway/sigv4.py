@@ -103,12 +103,15 @@ def parse_authorization(value: str | None) -> Authorization:
             parts[name.strip()] = part.strip()
     absent = [p for p in ("Credential", "SignedHeaders", "Signature") if not parts.get(p)]
     if absent:
-        raise incomplete(f"the Authorization header lacks {', '.join(absent)} (expected "
-                         f"'{ALGORITHM} Credential=..., SignedHeaders=..., Signature=...')")
+        raise incomplete(
+            f"the Authorization header lacks {', '.join(absent)} (expected "
+            f"'{ALGORITHM} Credential=..., SignedHeaders=..., Signature=...')"
+        )
     credential = parts["Credential"].split("/")
     if len(credential) != 5 or not all(credential):
         raise incomplete(
-            f"Credential {parts['Credential']!r} is not <accessKeyId>/<yyyymmdd>/<region>/<service>/{TERMINATOR}"
+            f"Credential {parts['Credential']!r} is not "
+            f"<accessKeyId>/<yyyymmdd>/<region>/<service>/{TERMINATOR}"
         )
     key_id, date, region, service, terminator = credential
     if terminator != TERMINATOR:
@@ -143,8 +146,10 @@ def check_scope(auth: Authorization, amz_date: str, *, region: str, service: str
     if auth.service != service:
         raise invalid(f"Credential should be scoped to correct service: {service!r}, not {auth.service!r}")
     if auth.region != region:
-        raise invalid(f"Credential should be scoped to a valid region: this berth is region {region!r}, "
-                      f"the request was signed for {auth.region!r}")
+        raise invalid(
+            f"Credential should be scoped to a valid region: this berth is region {region!r}, "
+            f"the request was signed for {auth.region!r}"
+        )
     if auth.date != amz_date[:8]:
         raise invalid(f"Credential should be scoped to the request date {amz_date[:8]}, not {auth.date}")
 
@@ -163,11 +168,15 @@ def check_clock(amz_date: str, signed_at: float, now: float, *, max_skew: float 
     """Refuse a signature made more than `max_skew` seconds before or after `now`, worded as AWS does."""
     minutes = int(max_skew // 60)
     if signed_at < now - max_skew:
-        raise invalid(f"Signature expired: {amz_date} is now earlier than {_stamp(now - max_skew)} "
-                      f"({_stamp(now)} - {minutes} min.)")
+        raise invalid(
+            f"Signature expired: {amz_date} is now earlier than {_stamp(now - max_skew)} "
+            f"({_stamp(now)} - {minutes} min.)"
+        )
     if signed_at > now + max_skew:
-        raise invalid(f"Signature not yet current: {amz_date} is still later than {_stamp(now + max_skew)} "
-                      f"({_stamp(now)} + {minutes} min.)")
+        raise invalid(
+            f"Signature not yet current: {amz_date} is still later than {_stamp(now + max_skew)} "
+            f"({_stamp(now)} + {minutes} min.)"
+        )
 
 
 def canonical_uri(raw_path: str) -> str:
@@ -195,14 +204,16 @@ def canonical_headers(request: SignedRequest, signed_headers: Sequence[str]) -> 
 
 
 def canonical_request(request: SignedRequest, signed_headers: Sequence[str], payload_hash: str) -> str:
-    return "\n".join((
-        request.method.upper(),
-        canonical_uri(request.path),
-        canonical_query(request.query),
-        canonical_headers(request, signed_headers),
-        ";".join(signed_headers),
-        payload_hash,
-    ))
+    return "\n".join(
+        (
+            request.method.upper(),
+            canonical_uri(request.path),
+            canonical_query(request.query),
+            canonical_headers(request, signed_headers),
+            ";".join(signed_headers),
+            payload_hash,
+        )
+    )
 
 
 def string_to_sign(amz_date: str, scope: str, canonical: str) -> str:
@@ -264,12 +275,17 @@ def verify(
     check_scope(auth, amz_date, region=region, service=service)
     check_signed_headers(request, auth)
     canonical = canonical_request(request, auth.signed_headers, payload_hash(request))
-    key = (keys.get(auth.access_key_id, secret, auth.date, region, service) if keys is not None
-           else signing_key(secret, auth.date, region, service))
+    key = (
+        keys.get(auth.access_key_id, secret, auth.date, region, service)
+        if keys is not None
+        else signing_key(secret, auth.date, region, service)
+    )
     expected = signature(key, string_to_sign(amz_date, auth.scope, canonical))
     if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
-        raise invalid("the request signature we calculated does not match the signature you provided; check "
-                      "the secret access key and the signing method")
+        raise invalid(
+            "the request signature we calculated does not match the signature you provided; check "
+            "the secret access key and the signing method"
+        )
     check_clock(amz_date, signed_at, now)
 
 

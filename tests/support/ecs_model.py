@@ -17,11 +17,19 @@ from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Sh
 from botocore.session import get_session
 
 # AWS-wide errors that are not in the ECS model but that every AWS JSON service may answer.
-COMMON_ERRORS = frozenset({
-    "IncompleteSignatureException", "InvalidSignatureException", "MissingAuthenticationTokenException",
-    "UnrecognizedClientException", "ThrottlingException", "SerializationException",
-    "UnknownOperationException", "UnsupportedMediaTypeException", "RequestEntityTooLargeException",
-})
+COMMON_ERRORS = frozenset(
+    {
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "MissingAuthenticationTokenException",
+        "UnrecognizedClientException",
+        "ThrottlingException",
+        "SerializationException",
+        "UnknownOperationException",
+        "UnsupportedMediaTypeException",
+        "RequestEntityTooLargeException",
+    }
+)
 
 
 @cache
@@ -31,7 +39,10 @@ def ecs_model() -> ServiceModel:
 
 def error_types() -> frozenset[str]:
     model = ecs_model()
-    return frozenset(n for n in model.shape_names if model.shape_for(n).metadata.get("exception")) | COMMON_ERRORS
+    return (
+        frozenset(n for n in model.shape_names if model.shape_for(n).metadata.get("exception"))
+        | COMMON_ERRORS
+    )
 
 
 def violations(shape: Shape, value: Any, path: str = "$") -> list[str]:
@@ -57,8 +68,12 @@ def violations(shape: Shape, value: Any, path: str = "$") -> list[str]:
         assert isinstance(shape, MapShape)
         if not isinstance(value, dict):
             return [f"{path}: expected an object (map), got {type(value).__name__}"]
-        return [v for key, item in value.items()
-                for v in violations(shape.key, key, f"{path}<key>") + violations(shape.value, item, f"{path}[{key!r}]")]
+        return [
+            v
+            for key, item in value.items()
+            for v in violations(shape.key, key, f"{path}<key>")
+            + violations(shape.value, item, f"{path}[{key!r}]")
+        ]
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected a string, got {value!r}"]
@@ -88,10 +103,16 @@ def check_response(operation: OperationModel | None, status: int, headers: Any, 
     if status == 200:
         assert operation is not None
         shape = operation.output_shape
-        problems = violations(shape, value) if shape is not None else ([] if value == {} else ["$: no output"])
-        assert not problems, f"{operation.name} response does not conform to the ECS model:\n" + "\n".join(problems)
+        problems = (
+            violations(shape, value) if shape is not None else ([] if value == {} else ["$: no output"])
+        )
+        assert not problems, f"{operation.name} response does not conform to the ECS model:\n" + "\n".join(
+            problems
+        )
         return
-    assert isinstance(value, dict) and set(value) == {"__type", "message"}, f"not an AWS error body: {value!r}"
+    assert isinstance(value, dict) and set(value) == {"__type", "message"}, (
+        f"not an AWS error body: {value!r}"
+    )
     assert isinstance(value["message"], str) and value["message"], value
     assert value["__type"] in error_types(), f"{value['__type']} is neither an ECS nor a common AWS error"
     assert (status == 500) == (value["__type"] == "ServerException"), (status, value)

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from berth import jsonmsg
+from berth.v1 import ecs_messages_pb2 as ecs
+
 pytestmark = pytest.mark.etcd
 
 
@@ -43,11 +46,12 @@ def test_register_and_describe_with_bearer_token(controlplane: Any, webapp_td: d
     auth = ["-H", f"authorization: Bearer {token}"]
     out = run("-plaintext", *auth, "-d", "@", controlplane.endpoint, "berth.v1.ECS/RegisterTaskDefinition",
               stdin=json.dumps(webapp_td))
-    assert json.loads(out)["taskDefinition"]["revision"] == 1
+    # grpcurl 1.8 prints proto field names (task_definition); berth parses either spelling.
+    assert json.loads(out)["task_definition"]["revision"] == 1
     out = run("-plaintext", *auth, "-d", json.dumps({"taskDefinition": f"grpcurl-{unique}:1"}),
               controlplane.endpoint, "berth.v1.ECS/DescribeTaskDefinition")
-    described = json.loads(out)["taskDefinition"]
-    assert described["containerDefinitions"][0]["portMappings"] == webapp_td["containerDefinitions"][0]["portMappings"]
+    described = jsonmsg.to_dict(jsonmsg.parse(json.loads(out), ecs.DescribeTaskDefinitionResponse).task_definition)
+    assert {k: described[k] for k in webapp_td} == webapp_td
     # Without the token grpcurl gets Unauthenticated.
     proc = subprocess.run([grpcurl(), "-plaintext", "-d", "{}", controlplane.endpoint, "berth.v1.ECS/ListClusters"],
                           capture_output=True, text=True, timeout=30)

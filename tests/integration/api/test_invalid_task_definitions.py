@@ -29,7 +29,7 @@ CASES: list[tuple[str, Edit, str]] = [
     ("image-uppercase", lambda td: c(0)(td).update(image="Berth/BusyBox"), "containerDefinitions[0].image"),
     ("image-space", lambda td: c(0)(td).update(image="busy box"), "containerDefinitions[0].image"),
     ("memory-below-reservation", lambda td: c(0)(td).update(memory=16, memoryReservation=32),
-     "containerDefinitions[0].memory"),
+     "containerDefinitions[0].memoryReservation"),
     ("memory-too-small", lambda td: c(1)(td).update(memory=2), "containerDefinitions[1].memory"),
     ("no-memory-anywhere", lambda td: (td.pop("memory"), c(1)(td).pop("memory")), "containerDefinitions[1].memory"),
     ("network-mode-unknown", lambda td: td.update(networkMode="overlay"), "networkMode"),

@@ -29,21 +29,35 @@ def clock_off_by(minutes: float) -> Iterator[None]:
 
 CASES: dict[str, tuple[dict[str, Any], Any, str, str]] = {
     # name: (client overrides, context, ECS exception name, words in the message)
-    "wrong-secret": ({"aws_secret_access_key": "not-the-secret"}, nullcontext, "InvalidSignatureException",
-                     "signature"),
-    "unknown-key": ({"aws_access_key_id": "BKIA0000000000000000"}, nullcontext, "UnrecognizedClientException",
-                    "BKIA0000000000000000"),
+    "wrong-secret": (
+        {"aws_secret_access_key": "not-the-secret"},
+        nullcontext,
+        "InvalidSignatureException",
+        "signature",
+    ),
+    "unknown-key": (
+        {"aws_access_key_id": "BKIA0000000000000000"},
+        nullcontext,
+        "UnrecognizedClientException",
+        "BKIA0000000000000000",
+    ),
     "date-20-min-behind": ({}, lambda: clock_off_by(-20), "InvalidSignatureException", "Signature expired"),
     "date-20-min-ahead": ({}, lambda: clock_off_by(20), "InvalidSignatureException", "not yet current"),
     "other-region": ({"region_name": "eu-west-1"}, nullcontext, "InvalidSignatureException", "region"),
-    "unsigned": ({"config": Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})},
-                 nullcontext, "MissingAuthenticationTokenException", "Signature"),
+    "unsigned": (
+        {"config": Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})},
+        nullcontext,
+        "MissingAuthenticationTokenException",
+        "Signature",
+    ),
 }
 
 
 def ok_calls(method: str) -> float:
     return sum(
-        s.value for m in metrics.API_REQUESTS.collect() for s in m.samples
+        s.value
+        for m in metrics.API_REQUESTS.collect()
+        for s in m.samples
         if s.name.endswith("_total") and s.labels["method"] == method and s.labels["code"] == "OK"
     )
 

@@ -23,8 +23,11 @@ from tests.support.ecs_model import ecs_model
 
 pytestmark = pytest.mark.etcd
 
-RPCS = [m.name for m in ecs_pb2.DESCRIPTOR.services_by_name["ECS"].methods
-        if not m.client_streaming and not m.server_streaming]
+RPCS = [
+    m.name
+    for m in ecs_pb2.DESCRIPTOR.services_by_name["ECS"].methods
+    if not m.client_streaming and not m.server_streaming
+]
 
 Scenario = Callable[[Any, str, dict[str, Any], Any], None]  # (ecs client, unique, webapp td, controlplane)
 SCENARIOS: dict[str, Scenario] = {}
@@ -48,7 +51,8 @@ def register(ecs: Any, td: dict[str, Any], family: str, **extra: Any) -> dict[st
 def clusters(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> None:
     name = f"gw-{unique}"
     created = ecs.create_cluster(
-        clusterName=name, tags=[{"key": "team", "value": "web"}],
+        clusterName=name,
+        tags=[{"key": "team", "value": "web"}],
         settings=[{"name": "containerInsights", "value": "enabled"}],
     )["cluster"]
     assert created["clusterName"] == name and created["status"] == "ACTIVE"
@@ -69,7 +73,9 @@ def _listed(ecs: Any, cluster_arn: str) -> bool:
     return any(cluster_arn in page["clusterArns"] for page in pages)
 
 
-@scenario("RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies")
+@scenario(
+    "RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies"
+)
 def task_definitions(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> None:
     family = f"gw-web-{unique}"
     registered = register(ecs, td, family, tags=[{"key": "app", "value": "web"}])
@@ -111,9 +117,12 @@ def register_instance(controlplane: Any, cluster: str) -> str:
     """A container instance registered the way an agent does (join token, Agent API); no session."""
     token = (controlplane.data_dir / "join-token").read_text().strip()
     request = ecs_messages_pb2.RegisterContainerInstanceRequest(
-        cluster=cluster, name=f"host-{cluster}",
-        total_resources=[types_pb2.Resource(name="CPU", type="INTEGER", integer_value=2048),
-                         types_pb2.Resource(name="MEMORY", type="INTEGER", integer_value=4096)],
+        cluster=cluster,
+        name=f"host-{cluster}",
+        total_resources=[
+            types_pb2.Resource(name="CPU", type="INTEGER", integer_value=2048),
+            types_pb2.Resource(name="MEMORY", type="INTEGER", integer_value=4096),
+        ],
     )
     with grpc.insecure_channel(controlplane.endpoint) as channel:
         call = channel.unary_unary(
@@ -125,8 +134,15 @@ def register_instance(controlplane: Any, cluster: str) -> str:
     return str(response.container_instance.container_instance_arn)
 
 
-@scenario("ListContainerInstances", "DescribeContainerInstances", "PutAttributes", "ListAttributes",
-          "DeleteAttributes", "UpdateContainerInstancesState", "DeregisterContainerInstance")
+@scenario(
+    "ListContainerInstances",
+    "DescribeContainerInstances",
+    "PutAttributes",
+    "ListAttributes",
+    "DeleteAttributes",
+    "UpdateContainerInstancesState",
+    "DeregisterContainerInstance",
+)
 def container_instances(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> None:
     cluster = f"gw-hosts-{unique}"
     ecs.create_cluster(clusterName=cluster)
@@ -140,9 +156,15 @@ def container_instances(ecs: Any, unique: str, td: dict[str, Any], controlplane:
     listed = ecs.list_attributes(cluster=cluster, targetType="container-instance", attributeName="stack")
     assert [a["value"] for a in listed["attributes"]] == ["prod"]
     ecs.delete_attributes(cluster=cluster, attributes=[attribute])
-    assert ecs.list_attributes(cluster=cluster, targetType="container-instance", attributeName="stack")[
-        "attributes"] == []
-    drained = ecs.update_container_instances_state(cluster=cluster, containerInstances=[instance], status="DRAINING")
+    assert (
+        ecs.list_attributes(cluster=cluster, targetType="container-instance", attributeName="stack")[
+            "attributes"
+        ]
+        == []
+    )
+    drained = ecs.update_container_instances_state(
+        cluster=cluster, containerInstances=[instance], status="DRAINING"
+    )
     assert drained["containerInstances"][0]["status"] == "DRAINING"
     ecs.deregister_container_instance(cluster=cluster, containerInstance=instance, force=True)
     assert ecs.list_container_instances(cluster=cluster)["containerInstanceArns"] == []
@@ -166,7 +188,9 @@ def test_the_gateway_serves_every_ecs_rpc_and_only_ecs_operations(controlplane: 
     served = set(operations(controlplane.cp.api))
     assert served == set(RPCS)
     not_ecs = served - set(ecs_model().operation_names)
-    assert not not_ecs, f"RPCs on berth.v1.ECS that ECS does not have (boto3 cannot call them): {sorted(not_ecs)}"
+    assert not not_ecs, (
+        f"RPCs on berth.v1.ECS that ECS does not have (boto3 cannot call them): {sorted(not_ecs)}"
+    )
 
 
 @pytest.mark.parametrize("operation", RPCS)
@@ -188,12 +212,18 @@ def test_every_operation_through_boto3(
 def test_paginators_walk_every_page(ecs: Any, unique: str, webapp_td: dict[str, Any]) -> None:
     family = f"gw-pages-{unique}"
     arns = [register(ecs, webapp_td, family)["taskDefinitionArn"] for _ in range(5)]
-    pages = list(ecs.get_paginator("list_task_definitions").paginate(
-        familyPrefix=family, PaginationConfig={"PageSize": 2}))
+    pages = list(
+        ecs.get_paginator("list_task_definitions").paginate(
+            familyPrefix=family, PaginationConfig={"PageSize": 2}
+        )
+    )
     assert [len(p["taskDefinitionArns"]) for p in pages] == [2, 2, 1]
     assert [a for p in pages for a in p["taskDefinitionArns"]] == arns
-    newest_first = ecs.get_paginator("list_task_definitions").paginate(
-        familyPrefix=family, sort="DESC", PaginationConfig={"PageSize": 3}).build_full_result()
+    newest_first = (
+        ecs.get_paginator("list_task_definitions")
+        .paginate(familyPrefix=family, sort="DESC", PaginationConfig={"PageSize": 3})
+        .build_full_result()
+    )
     assert newest_first["taskDefinitionArns"] == arns[::-1]
 
     names = [f"gw-page-{unique}-{i}" for i in range(3)]
@@ -213,14 +243,24 @@ def test_unknown_cluster_is_cluster_not_found(ecs: Any, unique: str) -> None:
     assert f"gw-nowhere-{unique}" in e.value.response["Error"]["Message"]
 
 
-@pytest.mark.parametrize(("change", "field_path"), [
-    (lambda td: td["containerDefinitions"][0].update(memory=1), "containerDefinitions[0].memory"),
-    (lambda td: td["containerDefinitions"][1].update(name="web"), "containerDefinitions[1].name"),
-    (lambda td: td["containerDefinitions"][0]["portMappings"][0].update(protocol="sctp"),
-     "containerDefinitions[0].portMappings[0].protocol"),
-], ids=["memory", "duplicate-name", "protocol"])
+@pytest.mark.parametrize(
+    ("change", "field_path"),
+    [
+        (lambda td: td["containerDefinitions"][0].update(memory=1), "containerDefinitions[0].memory"),
+        (lambda td: td["containerDefinitions"][1].update(name="web"), "containerDefinitions[1].name"),
+        (
+            lambda td: td["containerDefinitions"][0]["portMappings"][0].update(protocol="sctp"),
+            "containerDefinitions[0].portMappings[0].protocol",
+        ),
+    ],
+    ids=["memory", "duplicate-name", "protocol"],
+)
 def test_an_invalid_task_definition_names_the_field(
-    ecs: Any, unique: str, webapp_td: dict[str, Any], change: Callable[[dict[str, Any]], None], field_path: str
+    ecs: Any,
+    unique: str,
+    webapp_td: dict[str, Any],
+    change: Callable[[dict[str, Any]], None],
+    field_path: str,
 ) -> None:
     change(webapp_td)
     with pytest.raises(ClientError) as e:

@@ -36,16 +36,20 @@ class Reply:
         return json.loads(self.body)  # type: ignore[no-any-return]
 
 
-def send(target: AwsTarget, body: bytes, headers: dict[str, str], *, sign: bool = True, chunked: bool = False) -> Reply:
+def send(
+    target: AwsTarget, body: bytes, headers: dict[str, str], *, sign: bool = True, chunked: bool = False
+) -> Reply:
     """POST / with `headers`, signed by botocore with the admin key (so only the framing is wrong)."""
     request = AWSRequest(method="POST", url=target.endpoint + "/", data=body, headers=headers)
     if sign:
-        SigV4Auth(Credentials(target.access_key_id, target.secret_access_key), "ecs", target.region).add_auth(request)
+        SigV4Auth(Credentials(target.access_key_id, target.secret_access_key), "ecs", target.region).add_auth(
+            request
+        )
     url = urlsplit(target.endpoint)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
     try:
         if chunked:
-            pieces: Iterator[bytes] = (body[i:i + 65536] for i in range(0, len(body), 65536))
+            pieces: Iterator[bytes] = (body[i : i + 65536] for i in range(0, len(body), 65536))
             conn.request("POST", "/", body=pieces, headers=dict(request.headers), encode_chunked=True)
         else:
             conn.request("POST", "/", body=body, headers=dict(request.headers))
@@ -56,7 +60,9 @@ def send(target: AwsTarget, body: bytes, headers: dict[str, str], *, sign: bool 
 
 
 def api_calls() -> float:
-    return sum(s.value for m in metrics.API_REQUESTS.collect() for s in m.samples if s.name.endswith("_total"))
+    return sum(
+        s.value for m in metrics.API_REQUESTS.collect() for s in m.samples if s.name.endswith("_total")
+    )
 
 
 def headers(operation: str = "ListClusters", content_type: str = JSON_11) -> dict[str, str]:
@@ -71,17 +77,44 @@ CASES = {
     "not-an-object": (b'["a"]', headers("CreateCluster"), {}, 400, "SerializationException"),
     "unknown-field": (b'{"clusterNom": "a"}', headers("CreateCluster"), {}, 400, "InvalidParameterException"),
     "wrong-type": (b'{"maxResults": "many"}', headers(), {}, 400, "InvalidParameterException"),
-    "wrong-content-type": (b"{}", headers(content_type="application/json"), {}, 415,
-                           "UnsupportedMediaTypeException"),
-    "no-content-type": (b"{}", {"X-Amz-Target": TARGET + "ListClusters"}, {}, 415, "UnsupportedMediaTypeException"),
+    "wrong-content-type": (
+        b"{}",
+        headers(content_type="application/json"),
+        {},
+        415,
+        "UnsupportedMediaTypeException",
+    ),
+    "no-content-type": (
+        b"{}",
+        {"X-Amz-Target": TARGET + "ListClusters"},
+        {},
+        415,
+        "UnsupportedMediaTypeException",
+    ),
     "unknown-target": (b"{}", headers("Frobnicate"), {}, 400, "UnknownOperationException"),
-    "other-service-target": (b"{}", {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": JSON_11}, {},
-                             400, "UnknownOperationException"),
+    "other-service-target": (
+        b"{}",
+        {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": JSON_11},
+        {},
+        400,
+        "UnknownOperationException",
+    ),
     "no-target": (b"{}", {"Content-Type": JSON_11}, {}, 400, "UnknownOperationException"),
     "oversize": (BIG, headers("CreateCluster"), {}, 413, "RequestEntityTooLargeException"),
-    "oversize-chunked": (BIG, headers("CreateCluster"), {"chunked": True}, 413, "RequestEntityTooLargeException"),
-    "unsigned-garbage": (b"\xff\x00garbage", headers("CreateCluster"), {"sign": False}, 400,
-                         "MissingAuthenticationTokenException"),
+    "oversize-chunked": (
+        BIG,
+        headers("CreateCluster"),
+        {"chunked": True},
+        413,
+        "RequestEntityTooLargeException",
+    ),
+    "unsigned-garbage": (
+        b"\xff\x00garbage",
+        headers("CreateCluster"),
+        {"sign": False},
+        400,
+        "MissingAuthenticationTokenException",
+    ),
 }
 
 

@@ -20,8 +20,17 @@ def test_operation_name_from_target() -> None:
     assert protocol.operation_name("AmazonEC2ContainerServiceV20141113.ListClusters", KNOWN) == "ListClusters"
 
 
-@pytest.mark.parametrize("target", [None, "", "ListClusters", "AmazonEC2ContainerServiceV20141113.Frobnicate",
-                                    "DynamoDB_20120810.ListClusters", "AmazonEC2ContainerServiceV20141113."])
+@pytest.mark.parametrize(
+    "target",
+    [
+        None,
+        "",
+        "ListClusters",
+        "AmazonEC2ContainerServiceV20141113.Frobnicate",
+        "DynamoDB_20120810.ListClusters",
+        "AmazonEC2ContainerServiceV20141113.",
+    ],
+)
 def test_unknown_or_missing_targets(target: str | None) -> None:
     with pytest.raises(protocol.ProtocolError) as e:
         protocol.operation_name(target, KNOWN)
@@ -52,20 +61,26 @@ def test_malformed_bodies(body: bytes) -> None:
     assert (e.value.status, e.value.ecs_type) == (400, "SerializationException")
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (errors.NotFound("x", ecs_type="ClusterNotFoundException"), 400),
-    (errors.InvalidArgument.field("a.b", "bad"), 400),
-    (errors.Unauthenticated("x", ecs_type="InvalidSignatureException"), 400),
-    (errors.PermissionDenied("x"), 400),
-    (errors.Throttled("x"), 400),
-    (errors.Unavailable("etcd"), 500),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.NotFound("x", ecs_type="ClusterNotFoundException"), 400),
+        (errors.InvalidArgument.field("a.b", "bad"), 400),
+        (errors.Unauthenticated("x", ecs_type="InvalidSignatureException"), 400),
+        (errors.PermissionDenied("x"), 400),
+        (errors.Throttled("x"), 400),
+        (errors.Unavailable("etcd"), 500),
+    ],
+)
 def test_error_status(error: errors.BerthError, status: int) -> None:
     assert protocol.error_status(error) == status
 
 
 def test_error_body_is_aws_shaped() -> None:
-    assert json.loads(protocol.error_body("ClientException", "m")) == {"__type": "ClientException", "message": "m"}
+    assert json.loads(protocol.error_body("ClientException", "m")) == {
+        "__type": "ClientException",
+        "message": "m",
+    }
 
 
 def test_ecs_json_of_a_response() -> None:
@@ -85,27 +100,65 @@ def _extended_types() -> tuple[type[Message], type[Message]]:
     label, opt = descriptor_pb2.FieldDescriptorProto, descriptor_pb2.FieldDescriptorProto
     inner = file.message_type.add(name="Inner")
     inner.field.add(name="name", number=1, type=opt.TYPE_STRING, label=label.LABEL_OPTIONAL, json_name="name")
-    inner.field.add(name="count", number=2, type=opt.TYPE_INT64, label=label.LABEL_OPTIONAL, json_name="count")
-    inner.field.add(name="berth_note", number=1001, type=opt.TYPE_STRING, label=label.LABEL_OPTIONAL,
-                    json_name="berthNote")
+    inner.field.add(
+        name="count", number=2, type=opt.TYPE_INT64, label=label.LABEL_OPTIONAL, json_name="count"
+    )
+    inner.field.add(
+        name="berth_note",
+        number=1001,
+        type=opt.TYPE_STRING,
+        label=label.LABEL_OPTIONAL,
+        json_name="berthNote",
+    )
     outer = file.message_type.add(name="Outer")
     entry = outer.nested_type.add(name="ByKeyEntry")
     entry.options.map_entry = True
     entry.field.add(name="key", number=1, type=opt.TYPE_STRING, label=label.LABEL_OPTIONAL, json_name="key")
-    entry.field.add(name="value", number=2, type=opt.TYPE_MESSAGE, type_name=".ext.Inner",
-                    label=label.LABEL_OPTIONAL, json_name="value")
-    outer.field.add(name="inner", number=1, type=opt.TYPE_MESSAGE, type_name=".ext.Inner",
-                    label=label.LABEL_OPTIONAL, json_name="inner")
-    outer.field.add(name="items", number=2, type=opt.TYPE_MESSAGE, type_name=".ext.Inner",
-                    label=label.LABEL_REPEATED, json_name="items")
-    outer.field.add(name="by_key", number=3, type=opt.TYPE_MESSAGE, type_name=".ext.Outer.ByKeyEntry",
-                    label=label.LABEL_REPEATED, json_name="byKey")
-    outer.field.add(name="berth_only", number=1000, type=opt.TYPE_STRING, label=label.LABEL_OPTIONAL,
-                    json_name="berthOnly")
+    entry.field.add(
+        name="value",
+        number=2,
+        type=opt.TYPE_MESSAGE,
+        type_name=".ext.Inner",
+        label=label.LABEL_OPTIONAL,
+        json_name="value",
+    )
+    outer.field.add(
+        name="inner",
+        number=1,
+        type=opt.TYPE_MESSAGE,
+        type_name=".ext.Inner",
+        label=label.LABEL_OPTIONAL,
+        json_name="inner",
+    )
+    outer.field.add(
+        name="items",
+        number=2,
+        type=opt.TYPE_MESSAGE,
+        type_name=".ext.Inner",
+        label=label.LABEL_REPEATED,
+        json_name="items",
+    )
+    outer.field.add(
+        name="by_key",
+        number=3,
+        type=opt.TYPE_MESSAGE,
+        type_name=".ext.Outer.ByKeyEntry",
+        label=label.LABEL_REPEATED,
+        json_name="byKey",
+    )
+    outer.field.add(
+        name="berth_only",
+        number=1000,
+        type=opt.TYPE_STRING,
+        label=label.LABEL_OPTIONAL,
+        json_name="berthOnly",
+    )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
-    return (message_factory.GetMessageClass(pool.FindMessageTypeByName("ext.Outer")),
-            message_factory.GetMessageClass(pool.FindMessageTypeByName("ext.Inner")))
+    return (
+        message_factory.GetMessageClass(pool.FindMessageTypeByName("ext.Outer")),
+        message_factory.GetMessageClass(pool.FindMessageTypeByName("ext.Inner")),
+    )
 
 
 def test_ecs_json_drops_berth_extension_fields_at_any_depth() -> None:

@@ -40,8 +40,12 @@ def signed(
 ) -> sigv4.SignedRequest:
     """A request signed by botocore, as the server receives it (urllib3 adds Host)."""
     request = AWSRequest(
-        method="POST", url=url, data=body,
-        headers=headers if headers is not None else {
+        method="POST",
+        url=url,
+        data=body,
+        headers=headers
+        if headers is not None
+        else {
             "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster",
             "Content-Type": "application/x-amz-json-1.1",
             "User-Agent": "Boto3/1.43 unsigned",
@@ -56,15 +60,25 @@ def signed(
     return sigv4.SignedRequest("POST", parts.path, parts.query, received, body)
 
 
-def check(request: sigv4.SignedRequest, *, secret: str = SECRET, now: float = NOW,
-          keys: sigv4.SigningKeys | None = None) -> None:
+def check(
+    request: sigv4.SignedRequest,
+    *,
+    secret: str = SECRET,
+    now: float = NOW,
+    keys: sigv4.SigningKeys | None = None,
+) -> None:
     auth = sigv4.parse_authorization(request.header("authorization"))
     sigv4.verify(request, auth, secret=secret, region=REGION, service="ecs", now=now, keys=keys)
 
 
 def changed(request: sigv4.SignedRequest, **parts: Any) -> sigv4.SignedRequest:
-    values = {"method": request.method, "path": request.path, "query": request.query,
-              "headers": dict(request.headers), "body": request.body} | parts
+    values = {
+        "method": request.method,
+        "path": request.path,
+        "query": request.query,
+        "headers": dict(request.headers),
+        "body": request.body,
+    } | parts
     return sigv4.SignedRequest(**values)
 
 
@@ -77,16 +91,28 @@ def with_header(request: sigv4.SignedRequest, name: str, value: str | None) -> s
     return changed(request, headers=headers)
 
 
-@pytest.mark.parametrize("request_factory", [
-    pytest.param(lambda: signed(), id="json-post"),
-    pytest.param(lambda: signed(body=b""), id="empty-body"),
-    pytest.param(lambda: signed(url="http://berth.example:8080/a/./b/../c%20d/?b=2&a=1&a=0&x=%2F%7E+"), id="path-and-query"),
-    pytest.param(lambda: signed(url="http://berth.example/"), id="default-port"),
-    pytest.param(lambda: signed(token="session-token"), id="security-token"),
-    pytest.param(lambda: signed(headers={"X-Amz-Target": "T", "X-Custom": "  a   b  ", "Content-Type": "x"}), id="trim"),
-    pytest.param(lambda: signed(headers={"X-Amz-Target": "T", "Date": "now"}), id="date-header"),
-    pytest.param(lambda: signed(key_id="BKIAOTHER", secret="other/secret+with=chars", region=REGION), id="other-key"),
-])
+@pytest.mark.parametrize(
+    "request_factory",
+    [
+        pytest.param(lambda: signed(), id="json-post"),
+        pytest.param(lambda: signed(body=b""), id="empty-body"),
+        pytest.param(
+            lambda: signed(url="http://berth.example:8080/a/./b/../c%20d/?b=2&a=1&a=0&x=%2F%7E+"),
+            id="path-and-query",
+        ),
+        pytest.param(lambda: signed(url="http://berth.example/"), id="default-port"),
+        pytest.param(lambda: signed(token="session-token"), id="security-token"),
+        pytest.param(
+            lambda: signed(headers={"X-Amz-Target": "T", "X-Custom": "  a   b  ", "Content-Type": "x"}),
+            id="trim",
+        ),
+        pytest.param(lambda: signed(headers={"X-Amz-Target": "T", "Date": "now"}), id="date-header"),
+        pytest.param(
+            lambda: signed(key_id="BKIAOTHER", secret="other/secret+with=chars", region=REGION),
+            id="other-key",
+        ),
+    ],
+)
 def test_what_botocore_signs_verifies(request_factory: Callable[[], sigv4.SignedRequest]) -> None:
     request = request_factory()
     auth = sigv4.parse_authorization(request.header("authorization"))
@@ -106,23 +132,41 @@ def refusal(request: sigv4.SignedRequest, *, secret: str = SECRET, now: float = 
     return e.value
 
 
-@pytest.mark.parametrize(("tamper", "ecs_type"), [
-    (lambda r: changed(r, body=r.body.replace(b"web", b"wob")), "InvalidSignatureException"),
-    (lambda r: changed(r, method="PUT"), "InvalidSignatureException"),
-    (lambda r: changed(r, path="/other"), "InvalidSignatureException"),
-    (lambda r: changed(r, query="a=1"), "InvalidSignatureException"),
-    (lambda r: with_header(r, "x-amz-target", "AmazonEC2ContainerServiceV20141113.DeleteCluster"),
-     "InvalidSignatureException"),
-    (lambda r: with_header(r, "host", "evil.example:7411"), "InvalidSignatureException"),
-    (lambda r: with_header(r, "x-amz-date", "20260314T150927Z"), "InvalidSignatureException"),
-    (lambda r: with_header(r, "x-amz-content-sha256", "0" * 64), "IncompleteSignatureException"),
-    (lambda r: with_header(r, "x-amz-security-token", "injected"), "IncompleteSignatureException"),
-    (lambda r: with_header(r, "x-amz-date", None), "IncompleteSignatureException"),
-    (lambda r: with_header(r, "x-amz-date", "yesterday"), "IncompleteSignatureException"),
-], ids=["body", "method", "path", "query", "target", "host", "date", "content-sha", "unsigned-token",
-        "no-date", "bad-date"])
-def test_a_change_to_a_signed_part_is_refused(tamper: Callable[[sigv4.SignedRequest], sigv4.SignedRequest],
-                                              ecs_type: str) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "ecs_type"),
+    [
+        (lambda r: changed(r, body=r.body.replace(b"web", b"wob")), "InvalidSignatureException"),
+        (lambda r: changed(r, method="PUT"), "InvalidSignatureException"),
+        (lambda r: changed(r, path="/other"), "InvalidSignatureException"),
+        (lambda r: changed(r, query="a=1"), "InvalidSignatureException"),
+        (
+            lambda r: with_header(r, "x-amz-target", "AmazonEC2ContainerServiceV20141113.DeleteCluster"),
+            "InvalidSignatureException",
+        ),
+        (lambda r: with_header(r, "host", "evil.example:7411"), "InvalidSignatureException"),
+        (lambda r: with_header(r, "x-amz-date", "20260314T150927Z"), "InvalidSignatureException"),
+        (lambda r: with_header(r, "x-amz-content-sha256", "0" * 64), "IncompleteSignatureException"),
+        (lambda r: with_header(r, "x-amz-security-token", "injected"), "IncompleteSignatureException"),
+        (lambda r: with_header(r, "x-amz-date", None), "IncompleteSignatureException"),
+        (lambda r: with_header(r, "x-amz-date", "yesterday"), "IncompleteSignatureException"),
+    ],
+    ids=[
+        "body",
+        "method",
+        "path",
+        "query",
+        "target",
+        "host",
+        "date",
+        "content-sha",
+        "unsigned-token",
+        "no-date",
+        "bad-date",
+    ],
+)
+def test_a_change_to_a_signed_part_is_refused(
+    tamper: Callable[[sigv4.SignedRequest], sigv4.SignedRequest], ecs_type: str
+) -> None:
     assert refusal(tamper(signed())).ecs_type == ecs_type
 
 
@@ -137,16 +181,21 @@ def test_wrong_secret_is_an_invalid_signature() -> None:
     assert "signature" in error.message
 
 
-@pytest.mark.parametrize(("kwargs", "needle"), [
-    ({"region": "us-east-1"}, "region"),
-    ({"service": "ec2"}, "service"),
-])
-def test_the_credential_scope_must_match(kwargs: dict[str, str], needle: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"region": "us-east-1"}, "region"),
+        ({"service": "ec2"}, "service"),
+    ],
+)
+def test_the_credential_scope_must_match(kwargs: dict[str, Any], needle: str) -> None:
     error = refusal(signed(**kwargs))
     assert error.ecs_type == "InvalidSignatureException" and needle in error.message
 
 
-@pytest.mark.parametrize(("minutes", "wording"), [(-20, "Signature expired"), (20, "Signature not yet current")])
+@pytest.mark.parametrize(
+    ("minutes", "wording"), [(-20, "Signature expired"), (20, "Signature not yet current")]
+)
 def test_a_signature_more_than_15_minutes_off_is_refused(minutes: int, wording: str) -> None:
     request = signed(at=SIGNED_AT + datetime.timedelta(minutes=minutes))
     error = refusal(request)
@@ -159,18 +208,31 @@ def test_a_signature_within_15_minutes_is_accepted(minutes: float) -> None:
     check(signed(at=SIGNED_AT + datetime.timedelta(minutes=minutes)))
 
 
-@pytest.mark.parametrize(("header", "ecs_type"), [
-    (None, "MissingAuthenticationTokenException"),
-    ("", "MissingAuthenticationTokenException"),
-    ("Bearer abc.def", "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws4_request, Signature=ab", "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs, SignedHeaders=host, Signature=ab",
-     "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws5_request, SignedHeaders=host, Signature=ab",
-     "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws4_request, SignedHeaders=Host, Signature=ab",
-     "IncompleteSignatureException"),
-], ids=["absent", "empty", "bearer", "no-signed-headers", "short-scope", "terminator", "uppercase-header"])
+@pytest.mark.parametrize(
+    ("header", "ecs_type"),
+    [
+        (None, "MissingAuthenticationTokenException"),
+        ("", "MissingAuthenticationTokenException"),
+        ("Bearer abc.def", "IncompleteSignatureException"),
+        (
+            "AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws4_request, Signature=ab",
+            "IncompleteSignatureException",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs, SignedHeaders=host, Signature=ab",
+            "IncompleteSignatureException",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws5_request, SignedHeaders=host, Signature=ab",
+            "IncompleteSignatureException",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=K/20260314/local/ecs/aws4_request, SignedHeaders=Host, Signature=ab",
+            "IncompleteSignatureException",
+        ),
+    ],
+    ids=["absent", "empty", "bearer", "no-signed-headers", "short-scope", "terminator", "uppercase-header"],
+)
 def test_unusable_authorization_headers(header: str | None, ecs_type: str) -> None:
     with pytest.raises(Unauthenticated) as e:
         sigv4.parse_authorization(header)
@@ -180,8 +242,14 @@ def test_unusable_authorization_headers(header: str | None, ecs_type: str) -> No
 def test_host_must_be_signed() -> None:
     request = signed()
     auth = sigv4.parse_authorization(request.header("authorization"))
-    without_host = sigv4.Authorization(auth.access_key_id, auth.date, auth.region, auth.service,
-                                       tuple(h for h in auth.signed_headers if h != "host"), auth.signature)
+    without_host = sigv4.Authorization(
+        auth.access_key_id,
+        auth.date,
+        auth.region,
+        auth.service,
+        tuple(h for h in auth.signed_headers if h != "host"),
+        auth.signature,
+    )
     with pytest.raises(Unauthenticated) as e:
         sigv4.verify(request, without_host, secret=SECRET, region=REGION, service="ecs", now=NOW)
     assert e.value.ecs_type == "IncompleteSignatureException"
