@@ -1408,7 +1408,7 @@ class ServiceConnectServiceResource(_message.Message):
     def __init__(self, discovery_name: _Optional[str] = ..., discovery_arn: _Optional[str] = ...) -> None: ...
 
 class Deployment(_message.Message):
-    __slots__ = ("id", "status", "task_definition", "desired_count", "pending_count", "running_count", "failed_tasks", "created_at", "updated_at", "capacity_provider_strategy", "launch_type", "platform_version", "platform_family", "network_configuration", "rollout_state", "rollout_state_reason", "service_connect_configuration", "service_connect_resources", "volume_configurations", "fargate_ephemeral_storage", "vpc_lattice_configurations")
+    __slots__ = ("id", "status", "task_definition", "desired_count", "pending_count", "running_count", "failed_tasks", "created_at", "updated_at", "capacity_provider_strategy", "launch_type", "platform_version", "platform_family", "network_configuration", "rollout_state", "rollout_state_reason", "service_connect_configuration", "service_connect_resources", "volume_configurations", "fargate_ephemeral_storage", "vpc_lattice_configurations", "last_healthy_at", "rollback_from", "completed_at", "launched_tasks")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TASK_DEFINITION_FIELD_NUMBER: _ClassVar[int]
@@ -1430,6 +1430,10 @@ class Deployment(_message.Message):
     VOLUME_CONFIGURATIONS_FIELD_NUMBER: _ClassVar[int]
     FARGATE_EPHEMERAL_STORAGE_FIELD_NUMBER: _ClassVar[int]
     VPC_LATTICE_CONFIGURATIONS_FIELD_NUMBER: _ClassVar[int]
+    LAST_HEALTHY_AT_FIELD_NUMBER: _ClassVar[int]
+    ROLLBACK_FROM_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAUNCHED_TASKS_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: str
     task_definition: str
@@ -1451,7 +1455,11 @@ class Deployment(_message.Message):
     volume_configurations: _containers.RepeatedCompositeFieldContainer[ServiceVolumeConfiguration]
     fargate_ephemeral_storage: DeploymentEphemeralStorage
     vpc_lattice_configurations: _containers.RepeatedCompositeFieldContainer[VpcLatticeConfiguration]
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[str] = ..., task_definition: _Optional[str] = ..., desired_count: _Optional[int] = ..., pending_count: _Optional[int] = ..., running_count: _Optional[int] = ..., failed_tasks: _Optional[int] = ..., created_at: _Optional[float] = ..., updated_at: _Optional[float] = ..., capacity_provider_strategy: _Optional[_Iterable[_Union[CapacityProviderStrategyItem, _Mapping]]] = ..., launch_type: _Optional[str] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., network_configuration: _Optional[_Union[NetworkConfiguration, _Mapping]] = ..., rollout_state: _Optional[str] = ..., rollout_state_reason: _Optional[str] = ..., service_connect_configuration: _Optional[_Union[ServiceConnectConfiguration, _Mapping]] = ..., service_connect_resources: _Optional[_Iterable[_Union[ServiceConnectServiceResource, _Mapping]]] = ..., volume_configurations: _Optional[_Iterable[_Union[ServiceVolumeConfiguration, _Mapping]]] = ..., fargate_ephemeral_storage: _Optional[_Union[DeploymentEphemeralStorage, _Mapping]] = ..., vpc_lattice_configurations: _Optional[_Iterable[_Union[VpcLatticeConfiguration, _Mapping]]] = ...) -> None: ...
+    last_healthy_at: float
+    rollback_from: str
+    completed_at: float
+    launched_tasks: int
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[str] = ..., task_definition: _Optional[str] = ..., desired_count: _Optional[int] = ..., pending_count: _Optional[int] = ..., running_count: _Optional[int] = ..., failed_tasks: _Optional[int] = ..., created_at: _Optional[float] = ..., updated_at: _Optional[float] = ..., capacity_provider_strategy: _Optional[_Iterable[_Union[CapacityProviderStrategyItem, _Mapping]]] = ..., launch_type: _Optional[str] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., network_configuration: _Optional[_Union[NetworkConfiguration, _Mapping]] = ..., rollout_state: _Optional[str] = ..., rollout_state_reason: _Optional[str] = ..., service_connect_configuration: _Optional[_Union[ServiceConnectConfiguration, _Mapping]] = ..., service_connect_resources: _Optional[_Iterable[_Union[ServiceConnectServiceResource, _Mapping]]] = ..., volume_configurations: _Optional[_Iterable[_Union[ServiceVolumeConfiguration, _Mapping]]] = ..., fargate_ephemeral_storage: _Optional[_Union[DeploymentEphemeralStorage, _Mapping]] = ..., vpc_lattice_configurations: _Optional[_Iterable[_Union[VpcLatticeConfiguration, _Mapping]]] = ..., last_healthy_at: _Optional[float] = ..., rollback_from: _Optional[str] = ..., completed_at: _Optional[float] = ..., launched_tasks: _Optional[int] = ...) -> None: ...
 
 class ServiceEvent(_message.Message):
     __slots__ = ("id", "created_at", "message")
@@ -1476,7 +1484,7 @@ class ServiceCurrentRevisionSummary(_message.Message):
     def __init__(self, arn: _Optional[str] = ..., requested_task_count: _Optional[int] = ..., running_task_count: _Optional[int] = ..., pending_task_count: _Optional[int] = ...) -> None: ...
 
 class Service(_message.Message):
-    __slots__ = ("service_arn", "service_name", "cluster_arn", "load_balancers", "service_registries", "status", "desired_count", "running_count", "pending_count", "launch_type", "capacity_provider_strategy", "platform_version", "platform_family", "task_definition", "deployment_configuration", "task_sets", "deployments", "role_arn", "events", "created_at", "current_service_deployment", "current_service_revisions", "placement_constraints", "placement_strategy", "network_configuration", "health_check_grace_period_seconds", "scheduling_strategy", "deployment_controller", "tags", "created_by", "enable_ecs_managed_tags", "propagate_tags", "enable_execute_command", "availability_zone_rebalancing", "resource_management_type")
+    __slots__ = ("service_arn", "service_name", "cluster_arn", "load_balancers", "service_registries", "status", "desired_count", "running_count", "pending_count", "launch_type", "capacity_provider_strategy", "platform_version", "platform_family", "task_definition", "deployment_configuration", "task_sets", "deployments", "role_arn", "events", "created_at", "current_service_deployment", "current_service_revisions", "placement_constraints", "placement_strategy", "network_configuration", "health_check_grace_period_seconds", "scheduling_strategy", "deployment_controller", "tags", "created_by", "enable_ecs_managed_tags", "propagate_tags", "enable_execute_command", "availability_zone_rebalancing", "resource_management_type", "last_completed", "steady_since")
     SERVICE_ARN_FIELD_NUMBER: _ClassVar[int]
     SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
     CLUSTER_ARN_FIELD_NUMBER: _ClassVar[int]
@@ -1512,6 +1520,8 @@ class Service(_message.Message):
     ENABLE_EXECUTE_COMMAND_FIELD_NUMBER: _ClassVar[int]
     AVAILABILITY_ZONE_REBALANCING_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_MANAGEMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    LAST_COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    STEADY_SINCE_FIELD_NUMBER: _ClassVar[int]
     service_arn: str
     service_name: str
     cluster_arn: str
@@ -1547,7 +1557,9 @@ class Service(_message.Message):
     enable_execute_command: bool
     availability_zone_rebalancing: str
     resource_management_type: str
-    def __init__(self, service_arn: _Optional[str] = ..., service_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., load_balancers: _Optional[_Iterable[_Union[LoadBalancer, _Mapping]]] = ..., service_registries: _Optional[_Iterable[_Union[ServiceRegistry, _Mapping]]] = ..., status: _Optional[str] = ..., desired_count: _Optional[int] = ..., running_count: _Optional[int] = ..., pending_count: _Optional[int] = ..., launch_type: _Optional[str] = ..., capacity_provider_strategy: _Optional[_Iterable[_Union[CapacityProviderStrategyItem, _Mapping]]] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., task_definition: _Optional[str] = ..., deployment_configuration: _Optional[_Union[DeploymentConfiguration, _Mapping]] = ..., task_sets: _Optional[_Iterable[_Union[TaskSet, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., role_arn: _Optional[str] = ..., events: _Optional[_Iterable[_Union[ServiceEvent, _Mapping]]] = ..., created_at: _Optional[float] = ..., current_service_deployment: _Optional[str] = ..., current_service_revisions: _Optional[_Iterable[_Union[ServiceCurrentRevisionSummary, _Mapping]]] = ..., placement_constraints: _Optional[_Iterable[_Union[PlacementConstraint, _Mapping]]] = ..., placement_strategy: _Optional[_Iterable[_Union[PlacementStrategy, _Mapping]]] = ..., network_configuration: _Optional[_Union[NetworkConfiguration, _Mapping]] = ..., health_check_grace_period_seconds: _Optional[int] = ..., scheduling_strategy: _Optional[str] = ..., deployment_controller: _Optional[_Union[DeploymentController, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., created_by: _Optional[str] = ..., enable_ecs_managed_tags: _Optional[bool] = ..., propagate_tags: _Optional[str] = ..., enable_execute_command: _Optional[bool] = ..., availability_zone_rebalancing: _Optional[str] = ..., resource_management_type: _Optional[str] = ...) -> None: ...
+    last_completed: Deployment
+    steady_since: float
+    def __init__(self, service_arn: _Optional[str] = ..., service_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., load_balancers: _Optional[_Iterable[_Union[LoadBalancer, _Mapping]]] = ..., service_registries: _Optional[_Iterable[_Union[ServiceRegistry, _Mapping]]] = ..., status: _Optional[str] = ..., desired_count: _Optional[int] = ..., running_count: _Optional[int] = ..., pending_count: _Optional[int] = ..., launch_type: _Optional[str] = ..., capacity_provider_strategy: _Optional[_Iterable[_Union[CapacityProviderStrategyItem, _Mapping]]] = ..., platform_version: _Optional[str] = ..., platform_family: _Optional[str] = ..., task_definition: _Optional[str] = ..., deployment_configuration: _Optional[_Union[DeploymentConfiguration, _Mapping]] = ..., task_sets: _Optional[_Iterable[_Union[TaskSet, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., role_arn: _Optional[str] = ..., events: _Optional[_Iterable[_Union[ServiceEvent, _Mapping]]] = ..., created_at: _Optional[float] = ..., current_service_deployment: _Optional[str] = ..., current_service_revisions: _Optional[_Iterable[_Union[ServiceCurrentRevisionSummary, _Mapping]]] = ..., placement_constraints: _Optional[_Iterable[_Union[PlacementConstraint, _Mapping]]] = ..., placement_strategy: _Optional[_Iterable[_Union[PlacementStrategy, _Mapping]]] = ..., network_configuration: _Optional[_Union[NetworkConfiguration, _Mapping]] = ..., health_check_grace_period_seconds: _Optional[int] = ..., scheduling_strategy: _Optional[str] = ..., deployment_controller: _Optional[_Union[DeploymentController, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., created_by: _Optional[str] = ..., enable_ecs_managed_tags: _Optional[bool] = ..., propagate_tags: _Optional[str] = ..., enable_execute_command: _Optional[bool] = ..., availability_zone_rebalancing: _Optional[str] = ..., resource_management_type: _Optional[str] = ..., last_completed: _Optional[_Union[Deployment, _Mapping]] = ..., steady_since: _Optional[float] = ...) -> None: ...
 
 class Reservation(_message.Message):
     __slots__ = ("cpu", "memory", "ports_tcp", "ports_udp")
