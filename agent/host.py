@@ -23,9 +23,12 @@ def resources(settings: AgentSettings, info: RuntimeInfo) -> list[types_pb2.Reso
     return [
         types_pb2.Resource(name="CPU", type="INTEGER", integer_value=cpu),
         types_pb2.Resource(name="MEMORY", type="INTEGER", integer_value=max(memory, 0)),
-        types_pb2.Resource(name="PORTS", type="STRINGSET", string_set_value=[str(p) for p in settings.reserved_ports]),
-        types_pb2.Resource(name="PORTS_UDP", type="STRINGSET",
-                           string_set_value=[str(p) for p in settings.reserved_ports_udp]),
+        types_pb2.Resource(
+            name="PORTS", type="STRINGSET", string_set_value=[str(p) for p in settings.reserved_ports]
+        ),
+        types_pb2.Resource(
+            name="PORTS_UDP", type="STRINGSET", string_set_value=[str(p) for p in settings.reserved_ports_udp]
+        ),
     ]
 
 
@@ -50,14 +53,18 @@ def attributes(settings: AgentSettings, info: RuntimeInfo) -> list[types_pb2.Att
     return [types_pb2.Attribute(name=k, value=v) for k, v in attrs.items()]
 
 
-def registration(settings: AgentSettings, info: RuntimeInfo, *, instance_arn: str, metrics_endpoint: str,
-                 host_address: str) -> ecs_messages_pb2.RegisterContainerInstanceRequest:
+def registration(
+    settings: AgentSettings, info: RuntimeInfo, *, instance_arn: str, metrics_endpoint: str, host_address: str
+) -> ecs_messages_pb2.RegisterContainerInstanceRequest:
     return ecs_messages_pb2.RegisterContainerInstanceRequest(
         cluster=settings.cluster,
         container_instance_arn=instance_arn,
         total_resources=resources(settings, info),
-        version_info=types_pb2.VersionInfo(agent_version=AGENT_VERSION, agent_hash="berth",
-                                           docker_version=f"DockerVersion: {info.docker_version}"),
+        version_info=types_pb2.VersionInfo(
+            agent_version=AGENT_VERSION,
+            agent_hash="berth",
+            docker_version=f"DockerVersion: {info.docker_version}",
+        ),
         attributes=attributes(settings, info),
         name=settings.name or platform.node(),
         pool=settings.pool,

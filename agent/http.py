@@ -10,7 +10,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 
-def build_app(metadata: Callable[[], dict[str, Any]], tasks: Callable[[], list[dict[str, Any]]]) -> web.Application:
+def build_app(
+    metadata: Callable[[], dict[str, Any]], tasks: Callable[[], list[dict[str, Any]]]
+) -> web.Application:
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -32,15 +32,24 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     p.add_argument("--endpoint", required=True, help="control plane gRPC address HOST:PORT")
     p.add_argument("--cluster", default="default", help="cluster to join (default: default)")
     p.add_argument("--pool", default="", choices=("", "fargate"), help="join the hidden FARGATE pool instead")
-    p.add_argument("--join-token", default=os.environ.get("BERTH_JOIN_TOKEN", ""),
-                   help="the control plane's join token (or $BERTH_JOIN_TOKEN, or --join-token-file)")
+    p.add_argument(
+        "--join-token",
+        default=os.environ.get("BERTH_JOIN_TOKEN", ""),
+        help="the control plane's join token (or $BERTH_JOIN_TOKEN, or --join-token-file)",
+    )
     p.add_argument("--join-token-file", help="read the join token from this file")
     p.add_argument("--data-dir", required=True, help="where the agent keeps its identity")
     p.add_argument("--name", default="", help="host name to report (default: the machine's)")
-    p.add_argument("--attribute", action="append", default=[], metavar="KEY=VALUE", help="custom attribute (repeatable)")
-    p.add_argument("--availability-zone", default="local", help="value of the ecs.availability-zone attribute")
+    p.add_argument(
+        "--attribute", action="append", default=[], metavar="KEY=VALUE", help="custom attribute (repeatable)"
+    )
+    p.add_argument(
+        "--availability-zone", default="local", help="value of the ecs.availability-zone attribute"
+    )
     p.add_argument("--instance-type", default="berth", help="value of the ecs.instance-type attribute")
-    p.add_argument("--http-addr", default="127.0.0.1:7412", help="metrics and introspection address (port 0: any)")
+    p.add_argument(
+        "--http-addr", default="127.0.0.1:7412", help="metrics and introspection address (port 0: any)"
+    )
     p.add_argument("--cpu", type=int, default=0, help="CPU units to offer (default 1024 per core)")
     p.add_argument("--memory", type=int, default=0, help="MiB to offer (default: the host's memory)")
     p.add_argument("--reserved-memory", type=int, default=0, help="MiB kept back for the host")
@@ -48,11 +57,21 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     p.add_argument("--publish-ip", default="0.0.0.0", help="host address that bridge-mode ports publish on")
     p.add_argument("--image-pull-behavior", default="default", choices=PULL_BEHAVIORS)
     p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
-    p.add_argument("--stop-timeout", type=float, default=30.0, help="default SIGTERM-to-SIGKILL grace, seconds")
-    p.add_argument("--cleanup-wait", type=float, default=3 * 3600.0,
-                   help="seconds to keep a stopped task's containers (logs) before removing them")
-    p.add_argument("--docker-url", default="", help="Docker engine URL (default: DOCKER_HOST or the local socket)")
-    p.add_argument("--no-task-cgroups", action="store_true", help="do not enforce task-level cpu/memory with cgroups")
+    p.add_argument(
+        "--stop-timeout", type=float, default=30.0, help="default SIGTERM-to-SIGKILL grace, seconds"
+    )
+    p.add_argument(
+        "--cleanup-wait",
+        type=float,
+        default=3 * 3600.0,
+        help="seconds to keep a stopped task's containers (logs) before removing them",
+    )
+    p.add_argument(
+        "--docker-url", default="", help="Docker engine URL (default: DOCKER_HOST or the local socket)"
+    )
+    p.add_argument(
+        "--no-task-cgroups", action="store_true", help="do not enforce task-level cpu/memory with cgroups"
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
     a = p.parse_args(argv)
@@ -67,13 +86,27 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     if a.join_token_file:
         token = Path(a.join_token_file).read_text().strip()
     return AgentSettings(
-        endpoint=a.endpoint, data_dir=Path(a.data_dir).expanduser(), cluster=a.cluster, join_token=token,
-        name=a.name, pool=a.pool, attributes=attributes, availability_zone=a.availability_zone,
-        instance_type=a.instance_type, http_addr=a.http_addr, cpu_units=a.cpu, memory_mib=a.memory,
-        reserved_memory_mib=a.reserved_memory, reserved_ports=DEFAULT_RESERVED_PORTS + tuple(a.reserved_port),
-        publish_ip=a.publish_ip, image_pull_behavior=a.image_pull_behavior, heartbeat_seconds=a.heartbeat,
-        stop_timeout_seconds=a.stop_timeout, container_cleanup_wait_seconds=a.cleanup_wait,
-        docker_url=a.docker_url, task_cgroups=not a.no_task_cgroups,
+        endpoint=a.endpoint,
+        data_dir=Path(a.data_dir).expanduser(),
+        cluster=a.cluster,
+        join_token=token,
+        name=a.name,
+        pool=a.pool,
+        attributes=attributes,
+        availability_zone=a.availability_zone,
+        instance_type=a.instance_type,
+        http_addr=a.http_addr,
+        cpu_units=a.cpu,
+        memory_mib=a.memory,
+        reserved_memory_mib=a.reserved_memory,
+        reserved_ports=DEFAULT_RESERVED_PORTS + tuple(a.reserved_port),
+        publish_ip=a.publish_ip,
+        image_pull_behavior=a.image_pull_behavior,
+        heartbeat_seconds=a.heartbeat,
+        stop_timeout_seconds=a.stop_timeout,
+        container_cleanup_wait_seconds=a.cleanup_wait,
+        docker_url=a.docker_url,
+        task_cgroups=not a.no_task_cgroups,
     )
 
 
@@ -111,14 +144,26 @@ async def run(settings: AgentSettings) -> int:
     manager: TaskManager | None = None
 
     def metadata() -> dict[str, Any]:
-        return {"cluster": settings.pool or settings.cluster, "containerInstanceArn": session.identity.container_instance_arn,
-                "version": AGENT_VERSION, "connected": session.connected, "unacknowledged": session.unacknowledged}
+        return {
+            "cluster": settings.pool or settings.cluster,
+            "containerInstanceArn": session.identity.container_instance_arn,
+            "version": AGENT_VERSION,
+            "connected": session.connected,
+            "unacknowledged": session.unacknowledged,
+        }
 
-    runner, port = await start_http(build_app(metadata, lambda: manager.snapshot() if manager else []), settings.http_addr)
+    runner, port = await start_http(
+        build_app(metadata, lambda: manager.snapshot() if manager else []), settings.http_addr
+    )
     http_host = settings.http_addr.rpartition(":")[0] or "127.0.0.1"
     ident = await session.register(info, metrics_endpoint=f"{http_host}:{port}", host_address=host_address())
-    deps = RunnerDeps(runtime=runtime, settings=settings, instance_arn=ident.container_instance_arn,
-                      report=session.report, cgroups=task_cgroups(settings))
+    deps = RunnerDeps(
+        runtime=runtime,
+        settings=settings,
+        instance_arn=ident.container_instance_arn,
+        report=session.report,
+        cgroups=task_cgroups(settings),
+    )
     manager = TaskManager(deps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -84,7 +84,7 @@ class TaskManager:
             task_id = task_arn.rsplit("/", 1)[-1]
             if self.deps.cgroups.exists(task_id):
                 with contextlib.suppress(Exception):
-                    self.deps.cgroups.remove(task_id)
+                    await asyncio.to_thread(self.deps.cgroups.remove, task_id)
         log.debug("task_cleaned_up", task=task_arn)
 
     async def _orphan(self, task_arn: str, containers: list[ContainerState]) -> None:
@@ -114,28 +114,46 @@ class TaskManager:
 
     async def watch_events(self) -> None:
         """Route Docker events to the runners; after the event stream was re-established, resync."""
-        async for event in self.runtime.events(self.deps.instance_arn):
-            if event.kind == "reconnected":
-                await self._resync()
-                continue
-            runner = self.runners.get(event.task_arn)
-            if runner is not None:
-                runner.on_event(event)
+        stream = self.runtime.events(self.deps.instance_arn)
+        try:
+            async for event in stream:
+                if event.kind == "reconnected":
+                    await self._resync()
+                    continue
+                runner = self.runners.get(event.task_arn)
+                if runner is not None:
+                    runner.on_event(event)
+        finally:
+            await stream.aclose()
 
     async def _resync(self) -> None:
         local = await self._local_containers()
         for arn, runner in self.runners.items():
             for c in local.get(arn, []):
                 if not c.running and c.exit_code is not None:
-                    runner.on_event(DockerEvent("die", c.id, arn, c.container_name, c.finished_at or time.time(),
-                                                exit_code=c.exit_code))
+                    runner.on_event(
+                        DockerEvent(
+                            "die",
+                            c.id,
+                            arn,
+                            c.container_name,
+                            c.finished_at or time.time(),
+                            exit_code=c.exit_code,
+                        )
+                    )
 
     def snapshot(self) -> list[dict[str, object]]:
         """The tasks as the introspection endpoint shows them."""
         return [
-            {"taskArn": arn, "lastStatus": r.last_status, "desiredStatus": r.desired,
-             "containers": [{"name": c.name, "dockerId": c.docker_id, "status": c.status, "exitCode": c.exit_code}
-                            for c in r.containers.values()]}
+            {
+                "taskArn": arn,
+                "lastStatus": r.last_status,
+                "desiredStatus": r.desired,
+                "containers": [
+                    {"name": c.name, "dockerId": c.docker_id, "status": c.status, "exitCode": c.exit_code}
+                    for c in r.containers.values()
+                ],
+            }
             for arn, r in self.runners.items()
         ]
 

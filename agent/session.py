@@ -39,7 +39,9 @@ class Deregistered(Exception):
 
 
 class Backoff:
-    def __init__(self, first: float = 0.25, factor: float = 1.5, cap: float = 30.0, jitter: float = 0.2) -> None:
+    def __init__(
+        self, first: float = 0.25, factor: float = 1.5, cap: float = 30.0, jitter: float = 0.2
+    ) -> None:
         self.first, self.factor, self.cap, self.jitter = first, factor, cap, jitter
         self.delay = first
 
@@ -56,7 +58,7 @@ class Session:
         self.settings = settings
         self.identity = identity.load(settings.data_dir)
         self.channel = grpc.aio.insecure_channel(settings.endpoint, options=CHANNEL_OPTIONS)
-        self.stub = agent_pb2_grpc.AgentStub(self.channel)
+        self.stub = agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
         self._seq = 0
         self._outbox: dict[str, agent_pb2.TaskStateChange] = {}
         self._wake = asyncio.Event()
@@ -65,7 +67,9 @@ class Session:
 
     # -- registration ----------------------------------------------------------------------------
 
-    async def register(self, info: RuntimeInfo, *, metrics_endpoint: str, host_address: str) -> identity.Identity:
+    async def register(
+        self, info: RuntimeInfo, *, metrics_endpoint: str, host_address: str
+    ) -> identity.Identity:
         """Register (or re-register) until it works; returns the identity, saved to the data dir."""
         backoff = Backoff()
         while True:
@@ -75,21 +79,33 @@ class Session:
                 if e.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED) or (
                     e.code() == grpc.StatusCode.UNAUTHENTICATED and not self.identity.token
                 ):
-                    raise SystemExit(f"berth-agent: registration refused: {e.code().name}: {e.details()}") from e
+                    raise SystemExit(
+                        f"berth-agent: registration refused: {e.code().name}: {e.details()}"
+                    ) from e
                 log.warning("registration_failed", code=e.code().name, error=e.details())
                 await backoff.sleep()
 
-    async def _register_once(self, info: RuntimeInfo, metrics_endpoint: str, host_address: str) -> identity.Identity:
+    async def _register_once(
+        self, info: RuntimeInfo, metrics_endpoint: str, host_address: str
+    ) -> identity.Identity:
         previous = self.identity
         same_cluster = previous.cluster == (self.settings.pool or self.settings.cluster)
         arn = previous.container_instance_arn if same_cluster else ""
-        request = host.registration(self.settings, info, instance_arn=arn, metrics_endpoint=metrics_endpoint,
-                                    host_address=host_address)
+        request = host.registration(
+            self.settings,
+            info,
+            instance_arn=arn,
+            metrics_endpoint=metrics_endpoint,
+            host_address=host_address,
+        )
         token = previous.token if (previous.token and arn) else self.settings.join_token
         try:
             resp = await self._call_register(request, token)
         except grpc.aio.AioRpcError as e:
-            if token != self.settings.join_token and e.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND):
+            if token != self.settings.join_token and e.code() in (
+                grpc.StatusCode.UNAUTHENTICATED,
+                grpc.StatusCode.NOT_FOUND,
+            ):
                 # Our instance was deregistered (its key is gone): join again as a new instance.
                 log.warning("instance_deregistered_joining_again", instance=arn)
                 request.container_instance_arn = ""
@@ -98,17 +114,21 @@ class Session:
                 raise
         self.identity = identity.Identity(
             container_instance_arn=resp.container_instance.container_instance_arn,
-            token=resp.agent_token, cluster=self.settings.pool or self.settings.cluster,
+            token=resp.agent_token,
+            cluster=self.settings.pool or self.settings.cluster,
         )
         identity.save(self.settings.data_dir, self.identity)
         log.info("registered", instance=self.identity.container_instance_arn, again=bool(arn))
         return self.identity
 
-    async def _call_register(self, request: ecs_messages_pb2.RegisterContainerInstanceRequest,
-                             token: str) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
+    async def _call_register(
+        self, request: ecs_messages_pb2.RegisterContainerInstanceRequest, token: str
+    ) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
         if not token:
-            raise SystemExit("berth-agent: no join token: pass --join-token (the control plane writes it to "
-                             "<data-dir>/join-token)")
+            raise SystemExit(
+                "berth-agent: no join token: pass --join-token (the control plane writes it to "
+                "<data-dir>/join-token)"
+            )
         resp: ecs_messages_pb2.RegisterContainerInstanceResponse = await self.stub.RegisterContainerInstance(
             request, metadata=(("authorization", f"Bearer {token}"),), timeout=30
         )
@@ -140,15 +160,20 @@ class Session:
                 await self._stream(on_manifest, backoff)
                 log.info("session_closed_by_control_plane")
             except grpc.aio.AioRpcError as e:
-                if e.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND,
-                                grpc.StatusCode.PERMISSION_DENIED):
+                if e.code() in (
+                    grpc.StatusCode.UNAUTHENTICATED,
+                    grpc.StatusCode.NOT_FOUND,
+                    grpc.StatusCode.PERMISSION_DENIED,
+                ):
                     raise Deregistered(f"{e.code().name}: {e.details()}") from e
                 log.warning("session_lost", code=e.code().name, error=e.details())
             finally:
                 self.connected = False
             await backoff.sleep()
 
-    async def _stream(self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff) -> None:
+    async def _stream(
+        self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff
+    ) -> None:
         metadata = (("authorization", f"Bearer {self.identity.token}"),)
         call: Any = self.stub.Session(self._outgoing(), metadata=metadata)
         async for message in call:
@@ -162,8 +187,11 @@ class Session:
                 self._acknowledge(message.ack.seq)
 
     async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
-        yield agent_pb2.AgentMessage(hello=agent_pb2.Hello(
-            container_instance_arn=self.identity.container_instance_arn, agent_version=AGENT_VERSION))
+        yield agent_pb2.AgentMessage(
+            hello=agent_pb2.Hello(
+                container_instance_arn=self.identity.container_instance_arn, agent_version=AGENT_VERSION
+            )
+        )
         sent = 0
         next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
         while True:

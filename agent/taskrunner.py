@@ -53,7 +53,9 @@ DEFAULT_START_TIMEOUT = 180.0  # ECS: 3 min to resolve a container's dependencie
 class StartFailure(Exception):
     """The task cannot start; `reason` becomes its stoppedReason (and the container's reason)."""
 
-    def __init__(self, reason: str, container: str = "", stop_code: str = taskstatus.TASK_FAILED_TO_START) -> None:
+    def __init__(
+        self, reason: str, container: str = "", stop_code: str = taskstatus.TASK_FAILED_TO_START
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.container = container
@@ -93,10 +95,17 @@ class ContainerView:
 
     def to_proto(self) -> types_pb2.Container:
         c = types_pb2.Container(
-            name=self.name, image=self.definition.image, runtime_id=self.docker_id, last_status=self.status,
-            reason=self.reason[:1024], health_status=self.health, image_digest=self.image_digest,
-            network_bindings=[b.to_proto() for b in self.bindings], restart_count=self.restart_count,
-            started_at=self.started_at, finished_at=self.finished_at,
+            name=self.name,
+            image=self.definition.image,
+            runtime_id=self.docker_id,
+            last_status=self.status,
+            reason=self.reason[:1024],
+            health_status=self.health,
+            image_digest=self.image_digest,
+            network_bindings=[b.to_proto() for b in self.bindings],
+            restart_count=self.restart_count,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
         )
         if self.exit_code is not None:
             c.exit_code = self.exit_code
@@ -132,8 +141,9 @@ def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[li
 
 
 class TaskRunner:
-    def __init__(self, assigned: agent_pb2.AssignedTask, deps: RunnerDeps,
-                 adopted: Sequence[ContainerState] = ()) -> None:
+    def __init__(
+        self, assigned: agent_pb2.AssignedTask, deps: RunnerDeps, adopted: Sequence[ContainerState] = ()
+    ) -> None:
         self.task = assigned.task
         self.definition = assigned.task_definition
         self.deps = deps
@@ -146,7 +156,9 @@ class TaskRunner:
             d.name: ContainerView(d, overrides.get(d.name)) for d in self.definition.container_definitions
         }
         self.adopted = list(adopted)
-        self.last_status = self.task.last_status if self.task.last_status != "PROVISIONING" else "PROVISIONING"
+        self.last_status = (
+            self.task.last_status if self.task.last_status != "PROVISIONING" else "PROVISIONING"
+        )
         self.stop_code = ""
         self.stopped_reason = ""
         self.timestamps: dict[str, float] = {}
@@ -228,7 +240,9 @@ class TaskRunner:
         for wave in start_waves(self.definition.container_definitions):
             for name in wave:
                 await self._wait_for_dependencies(self.containers[name])
-            await asyncio.gather(*(self._start(self.containers[n]) for n in wave if not self.containers[n].started))
+            await asyncio.gather(
+                *(self._start(self.containers[n]) for n in wave if not self.containers[n].started)
+            )
             self._check_essential_alive()
         self.timing.start_seconds = time.time() - start_start
         now = time.time()
@@ -250,7 +264,9 @@ class TaskRunner:
 
         async def pull(image: str) -> None:
             try:
-                outcome = await self.deps.runtime.ensure_image(image, behavior, image in self.deps.pulled_images)
+                outcome = await self.deps.runtime.ensure_image(
+                    image, behavior, image in self.deps.pulled_images
+                )
             except ContainerRuntimeError as e:
                 names = [c.name for c in self.containers.values() if c.definition.image == image]
                 raise StartFailure(e.message, container=names[0] if names else "") from e
@@ -267,11 +283,19 @@ class TaskRunner:
     def _context(self) -> spec.TaskContext:
         family, _, revision = self.definition.task_definition_arn.rsplit("/", 1)[-1].rpartition(":")
         return spec.TaskContext(
-            task_arn=self.task_arn, task_id=self.task_id, cluster=self.cluster, family=family,
-            revision=int(revision or 0), instance_arn=self.deps.instance_arn,
-            network_mode=self.definition.network_mode or "bridge", publish_ip=self.deps.settings.publish_ip,
-            cgroup_parent=self.cgroup_parent, volumes=self._volume_sources(), pid_mode=self.definition.pid_mode,
-            ipc_mode=self.definition.ipc_mode, service_name=self.task.service_name,
+            task_arn=self.task_arn,
+            task_id=self.task_id,
+            cluster=self.cluster,
+            family=family,
+            revision=int(revision or 0),
+            instance_arn=self.deps.instance_arn,
+            network_mode=self.definition.network_mode or "bridge",
+            publish_ip=self.deps.settings.publish_ip,
+            cgroup_parent=self.cgroup_parent,
+            volumes=self._volume_sources(),
+            pid_mode=self.definition.pid_mode,
+            ipc_mode=self.definition.ipc_mode,
+            service_name=self.task.service_name,
         )
 
     def _volume_sources(self) -> dict[str, spec.VolumeSource]:
@@ -298,8 +322,11 @@ class TaskRunner:
                 if scope == "task" or cfg.autoprovision:
                     name = spec.task_volume_name(self.task_id, v.name) if scope == "task" else v.name
                     volume_labels = {**cfg.labels, **labels} if scope == "task" else dict(cfg.labels)
-                    await self._runtime_call(runtime.create_volume(name, cfg.driver or "local", dict(cfg.driver_opts),
-                                                                   volume_labels))
+                    await self._runtime_call(
+                        runtime.create_volume(
+                            name, cfg.driver or "local", dict(cfg.driver_opts), volume_labels
+                        )
+                    )
                     if scope == "task":
                         self.task_volumes.append(name)
             elif not (v.HasField("host") and v.host.source_path):
@@ -326,9 +353,13 @@ class TaskRunner:
     def _attachment(self, address: str) -> types_pb2.Attachment:
         """The task's network namespace, shown as ECS shows an awsvpc task's ENI."""
         return types_pb2.Attachment(
-            id=self.task_id, type="ElasticNetworkInterface", status="ATTACHED",
-            details=[types_pb2.KeyValuePair(name="networkInterfaceId", value=f"eni-{self.task_id[:17]}"),
-                     types_pb2.KeyValuePair(name="privateIPv4Address", value=address)],
+            id=self.task_id,
+            type="ElasticNetworkInterface",
+            status="ATTACHED",
+            details=[
+                types_pb2.KeyValuePair(name="networkInterfaceId", value=f"eni-{self.task_id[:17]}"),
+                types_pb2.KeyValuePair(name="privateIPv4Address", value=address),
+            ],
         )
 
     def _task_limits(self) -> tuple[int | None, int | None]:
@@ -366,7 +397,9 @@ class TaskRunner:
         await asyncio.gather(*(create(c) for c in self.containers.values()))
 
     async def _wait_for_dependencies(self, c: ContainerView) -> None:
-        timeout = c.definition.start_timeout if c.definition.HasField("start_timeout") else DEFAULT_START_TIMEOUT
+        timeout = (
+            c.definition.start_timeout if c.definition.HasField("start_timeout") else DEFAULT_START_TIMEOUT
+        )
         deadline = time.monotonic() + timeout
         while True:
             await self._check_desired()
@@ -395,7 +428,8 @@ class TaskRunner:
                 if condition == "SUCCESS" and target.exit_code != 0:
                     raise StartFailure(
                         f"CannotStartContainerError: dependency {target.name} exited with {target.exit_code}, "
-                        f"{c.name} needs it to succeed", container=c.name,
+                        f"{c.name} needs it to succeed",
+                        container=c.name,
                     )
             elif condition == "HEALTHY":
                 if target.health == "UNHEALTHY" or target.status == "STOPPED":
@@ -502,7 +536,7 @@ class TaskRunner:
                     await self.deps.runtime.stop(self.pause_id, 5)
             if self.cgroup_parent and self.deps.cgroups is not None:
                 try:
-                    self.deps.cgroups.remove(self.task_id)
+                    await asyncio.to_thread(self.deps.cgroups.remove, self.task_id)
                 except (CgroupError, OSError) as e:
                     self._log.warning("task_cgroup_not_removed", error=str(e))
         for c in self.containers.values():
@@ -518,7 +552,11 @@ class TaskRunner:
     async def _stop(self, c: ContainerView) -> None:
         if not c.docker_id or c.status == "STOPPED" or not c.started:
             return
-        timeout = c.definition.stop_timeout if c.definition.HasField("stop_timeout") else self.deps.settings.stop_timeout_seconds
+        timeout = (
+            c.definition.stop_timeout
+            if c.definition.HasField("stop_timeout")
+            else self.deps.settings.stop_timeout_seconds
+        )
         try:
             await self.deps.runtime.stop(c.docker_id, timeout)
         except ContainerRuntimeError as e:
@@ -548,9 +586,12 @@ class TaskRunner:
             if full is not None:
                 self._apply_state(c, full)
                 if full.running:
-                    c.last_start_mono = time.monotonic() - max(0.0, time.time() - (full.started_at or time.time()))
-        self.task_volumes = [v.source for v in self._volume_sources().values()
-                             if v.source.startswith(f"berth-{self.task_id}-")]
+                    c.last_start_mono = time.monotonic() - max(
+                        0.0, time.time() - (full.started_at or time.time())
+                    )
+        self.task_volumes = [
+            v.source for v in self._volume_sources().values() if v.source.startswith(f"berth-{self.task_id}-")
+        ]
         if taskstatus.rank(self.last_status) >= taskstatus.rank("RUNNING"):
             # The task was running: a container that is not on the host any more has stopped.
             for c in self.containers.values():
@@ -614,8 +655,9 @@ class TaskRunner:
             health_status=taskstatus.task_health(essential),
             attachments=self.attachments,
             restart_count=sum(c.restart_count for c in self.containers.values()),
-            **{k: v for k, v in self.timestamps.items()},
         )
+        for name, value in self.timestamps.items():
+            setattr(change, name, value)
         if self.timing.ListFields():
             change.launch_timing.CopyFrom(self.timing)
         snapshot = change.SerializeToString(deterministic=True)

@@ -18,8 +18,8 @@ import etcd3aio
 import grpc
 
 from bench.common import controlplane_process, etcd_endpoint, report, rss_mib
-from berth.v1 import ecs_messages_pb2 as ecs
 from berth import jsonmsg
+from berth.v1 import ecs_messages_pb2 as ecs
 
 SECONDS = 3.0
 EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "examples" / "webapp.json"

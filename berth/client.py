@@ -48,7 +48,7 @@ class Client:
             self.endpoint,
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
         )
-        self._ecs = ecs_pb2_grpc.ECSStub(self._channel)
+        self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -65,22 +65,28 @@ class Client:
 
     def call(self, method: str, request: Request = None, **fields: Any) -> Message:
         """Call any unary ECS RPC by name (`"DescribeTasks"`) with a message, dict or keywords."""
-        stub = getattr(self._ecs, method, None)
-        if stub is None:
+        if not hasattr(self._ecs, method):
             raise AttributeError(f"berth.v1.ECS has no RPC {method!r}")
-        request_cls = getattr(ecs, f"{method}Request")
-        return self._unary(stub, request_cls, request, fields)
+        response_cls: type[Message] = getattr(ecs, f"{method}Response")
+        return self._unary(method, response_cls, request, fields)
 
-    def _unary(self, stub: Callable[..., R], request_cls: type[Message], request: Request, fields: dict[str, Any]) -> R:
-        message = build_request(request_cls, request, fields)
+    def _unary(self, method: str, response_cls: type[R], request: Request, fields: dict[str, Any]) -> R:
+        message = build_request(getattr(ecs, f"{method}Request"), request, fields)
         try:
-            result: R = stub(message, metadata=self.metadata, timeout=self.timeout)
-            return result
+            result = getattr(self._ecs, method)(message, metadata=self.metadata, timeout=self.timeout)
         except grpc.RpcError as e:
             raise api_error(e) from None
+        assert isinstance(result, response_cls)
+        return result
 
-    def _stream(self, stub: Callable[..., Any], request_cls: type[Message], request: Request,
-                fields: dict[str, Any], timeout: float | None = None) -> Iterator[Any]:
+    def _stream(
+        self,
+        stub: Callable[..., Any],
+        request_cls: type[Message],
+        request: Request,
+        fields: dict[str, Any],
+        timeout: float | None = None,
+    ) -> Iterator[Any]:
         message = build_request(request_cls, request, fields)
         call = stub(message, metadata=self.metadata, timeout=timeout)
         try:
@@ -94,96 +100,113 @@ class Client:
 
     # -- clusters --------------------------------------------------------------------------------
     def create_cluster(self, request: Request = None, **fields: Any) -> ecs.CreateClusterResponse:
-        return self._unary(self._ecs.CreateCluster, ecs.CreateClusterRequest, request, fields)
+        return self._unary("CreateCluster", ecs.CreateClusterResponse, request, fields)
 
     def describe_clusters(self, request: Request = None, **fields: Any) -> ecs.DescribeClustersResponse:
-        return self._unary(self._ecs.DescribeClusters, ecs.DescribeClustersRequest, request, fields)
+        return self._unary("DescribeClusters", ecs.DescribeClustersResponse, request, fields)
 
     def list_clusters(self, request: Request = None, **fields: Any) -> ecs.ListClustersResponse:
-        return self._unary(self._ecs.ListClusters, ecs.ListClustersRequest, request, fields)
+        return self._unary("ListClusters", ecs.ListClustersResponse, request, fields)
 
     def delete_cluster(self, request: Request = None, **fields: Any) -> ecs.DeleteClusterResponse:
-        return self._unary(self._ecs.DeleteCluster, ecs.DeleteClusterRequest, request, fields)
+        return self._unary("DeleteCluster", ecs.DeleteClusterResponse, request, fields)
 
     # -- task definitions ------------------------------------------------------------------------
-    def register_task_definition(self, request: Request = None, **fields: Any) -> ecs.RegisterTaskDefinitionResponse:
-        return self._unary(self._ecs.RegisterTaskDefinition, ecs.RegisterTaskDefinitionRequest, request, fields)
+    def register_task_definition(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.RegisterTaskDefinitionResponse:
+        return self._unary("RegisterTaskDefinition", ecs.RegisterTaskDefinitionResponse, request, fields)
 
-    def describe_task_definition(self, request: Request = None, **fields: Any) -> ecs.DescribeTaskDefinitionResponse:
-        return self._unary(self._ecs.DescribeTaskDefinition, ecs.DescribeTaskDefinitionRequest, request, fields)
+    def describe_task_definition(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.DescribeTaskDefinitionResponse:
+        return self._unary("DescribeTaskDefinition", ecs.DescribeTaskDefinitionResponse, request, fields)
 
-    def list_task_definitions(self, request: Request = None, **fields: Any) -> ecs.ListTaskDefinitionsResponse:
-        return self._unary(self._ecs.ListTaskDefinitions, ecs.ListTaskDefinitionsRequest, request, fields)
+    def list_task_definitions(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.ListTaskDefinitionsResponse:
+        return self._unary("ListTaskDefinitions", ecs.ListTaskDefinitionsResponse, request, fields)
 
     def list_task_definition_families(
         self, request: Request = None, **fields: Any
     ) -> ecs.ListTaskDefinitionFamiliesResponse:
-        return self._unary(self._ecs.ListTaskDefinitionFamilies, ecs.ListTaskDefinitionFamiliesRequest, request, fields)
+        return self._unary(
+            "ListTaskDefinitionFamilies", ecs.ListTaskDefinitionFamiliesResponse, request, fields
+        )
 
     def deregister_task_definition(
         self, request: Request = None, **fields: Any
     ) -> ecs.DeregisterTaskDefinitionResponse:
-        return self._unary(self._ecs.DeregisterTaskDefinition, ecs.DeregisterTaskDefinitionRequest, request, fields)
+        return self._unary("DeregisterTaskDefinition", ecs.DeregisterTaskDefinitionResponse, request, fields)
 
-    def delete_task_definitions(self, request: Request = None, **fields: Any) -> ecs.DeleteTaskDefinitionsResponse:
-        return self._unary(self._ecs.DeleteTaskDefinitions, ecs.DeleteTaskDefinitionsRequest, request, fields)
+    def delete_task_definitions(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.DeleteTaskDefinitionsResponse:
+        return self._unary("DeleteTaskDefinitions", ecs.DeleteTaskDefinitionsResponse, request, fields)
 
     # -- container instances ----------------------------------------------------------------
     def list_container_instances(
         self, request: Request = None, **fields: Any
     ) -> ecs.ListContainerInstancesResponse:
-        return self._unary(self._ecs.ListContainerInstances, ecs.ListContainerInstancesRequest, request, fields)
+        return self._unary("ListContainerInstances", ecs.ListContainerInstancesResponse, request, fields)
 
     def describe_container_instances(
         self, request: Request = None, **fields: Any
     ) -> ecs.DescribeContainerInstancesResponse:
-        return self._unary(self._ecs.DescribeContainerInstances, ecs.DescribeContainerInstancesRequest, request, fields)
+        return self._unary(
+            "DescribeContainerInstances", ecs.DescribeContainerInstancesResponse, request, fields
+        )
 
     def update_container_instances_state(
         self, request: Request = None, **fields: Any
     ) -> ecs.UpdateContainerInstancesStateResponse:
-        return self._unary(self._ecs.UpdateContainerInstancesState, ecs.UpdateContainerInstancesStateRequest, request, fields)
+        return self._unary(
+            "UpdateContainerInstancesState", ecs.UpdateContainerInstancesStateResponse, request, fields
+        )
 
     def deregister_container_instance(
         self, request: Request = None, **fields: Any
     ) -> ecs.DeregisterContainerInstanceResponse:
-        return self._unary(self._ecs.DeregisterContainerInstance, ecs.DeregisterContainerInstanceRequest, request, fields)
+        return self._unary(
+            "DeregisterContainerInstance", ecs.DeregisterContainerInstanceResponse, request, fields
+        )
 
     def put_attributes(self, request: Request = None, **fields: Any) -> ecs.PutAttributesResponse:
-        return self._unary(self._ecs.PutAttributes, ecs.PutAttributesRequest, request, fields)
+        return self._unary("PutAttributes", ecs.PutAttributesResponse, request, fields)
 
     def delete_attributes(self, request: Request = None, **fields: Any) -> ecs.DeleteAttributesResponse:
-        return self._unary(self._ecs.DeleteAttributes, ecs.DeleteAttributesRequest, request, fields)
+        return self._unary("DeleteAttributes", ecs.DeleteAttributesResponse, request, fields)
 
     def list_attributes(self, request: Request = None, **fields: Any) -> ecs.ListAttributesResponse:
-        return self._unary(self._ecs.ListAttributes, ecs.ListAttributesRequest, request, fields)
-
+        return self._unary("ListAttributes", ecs.ListAttributesResponse, request, fields)
 
     # -- tasks ------------------------------------------------------------------------------
     def run_task(self, request: Request = None, **fields: Any) -> ecs.RunTaskResponse:
-        return self._unary(self._ecs.RunTask, ecs.RunTaskRequest, request, fields)
+        return self._unary("RunTask", ecs.RunTaskResponse, request, fields)
 
     def start_task(self, request: Request = None, **fields: Any) -> ecs.StartTaskResponse:
-        return self._unary(self._ecs.StartTask, ecs.StartTaskRequest, request, fields)
+        return self._unary("StartTask", ecs.StartTaskResponse, request, fields)
 
     def stop_task(self, request: Request = None, **fields: Any) -> ecs.StopTaskResponse:
-        return self._unary(self._ecs.StopTask, ecs.StopTaskRequest, request, fields)
+        return self._unary("StopTask", ecs.StopTaskResponse, request, fields)
 
     def describe_tasks(self, request: Request = None, **fields: Any) -> ecs.DescribeTasksResponse:
-        return self._unary(self._ecs.DescribeTasks, ecs.DescribeTasksRequest, request, fields)
+        return self._unary("DescribeTasks", ecs.DescribeTasksResponse, request, fields)
 
     def list_tasks(self, request: Request = None, **fields: Any) -> ecs.ListTasksResponse:
-        return self._unary(self._ecs.ListTasks, ecs.ListTasksRequest, request, fields)
+        return self._unary("ListTasks", ecs.ListTasksResponse, request, fields)
 
     # -- tags ------------------------------------------------------------------------------------
     def tag_resource(self, request: Request = None, **fields: Any) -> ecs.TagResourceResponse:
-        return self._unary(self._ecs.TagResource, ecs.TagResourceRequest, request, fields)
+        return self._unary("TagResource", ecs.TagResourceResponse, request, fields)
 
     def untag_resource(self, request: Request = None, **fields: Any) -> ecs.UntagResourceResponse:
-        return self._unary(self._ecs.UntagResource, ecs.UntagResourceRequest, request, fields)
+        return self._unary("UntagResource", ecs.UntagResourceResponse, request, fields)
 
-    def list_tags_for_resource(self, request: Request = None, **fields: Any) -> ecs.ListTagsForResourceResponse:
-        return self._unary(self._ecs.ListTagsForResource, ecs.ListTagsForResourceRequest, request, fields)
+    def list_tags_for_resource(
+        self, request: Request = None, **fields: Any
+    ) -> ecs.ListTagsForResourceResponse:
+        return self._unary("ListTagsForResource", ecs.ListTagsForResourceResponse, request, fields)
 
 
 def build_request(cls: type[Message], request: Request, fields: dict[str, Any]) -> Message:

@@ -19,10 +19,10 @@ DEFAULT_PATH = Path.home() / ".berth" / "config"
 class ClientConfig:
     endpoint: str = "127.0.0.1:7410"
     token: str = ""
-    accessKeyId: str = ""  # noqa: N815 - the file's keys are ECS/AWS-style camelCase
-    secretAccessKey: str = ""  # noqa: N815
+    accessKeyId: str = ""
+    secretAccessKey: str = ""
     region: str = "local"
-    httpEndpoint: str = "http://127.0.0.1:7411"  # noqa: N815
+    httpEndpoint: str = "http://127.0.0.1:7411"
 
 
 def config_path() -> Path:

@@ -46,9 +46,7 @@ class InvalidArgument(BerthError):
 
     default_ecs_type = "InvalidParameterException"
 
-    def __init__(
-        self, violations: list[FieldViolation] | str, *, ecs_type: str | None = None
-    ) -> None:
+    def __init__(self, violations: list[FieldViolation] | str, *, ecs_type: str | None = None) -> None:
         if isinstance(violations, str):
             violations = [FieldViolation("", violations)]
         self.violations = violations

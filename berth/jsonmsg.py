@@ -29,7 +29,7 @@ def parse(value: Any, cls: type[M], path: str = "") -> M:
     try:
         return json_format.ParseDict(value, cls())
     except json_format.ParseError as e:
-        raise InvalidArgument([locate_error(value, cls.DESCRIPTOR, path, str(e))]) from None
+        raise InvalidArgument([locate_error(value, cls.DESCRIPTOR, path, str(e))]) from None  # type: ignore[arg-type]
 
 
 def to_dict(message: Message) -> dict[str, Any]:
@@ -81,6 +81,7 @@ def _locate_in_field(fd: FieldDescriptor, item: Any, path: str) -> FieldViolatio
 
 
 def _locate_scalar_in_list(fd: FieldDescriptor, items: list[Any], path: str) -> FieldViolation | None:
+    assert fd.containing_type is not None
     cls = message_factory.GetMessageClass(fd.containing_type)
     for i, element in enumerate(items):
         try:

@@ -110,7 +110,7 @@ class Authenticator:
 
 
 def principal_of(key: store_pb2.AccessKey) -> Principal:
-    """"admin" is the user admin; "agent:<cluster>/<instanceId>" the agent of that instance."""
+    """ "admin" is the user admin; "agent:<cluster>/<instanceId>" the agent of that instance."""
     kind, _, name = key.principal.partition(":") if ":" in key.principal else ("user", "", key.principal)
     return Principal(name=name, kind=kind, access_key_id=key.access_key_id, policies=tuple(key.policies))
 
@@ -150,8 +150,11 @@ async def ensure_join_token(store: EtcdStore) -> str:
     if existing is not None:
         return existing.value.secret_access_key
     token = store_pb2.AccessKey(
-        access_key_id="join", secret_access_key=JOIN_PREFIX + secrets.token_urlsafe(30), principal="join:agents",
-        status="Active", created_at=time.time(),
+        access_key_id="join",
+        secret_access_key=JOIN_PREFIX + secrets.token_urlsafe(30),
+        principal="join:agents",
+        status="Active",
+        created_at=time.time(),
     )
     try:
         await store.commit(Put(keys.JOIN_TOKEN, token, 0))

@@ -22,7 +22,15 @@ import structlog
 from berth import arn as arns
 from berth.errors import Conflict, FailedPrecondition
 from berth.v1 import store_pb2, types_pb2
-from controlplane.scheduler import Constraint, Instance, Placement, PlacementFailure, Strategy, TaskRequest, place
+from controlplane.scheduler import (
+    Constraint,
+    Instance,
+    Placement,
+    PlacementFailure,
+    Strategy,
+    TaskRequest,
+    place,
+)
 from controlplane.state.cluster_state import State, instance_id
 from controlplane.store import Check, EtcdStore, Put, Versioned, keys
 from controlplane.taskstate import reservation_for
@@ -58,7 +66,9 @@ class LaunchResult:
 
 
 class Launcher:
-    def __init__(self, store: EtcdStore, state: State, arn_factory: arns.ArnFactory, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, store: EtcdStore, state: State, arn_factory: arns.ArnFactory, rng: random.Random | None = None
+    ) -> None:
         self.store = store
         self.state = state
         self.arns = arn_factory
@@ -67,10 +77,18 @@ class Launcher:
 
     def request(self, spec: LaunchSpec) -> TaskRequest:
         r = reservation_for(spec.task_definition, spec.overrides)
-        constraints = [*spec.constraints, *(Constraint(c.type, c.expression) for c in spec.task_definition.placement_constraints)]
+        constraints = [
+            *spec.constraints,
+            *(Constraint(c.type, c.expression) for c in spec.task_definition.placement_constraints),
+        ]
         return TaskRequest(
-            cpu=r.cpu, memory=r.memory, ports_tcp=frozenset(r.ports_tcp), ports_udp=frozenset(r.ports_udp),
-            group=spec.group, constraints=constraints, strategies=list(spec.strategies),
+            cpu=r.cpu,
+            memory=r.memory,
+            ports_tcp=frozenset(r.ports_tcp),
+            ports_udp=frozenset(r.ports_udp),
+            group=spec.group,
+            constraints=constraints,
+            strategies=list(spec.strategies),
             requires_attributes={a.name: (a.value or None) for a in spec.task_definition.requires_attributes},
         )
 
@@ -85,8 +103,16 @@ class Launcher:
                     placement = self._place_on(request, views, spec.instance_ids)
                 else:
                     placement = place(request, views, spec.count, self.rng)
-                tasks = [self._new_task(spec, cluster, instance_arn=f"{self._instance_arn(views, i)}", now=now,
-                                        reservation=reservation) for i in placement.chosen]
+                tasks = [
+                    self._new_task(
+                        spec,
+                        cluster,
+                        instance_arn=f"{self._instance_arn(views, i)}",
+                        now=now,
+                        reservation=reservation,
+                    )
+                    for i in placement.chosen
+                ]
                 ops: list[Put | Check] = [Check(spec.cluster.key, spec.cluster.mod_revision)]
                 if spec.extra_ops is not None:
                     ops.extend(spec.extra_ops(tasks))
@@ -114,8 +140,10 @@ class Launcher:
         await self.state.refresh_cluster(spec.cluster.value.cluster_name)
         current = await self.store.get(spec.cluster.key, types_pb2.Cluster)
         if current is None or current.value.status != "ACTIVE":
-            raise FailedPrecondition(f"cluster {spec.cluster.value.cluster_name!r} is no longer ACTIVE",
-                                     ecs_type="ClusterNotFoundException")
+            raise FailedPrecondition(
+                f"cluster {spec.cluster.value.cluster_name!r} is no longer ACTIVE",
+                ecs_type="ClusterNotFoundException",
+            )
         spec.cluster = current
 
     @staticmethod
@@ -125,7 +153,9 @@ class Launcher:
                 return v.arn
         raise AssertionError(f"placement chose an unknown instance {ident}")
 
-    def _place_on(self, request: TaskRequest, views: Sequence[Instance], instance_ids: Sequence[str]) -> Placement:
+    def _place_on(
+        self, request: TaskRequest, views: Sequence[Instance], instance_ids: Sequence[str]
+    ) -> Placement:
         """StartTask: one copy on each named instance, which must still pass every filter."""
         chosen: list[str] = []
         failures: list[PlacementFailure] = []
@@ -133,9 +163,12 @@ class Launcher:
         for ident in instance_ids:
             view = by_id.get(ident)
             if view is None:
-                failures.append(PlacementFailure(
-                    reason="MISSING", closest=f"container instance {ident} is not registered in this cluster"
-                ))
+                failures.append(
+                    PlacementFailure(
+                        reason="MISSING",
+                        closest=f"container instance {ident} is not registered in this cluster",
+                    )
+                )
                 continue
             one = place(request, [view], 1, self.rng)
             chosen.extend(one.chosen)
@@ -156,13 +189,24 @@ class Launcher:
             alloc.tasks[task.task_arn.rsplit("/", 1)[1]].CopyFrom(task.reservation)
         return Put(key, alloc, current.mod_revision if current else 0)
 
-    def _new_task(self, spec: LaunchSpec, cluster: str, *, instance_arn: str, now: float,
-                  reservation: types_pb2.Reservation) -> types_pb2.Task:
+    def _new_task(
+        self,
+        spec: LaunchSpec,
+        cluster: str,
+        *,
+        instance_arn: str,
+        now: float,
+        reservation: types_pb2.Reservation,
+    ) -> types_pb2.Task:
         td = spec.task_definition
         task_id = arns.new_id()
         task_arn = self.arns.task(cluster, task_id)
         instance = self.state.instances.get(keys.instance(cluster, instance_id(instance_arn)))
-        zone = next((a.value for a in instance.attributes if a.name == "ecs.availability-zone"), "") if instance else ""
+        zone = (
+            next((a.value for a in instance.attributes if a.name == "ecs.availability-zone"), "")
+            if instance
+            else ""
+        )
         overrides = {o.name: o for o in spec.overrides.container_overrides}
         task = types_pb2.Task(
             task_arn=task_arn,
@@ -189,7 +233,11 @@ class Launcher:
             o = overrides.get(c.name)
             container = task.containers.add(
                 container_arn=self.arns.container(cluster, task_id, arns.new_id()),
-                task_arn=task_arn, name=c.name, image=c.image, last_status="PENDING", health_status="UNKNOWN",
+                task_arn=task_arn,
+                name=c.name,
+                image=c.image,
+                last_status="PENDING",
+                health_status="UNKNOWN",
             )
             cpu = o.cpu if o is not None and o.HasField("cpu") else c.cpu
             container.cpu = str(cpu)
@@ -197,7 +245,9 @@ class Launcher:
                 container.memory = str(o.memory if o is not None and o.HasField("memory") else c.memory)
             if (o is not None and o.HasField("memory_reservation")) or c.HasField("memory_reservation"):
                 container.memory_reservation = str(
-                    o.memory_reservation if o is not None and o.HasField("memory_reservation") else c.memory_reservation
+                    o.memory_reservation
+                    if o is not None and o.HasField("memory_reservation")
+                    else c.memory_reservation
                 )
         return task
 

@@ -16,14 +16,26 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p = argparse.ArgumentParser(prog="berth-controlplane", description="Run a berth control plane replica.")
     p.add_argument("--etcd-endpoints", default="127.0.0.1:2379", help="comma-separated etcd client endpoints")
     p.add_argument("--etcd-prefix", default="/berth/", help="key prefix of berth's records in etcd")
-    p.add_argument("--grpc-addr", default="127.0.0.1:7410", help="gRPC listen address (API for users and agents)")
-    p.add_argument("--http-addr", default="127.0.0.1:7411", help="HTTP listen address (/metrics, /healthz, ECS JSON)")
-    p.add_argument("--data-dir", default=str(Path.home() / ".berth"), help="where the client config and join token are written")
+    p.add_argument(
+        "--grpc-addr", default="127.0.0.1:7410", help="gRPC listen address (API for users and agents)"
+    )
+    p.add_argument(
+        "--http-addr", default="127.0.0.1:7411", help="HTTP listen address (/metrics, /healthz, ECS JSON)"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=str(Path.home() / ".berth"),
+        help="where the client config and join token are written",
+    )
     p.add_argument("--region", default="local", help="region part of the ARNs")
     p.add_argument("--account", default="000000000000", help="account part of the ARNs")
     p.add_argument("--etcd-wait", type=float, default=60.0, help="seconds to wait for etcd at start")
-    p.add_argument("--agent-grace", type=float, default=15.0,
-                   help="seconds without a heartbeat before an agent counts as disconnected")
+    p.add_argument(
+        "--agent-grace",
+        type=float,
+        default=15.0,
+        help="seconds without a heartbeat before an agent counts as disconnected",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)

@@ -24,12 +24,12 @@ from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
-from controlplane.launch import Launcher
-from controlplane.state.cluster_state import State
 from controlplane.api.grpc_server import build_server
 from controlplane.gateway import Gateway
 from controlplane.http import build_app, start_http
+from controlplane.launch import Launcher
 from controlplane.settings import Settings
+from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
 
 log = structlog.get_logger("berth.controlplane")
@@ -90,11 +90,17 @@ class ControlPlane:
             action_prefix="ecs",
         )
         self.agents = AgentServicer(
-            self.store, self.arns, state=self.state, authenticator=self.authenticator,
-            grace_seconds=self.settings.agent_grace_seconds, replica=self.replica,
+            self.store,
+            self.arns,
+            state=self.state,
+            authenticator=self.authenticator,
+            grace_seconds=self.settings.agent_grace_seconds,
+            replica=self.replica,
         )
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
-        server, self.grpc_port, health = await build_server(self.api, self.authenticator, self.settings.grpc_addr)
+        server, self.grpc_port, health = await build_server(
+            self.api, self.authenticator, self.settings.grpc_addr
+        )
         await server.start()
         self._grpc = server
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
@@ -116,8 +122,11 @@ class ControlPlane:
         )
         config.write_secret(data_dir / "join-token", join_token)
         log.info(
-            "controlplane_started", grpc=self.grpc_endpoint, http=self.http_endpoint,
-            etcd=",".join(self.settings.etcd_endpoints), config=str(data_dir / "config"),
+            "controlplane_started",
+            grpc=self.grpc_endpoint,
+            http=self.http_endpoint,
+            etcd=",".join(self.settings.etcd_endpoints),
+            config=str(data_dir / "config"),
         )
 
     async def stop(self, grace: float = 5.0) -> None:

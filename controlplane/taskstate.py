@@ -4,8 +4,8 @@ state report is applied to the stored task (forward only, idempotent)."""
 from __future__ import annotations
 
 from berth import taskstatus
-from berth.v1 import agent_pb2, types_pb2
 from berth.units import parse_cpu, parse_memory
+from berth.v1 import agent_pb2, types_pb2
 
 
 def container_overrides(task: types_pb2.Task) -> dict[str, types_pb2.ContainerOverride]:
@@ -20,7 +20,9 @@ def reservation_for(td: types_pb2.TaskDefinition, overrides: types_pb2.TaskOverr
     """
     by_name = {o.name: o for o in overrides.container_overrides}
     cpu = parse_cpu(overrides.cpu) if overrides.cpu else parse_cpu(td.cpu) if td.cpu else None
-    memory = parse_memory(overrides.memory) if overrides.memory else parse_memory(td.memory) if td.memory else None
+    memory = (
+        parse_memory(overrides.memory) if overrides.memory else parse_memory(td.memory) if td.memory else None
+    )
     if cpu is None:
         cpu = 0
         for c in td.container_definitions:
@@ -61,8 +63,15 @@ def apply_state_change(task: types_pb2.Task, change: agent_pb2.TaskStateChange) 
         task.stop_code = change.stop_code
     if change.stopped_reason and not task.stopped_reason:
         task.stopped_reason = change.stopped_reason
-    for name in ("pull_started_at", "pull_stopped_at", "started_at", "stopping_at", "execution_stopped_at",
-                 "stopped_at", "connectivity_at"):
+    for name in (
+        "pull_started_at",
+        "pull_stopped_at",
+        "started_at",
+        "stopping_at",
+        "execution_stopped_at",
+        "stopped_at",
+        "connectivity_at",
+    ):
         value = getattr(change, name)
         if value and not getattr(task, name):
             setattr(task, name, value)
@@ -72,8 +81,9 @@ def apply_state_change(task: types_pb2.Task, change: agent_pb2.TaskStateChange) 
         reported = {c.name: c for c in change.containers}
         for container in task.containers:
             new = reported.get(container.name)
-            if new is not None and taskstatus.is_forward(_as_task_status(container.last_status),
-                                                         _as_task_status(new.last_status)):
+            if new is not None and taskstatus.is_forward(
+                _as_task_status(container.last_status), _as_task_status(new.last_status)
+            ):
                 arn, task_arn = container.container_arn, container.task_arn
                 container.CopyFrom(new)
                 container.container_arn, container.task_arn = arn, task_arn

@@ -20,6 +20,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from berth import logs
 
     logs.configure(json=False, level="info")
+
+
 EXAMPLES = REPO / "deploy" / "examples"
 
 
@@ -86,10 +88,20 @@ def agents(controlplane: object, cluster: str, docker: object) -> Iterator[objec
     started: list[AgentProcess] = []
     token = (controlplane.data_dir / "join-token").read_text().strip()  # type: ignore[attr-defined]
 
-    def start(name: str = "", attributes: dict[str, str] | None = None, extra: list[str] | None = None,
-              target_cluster: str | None = None) -> AgentProcess:
-        agent = AgentProcess(controlplane.endpoint, token, target_cluster or cluster,  # type: ignore[attr-defined]
-                             name or f"host{len(started)}", attributes or {}, extra or []).start()
+    def start(
+        name: str = "",
+        attributes: dict[str, str] | None = None,
+        extra: list[str] | None = None,
+        target_cluster: str | None = None,
+    ) -> AgentProcess:
+        agent = AgentProcess(
+            controlplane.endpoint,
+            token,
+            target_cluster or cluster,  # type: ignore[attr-defined]
+            name or f"host{len(started)}",
+            attributes or {},
+            extra or [],
+        ).start()
         started.append(agent)
         return agent
 

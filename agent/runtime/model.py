@@ -141,6 +141,14 @@ class RuntimeInfo:
     kernel_version: str
 
 
+class EventSource(Protocol):
+    """What `ContainerRuntime.events()` returns: an async iterator of events that can be closed."""
+
+    def __aiter__(self) -> AsyncIterator[DockerEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
 class ContainerRuntime(Protocol):
     """The interface the agent uses to run containers; `agent.runtime.docker.DockerRuntime` is it."""
 
@@ -174,8 +182,6 @@ class ContainerRuntime(Protocol):
 
     async def remove_volume(self, name: str) -> None: ...
 
-    def events(
-        self, instance_arn: str, *, actions: Sequence[str] | None = ...
-    ) -> AsyncIterator[DockerEvent]: ...
+    def events(self, instance_arn: str, *, actions: Sequence[str] | None = ...) -> EventSource: ...
 
     async def close(self) -> None: ...

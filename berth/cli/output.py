@@ -13,10 +13,24 @@ from berth import jsonmsg
 
 # The columns a table shows for each kind of object (ECS JSON names).
 COLUMNS: dict[str, list[str]] = {
-    "Cluster": ["clusterName", "status", "registeredContainerInstancesCount", "runningTasksCount",
-                "pendingTasksCount", "activeServicesCount"],
-    "TaskDefinition": ["family", "revision", "status", "networkMode", "cpu", "memory", "compatibilities",
-                       "registeredAt"],
+    "Cluster": [
+        "clusterName",
+        "status",
+        "registeredContainerInstancesCount",
+        "runningTasksCount",
+        "pendingTasksCount",
+        "activeServicesCount",
+    ],
+    "TaskDefinition": [
+        "family",
+        "revision",
+        "status",
+        "networkMode",
+        "cpu",
+        "memory",
+        "compatibilities",
+        "registeredAt",
+    ],
     "Failure": ["arn", "reason", "detail"],
     "Tag": ["key", "value"],
 }
@@ -39,7 +53,11 @@ def render_table(response: Message) -> str:
             continue
         value = data[name]
         kind = field.message_type.name if field.message_type else ""
-        if field.is_repeated and kind and not field.message_type.GetOptions().map_entry:
+        if (
+            field.is_repeated
+            and field.message_type is not None
+            and not field.message_type.GetOptions().map_entry
+        ):
             columns = COLUMNS.get(kind) or _first_scalars(value)
             blocks.append(table([[cell(item.get(c)) for c in columns] for item in value], columns))
         elif field.is_repeated:

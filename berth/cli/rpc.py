@@ -33,7 +33,7 @@ def kebab(name: str) -> str:
 def read_value(value: str) -> str:
     """aws-cli's `file://` convention: the value is read from the file."""
     if value.startswith("file://"):
-        return Path(value[len("file://"):]).expanduser().read_text()
+        return Path(value[len("file://") :]).expanduser().read_text()
     return value
 
 
@@ -43,7 +43,9 @@ def _json_value(flag: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as e:
-            raise argparse.ArgumentTypeError(f"{flag}: not valid JSON ({e.msg} at position {e.pos})") from None
+            raise argparse.ArgumentTypeError(
+                f"{flag}: not valid JSON ({e.msg} at position {e.pos})"
+            ) from None
 
     return parse
 
@@ -52,7 +54,9 @@ def add_rpc_command(sub: Any, method: MethodDescriptor) -> None:
     name = kebab(method.name)
     p = sub.add_parser(name, help=f"call {method.name}", description=f"Call berth.v1.ECS/{method.name}.")
     p.set_defaults(rpc=method.name, request_fields={})
-    p.add_argument("--cli-input-json", type=_json_value("--cli-input-json"), help="the request as JSON (or file://path)")
+    p.add_argument(
+        "--cli-input-json", type=_json_value("--cli-input-json"), help="the request as JSON (or file://path)"
+    )
     for field in method.input_type.fields:
         flag = "--" + kebab(field.json_name)
         dest = f"field__{field.json_name}"
@@ -71,10 +75,14 @@ def add_rpc_command(sub: Any, method: MethodDescriptor) -> None:
 def request_from_args(args: argparse.Namespace) -> dict[str, Any]:
     base = args.cli_input_json or {}
     if not isinstance(base, dict):
-        raise ApiError("INVALID_ARGUMENT", "--cli-input-json must be a JSON object", "InvalidParameterException",
-                       [FieldViolation("--cli-input-json", "must be a JSON object")])
+        raise ApiError(
+            "INVALID_ARGUMENT",
+            "--cli-input-json must be a JSON object",
+            "InvalidParameterException",
+            [FieldViolation("--cli-input-json", "must be a JSON object")],
+        )
     data = dict(base)
     for key, value in vars(args).items():
         if key.startswith("field__") and value is not None:
-            data[key[len("field__"):]] = value
+            data[key[len("field__") :]] = value
     return data

@@ -48,8 +48,13 @@ class Child:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            self.argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent, env=env,
+            self.argv,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+            env=env,
         )
 
     def alive(self) -> bool:
@@ -77,7 +82,9 @@ def _wait(what: str, ready: Callable[[], bool], child: Child, timeout: float) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not child.alive():
-            raise RuntimeError(f"{what} exited during start-up; last lines of {child.log_path}:\n{child.tail()}")
+            raise RuntimeError(
+                f"{what} exited during start-up; last lines of {child.log_path}:\n{child.tail()}"
+            )
         if ready():
             return
         time.sleep(0.1)
@@ -86,18 +93,27 @@ def _wait(what: str, ready: Callable[[], bool], child: Child, timeout: float) ->
 
 def _http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310 - a local URL we built
+        with urllib.request.urlopen(url, timeout=1) as r:
             return bool(r.status == 200)
     except OSError:
         return False
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", default=str(Path.home() / ".berth"), help="state, logs and the client config (default ~/.berth)")
+    p.add_argument(
+        "--data-dir",
+        default=str(Path.home() / ".berth"),
+        help="state, logs and the client config (default ~/.berth)",
+    )
     p.add_argument("--grpc-addr", default="127.0.0.1:7410", help="control plane gRPC address")
-    p.add_argument("--http-addr", default="127.0.0.1:7411", help="control plane HTTP address (/metrics, ECS JSON)")
-    p.add_argument("--etcd-port", type=int, default=7419, help="client port of the private etcd (peer port +1)")
+    p.add_argument(
+        "--http-addr", default="127.0.0.1:7411", help="control plane HTTP address (/metrics, ECS JSON)"
+    )
+    p.add_argument(
+        "--etcd-port", type=int, default=7419, help="client port of the private etcd (peer port +1)"
+    )
     p.add_argument("--cluster", default="default", help="cluster the local agent joins")
+    p.add_argument("--agent-http-addr", default="127.0.0.1:7412", help="the local agent's metrics address")
     p.add_argument("--no-agent", action="store_true", help="start no agent (control plane only)")
 
 
@@ -118,16 +134,47 @@ def run(args: argparse.Namespace) -> int:
     etcd_url = f"http://127.0.0.1:{args.etcd_port}"
     peer_url = f"http://127.0.0.1:{args.etcd_port + 1}"
     children = [
-        Child("etcd", [
-            etcd_bin, "--name", "berth", "--data-dir", str(data / "etcd"),
-            "--listen-client-urls", etcd_url, "--advertise-client-urls", etcd_url,
-            "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-            "--initial-cluster", f"berth={peer_url}", "--auto-compaction-retention", "1h",
-        ], logs / "etcd.log"),
-        Child("controlplane", [
-            sys.executable, "-m", "controlplane.main", "--etcd-endpoints", f"127.0.0.1:{args.etcd_port}",
-            "--grpc-addr", args.grpc_addr, "--http-addr", args.http_addr, "--data-dir", str(data), "--log-json",
-        ], logs / "controlplane.log"),
+        Child(
+            "etcd",
+            [
+                etcd_bin,
+                "--name",
+                "berth",
+                "--data-dir",
+                str(data / "etcd"),
+                "--listen-client-urls",
+                etcd_url,
+                "--advertise-client-urls",
+                etcd_url,
+                "--listen-peer-urls",
+                peer_url,
+                "--initial-advertise-peer-urls",
+                peer_url,
+                "--initial-cluster",
+                f"berth={peer_url}",
+                "--auto-compaction-retention",
+                "1h",
+            ],
+            logs / "etcd.log",
+        ),
+        Child(
+            "controlplane",
+            [
+                sys.executable,
+                "-m",
+                "controlplane.main",
+                "--etcd-endpoints",
+                f"127.0.0.1:{args.etcd_port}",
+                "--grpc-addr",
+                args.grpc_addr,
+                "--http-addr",
+                args.http_addr,
+                "--data-dir",
+                str(data),
+                "--log-json",
+            ],
+            logs / "controlplane.log",
+        ),
     ]
     started: list[Child] = []
     stopping = False
@@ -146,19 +193,29 @@ def run(args: argparse.Namespace) -> int:
         cp.start()
         started.append(cp)
         http = args.http_addr.replace("0.0.0.0", "127.0.0.1")
-        _wait("the control plane", lambda: _http_ok(f"http://{http}/healthz") and (data / "config").exists(), cp, 60)
+        _wait(
+            "the control plane",
+            lambda: _http_ok(f"http://{http}/healthz") and (data / "config").exists(),
+            cp,
+            60,
+        )
         for agent in _agents(args, data, logs):
             agent.start()
             started.append(agent)
         cfg = json.loads((data / "config").read_text())
         print(f"berth is up: gRPC {cfg['endpoint']}, HTTP {cfg['httpEndpoint']}")
-        print(f"client config: {data / 'config'}  (export BERTH_CONFIG={data / 'config'} if DIR is not ~/.berth)")
+        print(
+            f"client config: {data / 'config'}  (export BERTH_CONFIG={data / 'config'} if DIR is not ~/.berth)"
+        )
         print(f"logs: {logs}/   stop with Ctrl-C")
         sys.stdout.flush()
         while not stopping:
             for child in started:
                 if not child.alive():
-                    print(f"berth: {child.name} exited; last lines of {child.log_path}:\n{child.tail()}", file=sys.stderr)
+                    print(
+                        f"berth: {child.name} exited; last lines of {child.log_path}:\n{child.tail()}",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.2)
         print("stopping berth ...")
@@ -181,12 +238,29 @@ def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
     except ImportError:
         return []
     cfg = json.loads((data / "config").read_text())
-    token = (data / "join-token").read_text().strip()
     return [
-        Child("agent", [
-            sys.executable, "-m", "agent.main", "--endpoint", cfg["endpoint"], "--cluster", args.cluster,
-            "--join-token", token, "--data-dir", str(data / "agent"), "--name", os.uname().nodename,
-        ], logs / "agent.log"),
+        Child(
+            "agent",
+            [
+                sys.executable,
+                "-m",
+                "agent.main",
+                "--endpoint",
+                cfg["endpoint"],
+                "--cluster",
+                args.cluster,
+                "--join-token-file",
+                str(data / "join-token"),
+                "--data-dir",
+                str(data / "agent"),
+                "--name",
+                os.uname().nodename,
+                "--http-addr",
+                args.agent_http_addr,
+                "--log-json",
+            ],
+            logs / "agent.log",
+        ),
     ]
 
 

@@ -37,8 +37,15 @@ _TD_CACHE = 2000
 
 
 class AgentServicer(ApiBase):
-    def __init__(self, *args: object, state: State, authenticator: auth.Authenticator,
-                 grace_seconds: float, replica: str, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        state: State,
+        authenticator: auth.Authenticator,
+        grace_seconds: float,
+        replica: str,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.state = state
         self.authenticator = authenticator
@@ -57,36 +64,53 @@ class AgentServicer(ApiBase):
         principal = ctx.principal
         if req.pool:
             if req.pool not in POOL_CLUSTERS:
-                raise InvalidArgument.field("pool", f"{req.pool!r} is not a pool (known: {', '.join(POOL_CLUSTERS)})")
+                raise InvalidArgument.field(
+                    "pool", f"{req.pool!r} is not a pool (known: {', '.join(POOL_CLUSTERS)})"
+                )
             cluster = POOL_CLUSTERS[req.pool]
         else:
             cluster = arns.cluster_name(req.cluster)
             await self._ensure_cluster(cluster, ctx.now())
         ident = ""
         if req.container_instance_arn:
-            ref_cluster, ident = arns.scoped_id(req.container_instance_arn, "container-instance", "containerInstanceArn")
+            ref_cluster, ident = arns.scoped_id(
+                req.container_instance_arn, "container-instance", "containerInstanceArn"
+            )
             if ref_cluster is not None and ref_cluster != cluster:
-                raise InvalidArgument.field("containerInstanceArn", f"{req.container_instance_arn!r} is in another cluster")
+                raise InvalidArgument.field(
+                    "containerInstanceArn", f"{req.container_instance_arn!r} is in another cluster"
+                )
         if principal.kind == "agent" and principal.name != f"{cluster}/{ident}":
             raise PermissionDenied("an agent may only re-register its own container instance")
         if principal.kind not in ("agent", "join"):
             raise PermissionDenied("registering a container instance needs the agent join token")
         for _ in range(20):
-            existing = await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance) if ident else None
+            existing = (
+                await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance)
+                if ident
+                else None
+            )
             if ident and existing is None and principal.kind == "agent":
-                raise NotFound(f"container instance {ident} was deregistered", ecs_type="InvalidParameterException")
+                raise NotFound(
+                    f"container instance {ident} was deregistered", ecs_type="InvalidParameterException"
+                )
             if existing is None:
                 ident = ident or arns.new_id()
-            instance = self._instance_record(cluster, ident, req, existing.value if existing else None, ctx.now())
+            instance = self._instance_record(
+                cluster, ident, req, existing.value if existing else None, ctx.now()
+            )
             key = auth.new_access_key(f"agent:{cluster}/{ident}", ())
-            identity = store_pb2.AgentIdentity(container_instance_arn=instance.container_instance_arn,
-                                               access_key_id=key.access_key_id)
+            identity = store_pb2.AgentIdentity(
+                container_instance_arn=instance.container_instance_arn, access_key_id=key.access_key_id
+            )
             ops: list[Put | Delete | Check] = [
                 Put(keys.instance(cluster, ident), instance, existing.mod_revision if existing else 0),
                 Put(keys.access_key(key.access_key_id), key, 0),
             ]
             old_identity = await self.store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
-            ops.append(Put(keys.agent(cluster, ident), identity, old_identity.mod_revision if old_identity else 0))
+            ops.append(
+                Put(keys.agent(cluster, ident), identity, old_identity.mod_revision if old_identity else 0)
+            )
             if old_identity is not None:
                 old_key_rev = await self.store.revision_of(keys.access_key(old_identity.value.access_key_id))
                 if old_key_rev:
@@ -100,7 +124,13 @@ class AgentServicer(ApiBase):
             if old_identity is not None:
                 self.authenticator.forget(old_identity.value.access_key_id)
             self.state.note_commit(ops, revision)
-            log.info("instance_registered", cluster=cluster, instance=ident, name=req.name, again=existing is not None)
+            log.info(
+                "instance_registered",
+                cluster=cluster,
+                instance=ident,
+                name=req.name,
+                again=existing is not None,
+            )
             return ecs_messages_pb2.RegisterContainerInstanceResponse(
                 container_instance=instance, agent_token=auth.bearer_token(key)
             )
@@ -111,16 +141,26 @@ class AgentServicer(ApiBase):
         if record is not None and record.value.status == "ACTIVE":
             return
         if cluster != "default":
-            raise NotFound(f"cluster {cluster!r} not found; create it first", ecs_type="ClusterNotFoundException")
+            raise NotFound(
+                f"cluster {cluster!r} not found; create it first", ecs_type="ClusterNotFoundException"
+            )
         # ECS creates the default cluster when the first instance registers into it.
-        fresh = types_pb2.Cluster(cluster_arn=self.arns.cluster(cluster), cluster_name=cluster, status="ACTIVE")
+        fresh = types_pb2.Cluster(
+            cluster_arn=self.arns.cluster(cluster), cluster_name=cluster, status="ACTIVE"
+        )
         try:
             await self.store.commit(Put(keys.cluster(cluster), fresh, record.mod_revision if record else 0))
         except Conflict:
             pass
 
-    def _instance_record(self, cluster: str, ident: str, req: ecs_messages_pb2.RegisterContainerInstanceRequest,
-                         existing: types_pb2.ContainerInstance | None, now: float) -> types_pb2.ContainerInstance:
+    def _instance_record(
+        self,
+        cluster: str,
+        ident: str,
+        req: ecs_messages_pb2.RegisterContainerInstanceRequest,
+        existing: types_pb2.ContainerInstance | None,
+        now: float,
+    ) -> types_pb2.ContainerInstance:
         instance = types_pb2.ContainerInstance(
             container_instance_arn=self.arns.container_instance(cluster, ident),
             ec2_instance_id=req.name or ident,
@@ -173,8 +213,9 @@ class AgentServicer(ApiBase):
                 if session is not None:
                     session.dirty(key)
 
-    def _on_instance(self, key: str, old: types_pb2.ContainerInstance | None,
-                     new: types_pb2.ContainerInstance | None) -> None:
+    def _on_instance(
+        self, key: str, old: types_pb2.ContainerInstance | None, new: types_pb2.ContainerInstance | None
+    ) -> None:
         if new is None and old is not None:
             session = self.sessions.get(old.container_instance_arn)
             if session is not None:
@@ -219,12 +260,16 @@ class AgentSession:
         self._closed = reason
         self._wake.set()
 
-    async def run(self, requests: AsyncIterator[agent_pb2.AgentMessage]) -> AsyncIterator[agent_pb2.ServerMessage]:
+    async def run(
+        self, requests: AsyncIterator[agent_pb2.AgentMessage]
+    ) -> AsyncIterator[agent_pb2.ServerMessage]:
         hello = await asyncio.wait_for(anext(requests), timeout=30)
         if not hello.HasField("hello") or hello.hello.container_instance_arn != self.instance_arn:
             raise PermissionDenied("the session must start with a Hello naming the agent's own instance")
         if await self.store.get(keys.instance(self.cluster, self.ident), types_pb2.ContainerInstance) is None:
-            raise NotFound(f"container instance {self.ident} is not registered", ecs_type="InvalidParameterException")
+            raise NotFound(
+                f"container instance {self.ident} is not registered", ecs_type="InvalidParameterException"
+            )
         await self._connect()
         reader = asyncio.create_task(self._read(requests))
         waiter: asyncio.Task[bool] | None = None
@@ -270,8 +315,9 @@ class AgentSession:
         """Liveness: a key on a fresh lease of `grace` seconds."""
         self._lease = await self.store.grant_lease(max(2, round(self.servicer.grace)))
         key = keys.liveness(self.cluster, self.ident)
-        record = store_pb2.AgentLiveness(container_instance_arn=self.instance_arn, connected_at=time.time(),
-                                         replica=self.servicer.replica)
+        record = store_pb2.AgentLiveness(
+            container_instance_arn=self.instance_arn, connected_at=time.time(), replica=self.servicer.replica
+        )
         for _ in range(10):
             revision = await self.store.revision_of(key)
             try:
@@ -327,7 +373,9 @@ class AgentSession:
                 return
             task = record.value
             if task.container_instance_arn != self.instance_arn:
-                self._log.warning("foreign_task_report", task=change.task_arn, owner=task.container_instance_arn)
+                self._log.warning(
+                    "foreign_task_report", task=change.task_arn, owner=task.container_instance_arn
+                )
                 return
             was = task.last_status
             if not apply_state_change(task, change):

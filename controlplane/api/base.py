@@ -68,7 +68,9 @@ async def collect(
     after = decode_token(token, scope)
     out: list[Versioned[M]] = []
     while True:
-        batch, more = await store.list(prefix, cls, start_after=after, limit=max(limit * 2, 50), reverse=reverse)
+        batch, more = await store.list(
+            prefix, cls, start_after=after, limit=max(limit * 2, 50), reverse=reverse
+        )
         for record in batch:
             if keep(record.value):
                 out.append(record)

@@ -36,11 +36,17 @@ class ClusterApi(ApiBase):
             raise cluster_not_found(name)
         return record
 
-    async def CreateCluster(self, req: ecs.CreateClusterRequest, ctx: CallContext) -> ecs.CreateClusterResponse:
+    async def CreateCluster(
+        self, req: ecs.CreateClusterRequest, ctx: CallContext
+    ) -> ecs.CreateClusterResponse:
         name = arn.check_name(req.cluster_name or "default", "clusterName", "cluster name")
         check_tags(req.tags)
         for i, setting in enumerate(req.settings):
-            if setting.name != "containerInsights" or setting.value not in ("enabled", "disabled", "enhanced"):
+            if setting.name != "containerInsights" or setting.value not in (
+                "enabled",
+                "disabled",
+                "enhanced",
+            ):
                 raise InvalidArgument.field(
                     f"settings[{i}]", f"unsupported setting {setting.name}={setting.value!r}"
                 )
@@ -49,7 +55,9 @@ class ClusterApi(ApiBase):
             current = await self.store.get(key, types_pb2.Cluster)
             if current is not None and current.value.status in LIVE_STATUSES:
                 # ECS answers a CreateCluster of an existing cluster with that cluster.
-                return ecs.CreateClusterResponse(cluster=await self._view(current.value, list(INCLUDE_VALUES)))
+                return ecs.CreateClusterResponse(
+                    cluster=await self._view(current.value, list(INCLUDE_VALUES))
+                )
             cluster = types_pb2.Cluster(
                 cluster_arn=self.arns.cluster(name),
                 cluster_name=name,
@@ -69,7 +77,9 @@ class ClusterApi(ApiBase):
                 await self.store.commit(*ops)
             except Conflict:
                 continue
-            return ecs.CreateClusterResponse(cluster=await self._view(cluster, ["SETTINGS", "CONFIGURATIONS"], req.tags))
+            return ecs.CreateClusterResponse(
+                cluster=await self._view(cluster, ["SETTINGS", "CONFIGURATIONS"], req.tags)
+            )
         raise Conflict(f"cluster {name!r} is being changed concurrently; retry")
 
     async def DescribeClusters(
@@ -80,13 +90,17 @@ class ClusterApi(ApiBase):
             raise InvalidArgument.field("clusters", f"{len(refs)} clusters given; at most 100")
         for i, value in enumerate(req.include):
             if value not in INCLUDE_VALUES:
-                raise InvalidArgument.field(f"include[{i}]", f"{value!r} is not one of {', '.join(INCLUDE_VALUES)}")
+                raise InvalidArgument.field(
+                    f"include[{i}]", f"{value!r} is not one of {', '.join(INCLUDE_VALUES)}"
+                )
         names = [arn.cluster_name(r, f"clusters[{i}]") for i, r in enumerate(refs)]
         records = await self.store.get_many([keys.cluster(n) for n in names], types_pb2.Cluster)
         resp = ecs.DescribeClustersResponse()
         for ref, name, record in zip(refs, names, records, strict=True):
             if record is None:
-                resp.failures.add(arn=self.arns.cluster(name) if not ref.startswith("arn:") else ref, reason="MISSING")
+                resp.failures.add(
+                    arn=self.arns.cluster(name) if not ref.startswith("arn:") else ref, reason="MISSING"
+                )
             else:
                 resp.clusters.append(await self._view(record.value, list(req.include)))
         return resp
@@ -94,12 +108,18 @@ class ClusterApi(ApiBase):
     async def ListClusters(self, req: ecs.ListClustersRequest, ctx: CallContext) -> ecs.ListClustersResponse:
         limit = page_size(req.max_results if req.HasField("max_results") else None)
         records, token = await collect(
-            self.store, keys.CLUSTERS, types_pb2.Cluster, token=req.next_token, limit=limit,
+            self.store,
+            keys.CLUSTERS,
+            types_pb2.Cluster,
+            token=req.next_token,
+            limit=limit,
             keep=lambda c: c.status in LIVE_STATUSES,
         )
         return ecs.ListClustersResponse(cluster_arns=[r.value.cluster_arn for r in records], next_token=token)
 
-    async def DeleteCluster(self, req: ecs.DeleteClusterRequest, ctx: CallContext) -> ecs.DeleteClusterResponse:
+    async def DeleteCluster(
+        self, req: ecs.DeleteClusterRequest, ctx: CallContext
+    ) -> ecs.DeleteClusterResponse:
         name = arn.cluster_name(req.cluster)
         current = await self.active_cluster(name)
         marked = types_pb2.Cluster()
@@ -158,7 +178,9 @@ class ClusterApi(ApiBase):
         services, _ = await self.store.list(keys.services_of(name), types_pb2.Service)
         out.registered_container_instances_count = await self.store.count(keys.instances_of(name))
         out.running_tasks_count = sum(1 for t in tasks if t.value.last_status == "RUNNING")
-        out.pending_tasks_count = sum(1 for t in tasks if t.value.last_status in ("PROVISIONING", "PENDING", "ACTIVATING"))
+        out.pending_tasks_count = sum(
+            1 for t in tasks if t.value.last_status in ("PROVISIONING", "PENDING", "ACTIVATING")
+        )
         out.active_services_count = sum(1 for s in services if s.value.status == "ACTIVE")
         if tags is not None:
             out.tags.extend(tags)

@@ -127,7 +127,9 @@ class Api:
         structlog.contextvars.clear_contextvars()
 
 
-def _method(service: ServiceDescriptor, md: MethodDescriptor, handler: Callable[..., Any], prefix: str) -> Method:
+def _method(
+    service: ServiceDescriptor, md: MethodDescriptor, handler: Callable[..., Any], prefix: str
+) -> Method:
     return Method(
         service=service.full_name,
         name=md.name,

@@ -53,8 +53,13 @@ def internal_status(request_id: str) -> status_pb2.Status:
     return status_pb2.Status(
         code=code_pb2.INTERNAL,
         message=f"internal error; the control plane log has the details under requestId {request_id}",
-        details=[_pack(error_details_pb2.ErrorInfo(reason="ServerException", domain=ERROR_DOMAIN,
-                                                   metadata={"requestId": request_id}))],
+        details=[
+            _pack(
+                error_details_pb2.ErrorInfo(
+                    reason="ServerException", domain=ERROR_DOMAIN, metadata={"requestId": request_id}
+                )
+            )
+        ],
     )
 
 

@@ -35,7 +35,11 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         return md.get(REQUEST_ID), authenticate
 
     async def fail(context: grpc.aio.ServicerContext, error: Exception, request_id: str) -> None:
-        status = to_status(error, request_id) if isinstance(error, errors.BerthError) else internal_status(request_id)
+        status = (
+            to_status(error, request_id)
+            if isinstance(error, errors.BerthError)
+            else internal_status(request_id)
+        )
         await context.abort_with_status(rpc_status.to_status(status))
 
     async def unary(request: Message, context: grpc.aio.ServicerContext) -> Message:
@@ -74,7 +78,9 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-async def build_server(api: Api, authenticator: Authenticator, address: str) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+async def build_server(
+    api: Api, authenticator: Authenticator, address: str
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

@@ -74,7 +74,9 @@ class InstanceApi(ClusterApi):
             raise InvalidArgument.field(field, f"container instance {ref!r} is not in cluster {cluster!r}")
         return ident
 
-    def instance_view(self, cluster: str, instance: types_pb2.ContainerInstance) -> types_pb2.ContainerInstance:
+    def instance_view(
+        self, cluster: str, instance: types_pb2.ContainerInstance
+    ) -> types_pb2.ContainerInstance:
         """The instance as DescribeContainerInstances shows it."""
         out = types_pb2.ContainerInstance()
         out.CopyFrom(instance)
@@ -82,8 +84,12 @@ class InstanceApi(ClusterApi):
         del out.remaining_resources[:]
         out.remaining_resources.add(name="CPU", type="INTEGER", integer_value=cpu)
         out.remaining_resources.add(name="MEMORY", type="INTEGER", integer_value=memory)
-        out.remaining_resources.add(name="PORTS", type="STRINGSET", string_set_value=[str(p) for p in sorted(tcp)])
-        out.remaining_resources.add(name="PORTS_UDP", type="STRINGSET", string_set_value=[str(p) for p in sorted(udp)])
+        out.remaining_resources.add(
+            name="PORTS", type="STRINGSET", string_set_value=[str(p) for p in sorted(tcp)]
+        )
+        out.remaining_resources.add(
+            name="PORTS_UDP", type="STRINGSET", string_set_value=[str(p) for p in sorted(udp)]
+        )
         ident = instance_id(instance.container_instance_arn)
         out.agent_connected = self.state.connected(cluster, ident)
         running, pending = self.state.counts(instance.container_instance_arn)
@@ -94,8 +100,10 @@ class InstanceApi(ClusterApi):
     async def _instance(self, cluster: str, ident: str) -> Versioned[types_pb2.ContainerInstance]:
         record = await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance)
         if record is None:
-            raise NotFound(f"container instance {ident!r} not found in cluster {cluster!r}",
-                           ecs_type="InvalidParameterException")
+            raise NotFound(
+                f"container instance {ident!r} not found in cluster {cluster!r}",
+                ecs_type="InvalidParameterException",
+            )
         return record
 
     async def ListContainerInstances(
@@ -103,7 +111,9 @@ class InstanceApi(ClusterApi):
     ) -> ecs.ListContainerInstancesResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         if req.status and req.status not in INSTANCE_STATUSES:
-            raise InvalidArgument.field("status", f"{req.status!r} is not one of {', '.join(INSTANCE_STATUSES)}")
+            raise InvalidArgument.field(
+                "status", f"{req.status!r} is not one of {', '.join(INSTANCE_STATUSES)}"
+            )
         expr = None
         if req.filter:
             try:
@@ -119,8 +129,12 @@ class InstanceApi(ClusterApi):
             return True
 
         records, token = await collect(
-            self.store, keys.instances_of(cluster), types_pb2.ContainerInstance, token=req.next_token,
-            limit=page_size(req.max_results if req.HasField("max_results") else None), keep=keep,
+            self.store,
+            keys.instances_of(cluster),
+            types_pb2.ContainerInstance,
+            token=req.next_token,
+            limit=page_size(req.max_results if req.HasField("max_results") else None),
+            keep=keep,
         )
         return ecs.ListContainerInstancesResponse(
             container_instance_arns=[r.value.container_instance_arn for r in records], next_token=token
@@ -132,8 +146,13 @@ class InstanceApi(ClusterApi):
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         if not 1 <= len(req.container_instances) <= 100:
             raise InvalidArgument.field("containerInstances", "give between 1 and 100 container instances")
-        ids = [self.instance_ref(cluster, r, f"containerInstances[{i}]") for i, r in enumerate(req.container_instances)]
-        records = await self.store.get_many([keys.instance(cluster, i) for i in ids], types_pb2.ContainerInstance)
+        ids = [
+            self.instance_ref(cluster, r, f"containerInstances[{i}]")
+            for i, r in enumerate(req.container_instances)
+        ]
+        records = await self.store.get_many(
+            [keys.instance(cluster, i) for i in ids], types_pb2.ContainerInstance
+        )
         resp = ecs.DescribeContainerInstancesResponse()
         for ident, record in zip(ids, records, strict=True):
             if record is None:
@@ -167,8 +186,12 @@ class InstanceApi(ClusterApi):
                 instance.version += 1
                 return instance
 
-            written = await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, change)
-            current = written or (await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance))
+            written = await self.store.update(
+                keys.instance(cluster, ident), types_pb2.ContainerInstance, change
+            )
+            current = written or (
+                await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance)
+            )
             if current is None:
                 resp.failures.add(arn=self.arns.container_instance(cluster, ident), reason="MISSING")
             else:
@@ -184,22 +207,34 @@ class InstanceApi(ClusterApi):
         for _ in range(20):
             record = await self._instance(cluster, ident)
             instance = record.value
-            tasks = [r for r in (await self.store.list(keys.tasks_of(cluster), types_pb2.Task))[0]
-                     if r.value.container_instance_arn == instance.container_instance_arn
-                     and r.value.last_status != "STOPPED"]
+            tasks = [
+                r
+                for r in (await self.store.list(keys.tasks_of(cluster), types_pb2.Task))[0]
+                if r.value.container_instance_arn == instance.container_instance_arn
+                and r.value.last_status != "STOPPED"
+            ]
             if tasks and not req.force:
                 raise FailedPrecondition(
                     f"container instance {ident} still has {len(tasks)} task(s) that are not stopped; stop them, "
-                    "drain the instance, or deregister with force", ecs_type="ClientException",
+                    "drain the instance, or deregister with force",
+                    ecs_type="ClientException",
                 )
             ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
             for t in tasks:
                 task = t.value
-                mark_stopped(task, stop_code=taskstatus.INFRASTRUCTURE_HEALTH,
-                             reason="Container instance deregistered", now=ctx.now())
+                mark_stopped(
+                    task,
+                    stop_code=taskstatus.INFRASTRUCTURE_HEALTH,
+                    reason="Container instance deregistered",
+                    now=ctx.now(),
+                )
                 ops.append(Put(t.key, task, t.mod_revision))
-            for key in (keys.allocation(cluster, ident), keys.liveness(cluster, ident), keys.agent(cluster, ident),
-                        keys.tags(instance.container_instance_arn)):
+            for key in (
+                keys.allocation(cluster, ident),
+                keys.liveness(cluster, ident),
+                keys.agent(cluster, ident),
+                keys.tags(instance.container_instance_arn),
+            ):
                 revision = await self.store.revision_of(key)
                 if revision:
                     ops.append(Delete(key, revision))
@@ -221,12 +256,16 @@ class InstanceApi(ClusterApi):
 
     def _target(self, cluster: str, attribute: types_pb2.Attribute, field: str) -> str:
         if attribute.target_type not in ("", "container-instance"):
-            raise InvalidArgument.field(f"{field}.targetType", f"{attribute.target_type!r} is not container-instance")
+            raise InvalidArgument.field(
+                f"{field}.targetType", f"{attribute.target_type!r} is not container-instance"
+            )
         if not attribute.target_id:
             raise InvalidArgument.field(f"{field}.targetId", "is required (a container instance id or ARN)")
         return self.instance_ref(cluster, attribute.target_id, f"{field}.targetId")
 
-    async def PutAttributes(self, req: ecs.PutAttributesRequest, ctx: CallContext) -> ecs.PutAttributesResponse:
+    async def PutAttributes(
+        self, req: ecs.PutAttributesRequest, ctx: CallContext
+    ) -> ecs.PutAttributesResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         if not 1 <= len(req.attributes) <= MAX_ATTRIBUTES:
             raise InvalidArgument.field("attributes", f"give between 1 and {MAX_ATTRIBUTES} attributes")
@@ -237,9 +276,13 @@ class InstanceApi(ClusterApi):
         for ident, attrs in by_target.items():
             await self._instance(cluster, ident)
 
-            def put(instance: types_pb2.ContainerInstance | None, attrs: list[types_pb2.Attribute] = attrs) -> types_pb2.ContainerInstance | None:
+            def put(
+                instance: types_pb2.ContainerInstance | None, attrs: list[types_pb2.Attribute] = attrs
+            ) -> types_pb2.ContainerInstance | None:
                 if instance is None:
-                    raise NotFound(f"container instance {ident!r} not found", ecs_type="TargetNotFoundException")
+                    raise NotFound(
+                        f"container instance {ident!r} not found", ecs_type="TargetNotFoundException"
+                    )
                 current = {a.name: a for a in instance.attributes}
                 for a in attrs:
                     current[a.name] = types_pb2.Attribute(name=a.name, value=a.value)
@@ -251,18 +294,26 @@ class InstanceApi(ClusterApi):
             await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, put)
         return ecs.PutAttributesResponse(attributes=req.attributes)
 
-    async def DeleteAttributes(self, req: ecs.DeleteAttributesRequest, ctx: CallContext) -> ecs.DeleteAttributesResponse:
+    async def DeleteAttributes(
+        self, req: ecs.DeleteAttributesRequest, ctx: CallContext
+    ) -> ecs.DeleteAttributesResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         if not 1 <= len(req.attributes) <= MAX_ATTRIBUTES:
             raise InvalidArgument.field("attributes", f"give between 1 and {MAX_ATTRIBUTES} attributes")
         for i, a in enumerate(req.attributes):
             ident = self._target(cluster, a, f"attributes[{i}]")
             if a.name.startswith("ecs."):
-                raise InvalidArgument.field(f"attributes[{i}].name", f"{a.name!r} is set by the agent and cannot be deleted")
+                raise InvalidArgument.field(
+                    f"attributes[{i}].name", f"{a.name!r} is set by the agent and cannot be deleted"
+                )
 
-            def drop(instance: types_pb2.ContainerInstance | None, name: str = a.name) -> types_pb2.ContainerInstance | None:
+            def drop(
+                instance: types_pb2.ContainerInstance | None, name: str = a.name
+            ) -> types_pb2.ContainerInstance | None:
                 if instance is None:
-                    raise NotFound(f"container instance {ident!r} not found", ecs_type="TargetNotFoundException")
+                    raise NotFound(
+                        f"container instance {ident!r} not found", ecs_type="TargetNotFoundException"
+                    )
                 kept = [x for x in instance.attributes if x.name != name]
                 if len(kept) == len(instance.attributes):
                     return None
@@ -274,7 +325,9 @@ class InstanceApi(ClusterApi):
             await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, drop)
         return ecs.DeleteAttributesResponse(attributes=req.attributes)
 
-    async def ListAttributes(self, req: ecs.ListAttributesRequest, ctx: CallContext) -> ecs.ListAttributesResponse:
+    async def ListAttributes(
+        self, req: ecs.ListAttributesRequest, ctx: CallContext
+    ) -> ecs.ListAttributesResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         if req.target_type != "container-instance":
             raise InvalidArgument.field("targetType", f"{req.target_type!r} is not container-instance")
@@ -282,21 +335,30 @@ class InstanceApi(ClusterApi):
             raise InvalidArgument.field("attributeValue", "needs attributeName")
         limit = page_size(req.max_results if req.HasField("max_results") else None)
         records, token = await collect(
-            self.store, keys.instances_of(cluster), types_pb2.ContainerInstance, token=req.next_token, limit=limit,
+            self.store,
+            keys.instances_of(cluster),
+            types_pb2.ContainerInstance,
+            token=req.next_token,
+            limit=limit,
             keep=lambda i: any(_attribute_matches(a, req) for a in i.attributes),
         )
         resp = ecs.ListAttributesResponse(next_token=token)
         for record in records:
             for a in record.value.attributes:
                 if _attribute_matches(a, req):
-                    resp.attributes.add(name=a.name, value=a.value, target_type="container-instance",
-                                        target_id=record.value.container_instance_arn)
+                    resp.attributes.add(
+                        name=a.name,
+                        value=a.value,
+                        target_type="container-instance",
+                        target_id=record.value.container_instance_arn,
+                    )
         return resp
 
 
 def _attribute_matches(a: types_pb2.Attribute, req: ecs.ListAttributesRequest) -> bool:
     return (not req.attribute_name or a.name == req.attribute_name) and (
-        not req.attribute_value or a.value == req.attribute_value)
+        not req.attribute_value or a.value == req.attribute_value
+    )
 
 
 def _check_attribute(a: types_pb2.Attribute, field: str) -> None:
@@ -306,6 +368,8 @@ def _check_attribute(a: types_pb2.Attribute, field: str) -> None:
     if len(a.value) > 128:
         problems.append(FieldViolation(f"{field}.value", "at most 128 characters"))
     if a.name.startswith("ecs."):
-        problems.append(FieldViolation(f"{field}.name", f"{a.name!r}: the ecs. prefix is reserved for the agent"))
+        problems.append(
+            FieldViolation(f"{field}.name", f"{a.name!r}: the ecs. prefix is reserved for the agent")
+        )
     if problems:
         raise InvalidArgument(problems)

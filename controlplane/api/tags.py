@@ -25,11 +25,15 @@ def check_tags(tags: Sequence[types_pb2.Tag], field: str = "tags") -> None:
     seen: set[str] = set()
     for i, tag in enumerate(tags):
         if not 1 <= len(tag.key) <= 128:
-            raise InvalidArgument.field(f"{field}[{i}].key", f"tag key {tag.key!r} must be 1 to 128 characters")
+            raise InvalidArgument.field(
+                f"{field}[{i}].key", f"tag key {tag.key!r} must be 1 to 128 characters"
+            )
         if len(tag.value) > 256:
             raise InvalidArgument.field(f"{field}[{i}].value", "tag value must be at most 256 characters")
         if tag.key.lower().startswith("aws:"):
-            raise InvalidArgument.field(f"{field}[{i}].key", f"tag key {tag.key!r} uses the reserved prefix aws:")
+            raise InvalidArgument.field(
+                f"{field}[{i}].key", f"tag key {tag.key!r} uses the reserved prefix aws:"
+            )
         if tag.key in seen:
             raise InvalidArgument.field(f"{field}[{i}].key", f"tag key {tag.key!r} is given twice")
         seen.add(tag.key)
@@ -75,11 +79,14 @@ class TagApi(ApiBase):
                     tags.pop(k, None)
                 else:
                     tags[k] = v
-            new = store_pb2.TagSet(resource_arn=resource_arn, tags=[types_pb2.Tag(key=k, value=v) for k, v in tags.items()])
+            new = store_pb2.TagSet(
+                resource_arn=resource_arn, tags=[types_pb2.Tag(key=k, value=v) for k, v in tags.items()]
+            )
             check_tags(new.tags)
             try:
                 await self.store.commit(
-                    Check(key, revision), Put(keys.tags(resource_arn), new, current.mod_revision if current else 0)
+                    Check(key, revision),
+                    Put(keys.tags(resource_arn), new, current.mod_revision if current else 0),
                 )
                 return
             except Conflict:
@@ -93,7 +100,9 @@ class TagApi(ApiBase):
         await self._change_tags(req.resource_arn, {t.key: t.value for t in req.tags})
         return ecs.TagResourceResponse()
 
-    async def UntagResource(self, req: ecs.UntagResourceRequest, ctx: CallContext) -> ecs.UntagResourceResponse:
+    async def UntagResource(
+        self, req: ecs.UntagResourceRequest, ctx: CallContext
+    ) -> ecs.UntagResourceResponse:
         if not req.tag_keys:
             raise InvalidArgument.field("tagKeys", "at least one tag key is required")
         await self._change_tags(req.resource_arn, dict.fromkeys(req.tag_keys))

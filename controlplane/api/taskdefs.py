@@ -71,7 +71,11 @@ class TaskDefinitionApi(ApiBase):
         after = ""
         while True:
             batch, more = await self.store.list(
-                keys.task_definitions_of(family), types_pb2.TaskDefinition, start_after=after, limit=10, reverse=True
+                keys.task_definitions_of(family),
+                types_pb2.TaskDefinition,
+                start_after=after,
+                limit=10,
+                reverse=True,
             )
             for record in batch:
                 if record.value.status == "ACTIVE":
@@ -139,9 +143,13 @@ class TaskDefinitionApi(ApiBase):
         if req.family_prefix:
             prefix = keys.task_definitions_of(arn.check_name(req.family_prefix, "familyPrefix", "family"))
         records, token = await collect(
-            self.store, prefix, types_pb2.TaskDefinition, token=req.next_token,
+            self.store,
+            prefix,
+            types_pb2.TaskDefinition,
+            token=req.next_token,
             limit=page_size(req.max_results if req.HasField("max_results") else None),
-            keep=lambda td: td.status == status, reverse=req.sort == "DESC",
+            keep=lambda td: td.status == status,
+            reverse=req.sort == "DESC",
         )
         return ecs.ListTaskDefinitionsResponse(
             task_definition_arns=[r.value.task_definition_arn for r in records], next_token=token
@@ -161,17 +169,25 @@ class TaskDefinitionApi(ApiBase):
         if req.family_prefix and not arn.NAME_RE.match(req.family_prefix):
             raise InvalidArgument.field("familyPrefix", f"{req.family_prefix!r} is not a valid family prefix")
         records, token = await collect(
-            self.store, keys.family(req.family_prefix), store_pb2.TaskDefinitionFamily, token=req.next_token,
-            limit=page_size(req.max_results if req.HasField("max_results") else None), keep=wanted,
+            self.store,
+            keys.family(req.family_prefix),
+            store_pb2.TaskDefinitionFamily,
+            token=req.next_token,
+            limit=page_size(req.max_results if req.HasField("max_results") else None),
+            keep=wanted,
         )
-        return ecs.ListTaskDefinitionFamiliesResponse(families=[r.value.family for r in records], next_token=token)
+        return ecs.ListTaskDefinitionFamiliesResponse(
+            families=[r.value.family for r in records], next_token=token
+        )
 
     async def DeregisterTaskDefinition(
         self, req: ecs.DeregisterTaskDefinitionRequest, ctx: CallContext
     ) -> ecs.DeregisterTaskDefinitionResponse:
         family, revision = arn.task_definition_ref(req.task_definition)
         if revision is None:
-            raise InvalidArgument.field("taskDefinition", f"{req.task_definition!r} must name a revision (family:revision)")
+            raise InvalidArgument.field(
+                "taskDefinition", f"{req.task_definition!r} must name a revision (family:revision)"
+            )
         for _ in range(50):
             record = await self.resolve_task_definition(req.task_definition)
             td = record.value
@@ -212,7 +228,9 @@ class TaskDefinitionApi(ApiBase):
                 td.delete_requested_at = ctx.now()
                 return td
 
-            written = await self.store.update(keys.task_definition(family, revision), types_pb2.TaskDefinition, mark)
+            written = await self.store.update(
+                keys.task_definition(family, revision), types_pb2.TaskDefinition, mark
+            )
             if written is not None:
                 resp.task_definitions.append(written)
                 continue
@@ -223,7 +241,8 @@ class TaskDefinitionApi(ApiBase):
                 resp.task_definitions.append(current.value)
             else:
                 resp.failures.add(
-                    arn=td_arn, reason="TASK_DEFINITION_NOT_INACTIVE",
+                    arn=td_arn,
+                    reason="TASK_DEFINITION_NOT_INACTIVE",
                     detail="The task definition must be deregistered (INACTIVE) before it can be deleted",
                 )
         return resp

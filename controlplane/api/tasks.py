@@ -36,16 +36,24 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             raise InvalidArgument.field(field, f"task {ref!r} is not in cluster {cluster!r}")
         record = await self.store.get(keys.task(cluster, task_id), types_pb2.Task)
         if record is None:
-            raise NotFound(f"task {ref!r} not found in cluster {cluster!r}", ecs_type="InvalidParameterException")
+            raise NotFound(
+                f"task {ref!r} not found in cluster {cluster!r}", ecs_type="InvalidParameterException"
+            )
         return record
 
-    def _launch_spec(self, req: Any, cluster: Versioned[types_pb2.Cluster], td: types_pb2.TaskDefinition) -> LaunchSpec:
+    def _launch_spec(
+        self, req: Any, cluster: Versioned[types_pb2.Cluster], td: types_pb2.TaskDefinition
+    ) -> LaunchSpec:
         for i, o in enumerate(req.overrides.container_overrides):
             if o.name not in {c.name for c in td.container_definitions}:
-                raise InvalidArgument.field(f"overrides.containerOverrides[{i}].name",
-                                            f"container {o.name!r} is not in task definition {td.family}:{td.revision}")
+                raise InvalidArgument.field(
+                    f"overrides.containerOverrides[{i}].name",
+                    f"container {o.name!r} is not in task definition {td.family}:{td.revision}",
+                )
         if len(req.overrides.SerializeToString()) > MAX_OVERRIDE_CHARS:
-            raise InvalidArgument.field("overrides", f"overrides are limited to {MAX_OVERRIDE_CHARS} characters")
+            raise InvalidArgument.field(
+                "overrides", f"overrides are limited to {MAX_OVERRIDE_CHARS} characters"
+            )
         if len(req.started_by) > 128:
             raise InvalidArgument.field("startedBy", "is limited to 128 characters")
         check_tags(req.tags)
@@ -56,19 +64,30 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             raise InvalidArgument([FieldViolation(path, text) for path, text in violations])
         tags = list(req.tags)
         return LaunchSpec(
-            cluster=cluster, task_definition=td, count=1, overrides=req.overrides,
-            group=req.group or f"family:{td.family}", started_by=req.started_by, tags=tags,
-            launch_type=getattr(req, "launch_type", "") or "EC2", constraints=constraints, strategies=strategies,
+            cluster=cluster,
+            task_definition=td,
+            count=1,
+            overrides=req.overrides,
+            group=req.group or f"family:{td.family}",
+            started_by=req.started_by,
+            tags=tags,
+            launch_type=getattr(req, "launch_type", "") or "EC2",
+            constraints=constraints,
+            strategies=strategies,
         )
 
     async def _with_task_definition_tags(self, spec: LaunchSpec, propagate: str) -> None:
         if propagate == "TASK_DEFINITION":
-            tag_set = await self.store.get(keys.tags(spec.task_definition.task_definition_arn), store_pb2.TagSet)
+            tag_set = await self.store.get(
+                keys.tags(spec.task_definition.task_definition_arn), store_pb2.TagSet
+            )
             existing = {t.key for t in spec.tags}
             extra = [t for t in (tag_set.value.tags if tag_set else []) if t.key not in existing]
             spec.tags = [*spec.tags, *extra]
         elif propagate not in ("", "NONE"):
-            raise InvalidArgument.field("propagateTags", f"{propagate!r} is not TASK_DEFINITION or NONE for a task")
+            raise InvalidArgument.field(
+                "propagateTags", f"{propagate!r} is not TASK_DEFINITION or NONE for a task"
+            )
 
     # -- RPCs ------------------------------------------------------------------------------------
 
@@ -78,7 +97,9 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         if not 1 <= count <= 10:
             raise InvalidArgument.field("count", f"{count} is out of range: 1 to 10 tasks per call")
         if req.launch_type and req.launch_type not in LAUNCH_TYPES:
-            raise InvalidArgument.field("launchType", f"{req.launch_type!r} is not supported here (EC2, EXTERNAL)")
+            raise InvalidArgument.field(
+                "launchType", f"{req.launch_type!r} is not supported here (EC2, EXTERNAL)"
+            )
         td = (await self.resolve_task_definition(req.task_definition, active_only=True)).value
         spec = self._launch_spec(req, cluster, td)
         spec.count = count
@@ -118,8 +139,10 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         if existing is None:
             return None
         if existing.value.request_hash != digest:
-            raise AlreadyExists(f"clientToken {token!r} was already used with different parameters",
-                                ecs_type="ConflictException")
+            raise AlreadyExists(
+                f"clientToken {token!r} was already used with different parameters",
+                ecs_type="ConflictException",
+            )
         records = await self.store.get_many(
             [keys.task(cluster, a.rsplit("/", 1)[1]) for a in existing.value.task_arns], types_pb2.Task
         )
@@ -169,7 +192,9 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
                 continue
         raise Conflict(f"task {req.task!r} is being changed concurrently; retry")
 
-    async def DescribeTasks(self, req: ecs.DescribeTasksRequest, ctx: CallContext) -> ecs.DescribeTasksResponse:
+    async def DescribeTasks(
+        self, req: ecs.DescribeTasksRequest, ctx: CallContext
+    ) -> ecs.DescribeTasksResponse:
         cluster = await self.active_cluster(req.cluster)
         name = cluster.value.cluster_name
         if not 1 <= len(req.tasks) <= 100:
@@ -185,7 +210,9 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         resp = ecs.DescribeTasksResponse()
         for (ref, task_id, same_cluster), record in zip(refs, records, strict=True):
             if record is None or not same_cluster:
-                resp.failures.add(arn=ref if ref.startswith("arn:") else self.arns.task(name, task_id), reason="MISSING")
+                resp.failures.add(
+                    arn=ref if ref.startswith("arn:") else self.arns.task(name, task_id), reason="MISSING"
+                )
                 continue
             task = record.value
             if "TAGS" not in req.include:
@@ -203,7 +230,9 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             raise InvalidArgument.field("startedBy", "startedBy must be the only filter when it is given")
         instance_arn = ""
         if req.container_instance:
-            ref_cluster, ident = arn.scoped_id(req.container_instance, "container-instance", "containerInstance")
+            ref_cluster, ident = arn.scoped_id(
+                req.container_instance, "container-instance", "containerInstance"
+            )
             instance_arn = self.arns.container_instance(name, ident)
         family = arn.check_name(req.family, "family", "family") if req.family else ""
         limit = page_size(req.max_results if req.HasField("max_results") else None)
@@ -218,7 +247,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
                 and (not req.launch_type or task.launch_type == req.launch_type)
             )
 
-        records, token = await collect(self.store, keys.tasks_of(name), types_pb2.Task, token=req.next_token,
-                                       limit=limit, keep=keep)
+        records, token = await collect(
+            self.store, keys.tasks_of(name), types_pb2.Task, token=req.next_token, limit=limit, keep=keep
+        )
         return ecs.ListTasksResponse(task_arns=[r.value.task_arn for r in records], next_token=token)
-

@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import TypeVar
+
+from google.protobuf.message import Message
 
 from berth import taskstatus
 from berth.v1 import store_pb2, types_pb2
 from controlplane.scheduler import Instance
 from controlplane.state.mirror import Mirror
 from controlplane.store import Check, Delete, EtcdStore, Put, keys
+
+M = TypeVar("M", bound=Message)
 
 
 def resource(instance: types_pb2.ContainerInstance, name: str) -> types_pb2.Resource | None:
@@ -53,7 +58,11 @@ class State:
         self.tasks.subscribe(self._index_task)
 
     def _index_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
-        if old is not None and old.container_instance_arn and (new is None or new.container_instance_arn != old.container_instance_arn):
+        if (
+            old is not None
+            and old.container_instance_arn
+            and (new is None or new.container_instance_arn != old.container_instance_arn)
+        ):
             self.tasks_by_instance[old.container_instance_arn].discard(key)
         if new is not None and new.container_instance_arn:
             self.tasks_by_instance[new.container_instance_arn].add(key)
@@ -78,11 +87,13 @@ class State:
 
     async def refresh_cluster(self, cluster: str) -> None:
         """Re-read a cluster's instances, allocations and tasks from etcd (after a lost race)."""
-        for mirror, prefix in ((self.instances, keys.instances_of(cluster)),
-                               (self.allocations, f"{keys.ALLOCATIONS}{cluster}/"),
-                               (self.tasks, keys.tasks_of(cluster))):
-            records, revision = await self.store.snapshot(prefix, mirror.cls)
-            mirror.merge(prefix, records, revision)
+        await self._refresh(self.instances, keys.instances_of(cluster))
+        await self._refresh(self.allocations, f"{keys.ALLOCATIONS}{cluster}/")
+        await self._refresh(self.tasks, keys.tasks_of(cluster))
+
+    async def _refresh(self, mirror: Mirror[M], prefix: str) -> None:
+        records, revision = await self.store.snapshot(prefix, mirror.cls)
+        mirror.merge(prefix, records, revision)
 
     def connected(self, cluster: str, instance: str) -> bool:
         return keys.liveness(cluster, instance) in self.liveness.items
@@ -99,7 +110,9 @@ class State:
         prefix = keys.instances_of(cluster)
         return [r.value for k, r in self.instances.items.items() if k.startswith(prefix)]
 
-    def remaining(self, cluster: str, instance: types_pb2.ContainerInstance) -> tuple[int, int, frozenset[int], frozenset[int]]:
+    def remaining(
+        self, cluster: str, instance: types_pb2.ContainerInstance
+    ) -> tuple[int, int, frozenset[int], frozenset[int]]:
         """cpu, memory, used tcp ports, used udp ports of an instance after its allocations."""
         ident = instance_id(instance.container_instance_arn)
         alloc = self.allocations.get(keys.allocation(cluster, ident))
@@ -142,5 +155,7 @@ class State:
         """(running, pending) task counts of an instance, as ECS reports them."""
         tasks = self.instance_tasks(instance_arn)
         running = sum(1 for t in tasks if t.last_status == "RUNNING" and t.desired_status == "RUNNING")
-        pending = sum(1 for t in tasks if t.last_status in taskstatus.PENDING_STATES and t.desired_status == "RUNNING")
+        pending = sum(
+            1 for t in tasks if t.last_status in taskstatus.PENDING_STATES and t.desired_status == "RUNNING"
+        )
         return running, pending

@@ -7,6 +7,6 @@ lost race surfaces as `Conflict` and is retried by re-reading, never by overwrit
 """
 
 from controlplane.store import keys
-from controlplane.store.etcd import Check, Delete, EtcdStore, Put, Versioned, WatchEvent, WatchCompacted
+from controlplane.store.etcd import Check, Delete, EtcdStore, Put, Versioned, WatchCompacted, WatchEvent
 
 __all__ = ["Check", "Delete", "EtcdStore", "Put", "Versioned", "WatchCompacted", "WatchEvent", "keys"]

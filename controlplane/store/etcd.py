@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -144,14 +146,14 @@ class EtcdStore:
             resp = await self._kv.get(self._abs(key), keys_only=True, timeout=self.timeout)
         return int(resp.kvs[0].mod_revision) if resp.kvs else 0
 
-    async def get_many(self, keys: Sequence[str], cls: type[M]) -> list[Versioned[M] | None]:
+    async def get_many(self, keys: Sequence[str], cls: type[M]) -> builtins.list[Versioned[M] | None]:
         """Several keys read at one revision (a single transaction of range reads)."""
         if not keys:
             return []
         ops = [KVService.txn_op_get(self._abs(k)) for k in keys]
         async with self._op("get"):
             resp = await self._kv.txn([], ops, timeout=self.timeout)
-        out: list[Versioned[M] | None] = []
+        out: builtins.list[Versioned[M] | None] = []
         for r in resp.responses:
             kvs = r.response_range.kvs
             out.append(self._decode(kvs[0], cls) if kvs else None)
@@ -159,7 +161,7 @@ class EtcdStore:
 
     async def list(
         self, prefix: str, cls: type[M], *, start_after: str = "", limit: int = 0, reverse: bool = False
-    ) -> tuple[list[Versioned[M]], bool]:
+    ) -> tuple[builtins.list[Versioned[M]], bool]:
         """Records under `prefix` in key order (or reverse), after `start_after`; (records, more)."""
         start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
         if start_after:
@@ -170,21 +172,32 @@ class EtcdStore:
         order = etcd3aio.SortOrder.DESCEND if reverse else etcd3aio.SortOrder.ASCEND
         async with self._op("list"):
             resp = await self._kv.get(
-                start, end, limit=limit, sort_order=order, sort_target=etcd3aio.SortTarget.KEY,
+                start,
+                end,
+                limit=limit,
+                sort_order=order,
+                sort_target=etcd3aio.SortTarget.KEY,
                 timeout=self.timeout,
             )
         return [self._decode(kv, cls) for kv in resp.kvs], bool(resp.more)
 
-    async def snapshot(self, prefix: str, cls: type[M], *, page: int = 1000) -> tuple[list[Versioned[M]], int]:
+    async def snapshot(
+        self, prefix: str, cls: type[M], *, page: int = 1000
+    ) -> tuple[builtins.list[Versioned[M]], int]:
         """Every record under `prefix`, read at one etcd revision (paged); (records, revision)."""
         start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
-        out: list[Versioned[M]] = []
+        out: builtins.list[Versioned[M]] = []
         revision = 0
         while True:
             async with self._op("list"):
                 resp = await self._kv.get(
-                    start, end, revision=revision, limit=page, sort_order=etcd3aio.SortOrder.ASCEND,
-                    sort_target=etcd3aio.SortTarget.KEY, timeout=self.timeout,
+                    start,
+                    end,
+                    revision=revision,
+                    limit=page,
+                    sort_order=etcd3aio.SortOrder.ASCEND,
+                    sort_target=etcd3aio.SortTarget.KEY,
+                    timeout=self.timeout,
                 )
             revision = revision or int(resp.header.revision)
             out.extend(self._decode(kv, cls) for kv in resp.kvs)
@@ -192,13 +205,19 @@ class EtcdStore:
                 return out, revision
             start = bytes(resp.kvs[-1].key) + b"\x00"
 
-    async def list_keys(self, prefix: str, *, start_after: str = "", limit: int = 0) -> tuple[list[str], bool]:
+    async def list_keys(
+        self, prefix: str, *, start_after: str = "", limit: int = 0
+    ) -> tuple[builtins.list[str], bool]:
         start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
         if start_after:
             start = self._abs(start_after) + b"\x00"
         async with self._op("list"):
             resp = await self._kv.get(
-                start, end, limit=limit, keys_only=True, sort_order=etcd3aio.SortOrder.ASCEND,
+                start,
+                end,
+                limit=limit,
+                keys_only=True,
+                sort_order=etcd3aio.SortOrder.ASCEND,
                 timeout=self.timeout,
             )
         return [self._rel(kv.key) for kv in resp.kvs], bool(resp.more)
@@ -222,7 +241,11 @@ class EtcdStore:
         actions = []
         for op in ops:
             key = self._abs(op.key)
-            compares.append(KVService.txn_compare_create_revision(key, 0) if op.expect == 0 else _mod_equal(key, op.expect))
+            compares.append(
+                KVService.txn_compare_create_revision(key, 0)
+                if op.expect == 0
+                else _mod_equal(key, op.expect)
+            )
             if isinstance(op, Put):
                 actions.append(KVService.txn_op_put(key, op.value.SerializeToString(), lease=op.lease))
             elif isinstance(op, Delete):
@@ -250,12 +273,12 @@ class EtcdStore:
         for attempt in range(attempts):
             current = await self.get(key, cls)
             result = change(current.value if current else None)
-            new = await result if asyncio.iscoroutine(result) else result
+            new: M | None = await result if inspect.isawaitable(result) else result  # type: ignore[assignment]
             if new is None:
                 return None
             try:
                 await self.commit(Put(key, new, current.mod_revision if current else 0))
-                return new  # type: ignore[return-value]
+                return new
             except Conflict:
                 await asyncio.sleep(min(0.001 * 2**attempt, 0.05))
         raise Conflict(f"{key}: too many concurrent changes; retry the request")
@@ -285,7 +308,7 @@ class EtcdStore:
         async with self._op("lease"):
             await self._client.lease.revoke(lease_id, timeout=self.timeout)
 
-    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[list[WatchEvent]]:
+    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[builtins.list[WatchEvent]]:
         """Batches of events under `prefix` from `start_revision` on (one batch per etcd watch
         response, so a transaction's writes arrive together); WatchCompacted if that revision is gone.
 
@@ -295,13 +318,17 @@ class EtcdStore:
         assert self._client.watch is not None
         key = self._abs(prefix)
         try:
-            async for resp in self._client.watch.watch(key, prefix_range_end(key), start_revision=start_revision):
+            async for resp in self._client.watch.watch(
+                key, prefix_range_end(key), start_revision=start_revision
+            ):
                 if resp.canceled or resp.compact_revision:
                     raise WatchCompacted(int(resp.compact_revision))
                 if resp.events:
                     yield [
                         WatchEvent(
-                            "delete" if ev.type == 1 else "put", self._rel(ev.kv.key), bytes(ev.kv.value),
+                            "delete" if ev.type == 1 else "put",
+                            self._rel(ev.kv.key),
+                            bytes(ev.kv.value),
                             int(ev.kv.mod_revision),
                         )
                         for ev in resp.events
@@ -310,7 +337,9 @@ class EtcdStore:
             raise Unavailable(f"etcd watch of {prefix} failed: {_brief(e)}") from e
 
     def _decode(self, kv: Any, cls: type[M]) -> Versioned[M]:
-        return Versioned(self._rel(kv.key), cls.FromString(kv.value), int(kv.mod_revision), int(kv.create_revision))
+        return Versioned(
+            self._rel(kv.key), cls.FromString(kv.value), int(kv.mod_revision), int(kv.create_revision)
+        )
 
 
 def _mod_equal(key: bytes, revision: int) -> Any:

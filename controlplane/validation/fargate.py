@@ -20,6 +20,7 @@ from berth.v1 import ecs_messages_pb2, types_pb2
 
 TaskDefinitionLike: TypeAlias = ecs_messages_pb2.RegisterTaskDefinitionRequest | types_pb2.TaskDefinition
 
+
 def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
     return tuple(range(first, last + 1, step))
 

@@ -25,8 +25,9 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor
 
 from berth.errors import FieldViolation
+from berth.units import parse_cpu, parse_memory
 from berth.v1 import ecs_messages_pb2, types_pb2
-from controlplane.validation.fargate import TaskDefinitionLike, parse_cpu, parse_memory, validate_fargate
+from controlplane.validation.fargate import TaskDefinitionLike, validate_fargate
 
 __all__ = [
     "MAX_TASK_DEFINITION_BYTES",

@@ -12,17 +12,33 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EXAMPLES
 from tests.support.infra import free_port
 
-pytestmark = [pytest.mark.etcd, pytest.mark.e2e]
+pytestmark = [pytest.mark.etcd, pytest.mark.docker, pytest.mark.e2e]
 
 
 def start_up(data: Path, ports: tuple[int, int, int], *extra: str) -> subprocess.Popen[str]:
     grpc_port, http_port, etcd_port = ports
     proc = subprocess.Popen(
-        [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--grpc-addr", f"127.0.0.1:{grpc_port}",
-         "--http-addr", f"127.0.0.1:{http_port}", "--etcd-port", str(etcd_port), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "berth.cli",
+            "up",
+            "--data-dir",
+            str(data),
+            "--grpc-addr",
+            f"127.0.0.1:{grpc_port}",
+            "--http-addr",
+            f"127.0.0.1:{http_port}",
+            "--etcd-port",
+            str(etcd_port),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
@@ -40,7 +56,9 @@ def start_up(data: Path, ports: tuple[int, int, int], *extra: str) -> subprocess
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, BERTH_CONFIG=str(data / "config"))
-    return subprocess.run([sys.executable, "-m", "berth.cli", *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "berth.cli", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
@@ -64,21 +82,54 @@ def test_up_serves_keeps_state_and_stops_cleanly(tmp_path: Path) -> None:
     out = subprocess.run(["pgrep", "-f", f"{data}/etcd"], capture_output=True, text=True)
     assert out.stdout.strip() == ""
 
-    proc = start_up(data, ports, "--no-agent")
+    proc = start_up(data, ports, "--agent-http-addr", "127.0.0.1:0")
     try:
         out = cli(data, "describe-clusters", "--clusters", "kept")
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["clusters"][0]["status"] == "ACTIVE"
         second = start_up_fails(data, ports)
         assert "already running" in second
+        # The local agent joined the default cluster: a task runs on it.
+        td = EXAMPLES / "webapp.json"
+        assert cli(data, "register-task-definition", "--cli-input-json", f"file://{td}").returncode == 0
+        out = cli(data, "run-task", "--task-definition", "webapp")
+        assert out.returncode == 0, out.stderr
+        task = json.loads(out.stdout)["tasks"][0]["taskArn"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            described = json.loads(cli(data, "describe-tasks", "--tasks", task).stdout)["tasks"][0]
+            if described["lastStatus"] in ("RUNNING", "STOPPED"):
+                break
+            time.sleep(0.5)
+        assert described["lastStatus"] == "RUNNING", described
+        table = cli(data, "--output", "table", "ps")
+        assert task.rsplit("/", 1)[1][:12] in table.stdout and "RUNNING" in table.stdout
+        assert cli(data, "stop-task", "--task", task).returncode == 0
     finally:
         stop(proc)
+        remove_agent_containers(data)
+
+
+def remove_agent_containers(data: Path) -> None:
+    """Containers outlive their agent by design; the test removes the ones its agent started."""
+    identity = data / "agent" / "identity.json"
+    if identity.exists():
+        arn = json.loads(identity.read_text())["container_instance_arn"]
+        ids = subprocess.run(
+            ["docker", "ps", "-aq", "--filter", f"label=berth.instance-arn={arn}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if ids:
+            subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
 
 
 def start_up_fails(data: Path, ports: tuple[int, int, int]) -> str:
     out = subprocess.run(
         [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--no-agent"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert out.returncode == 1
     return out.stderr

@@ -17,7 +17,9 @@ from tests.support.infra import ControlPlaneProcess
 pytestmark = [pytest.mark.etcd, pytest.mark.e2e]
 
 
-def writer(cp: ControlPlaneProcess, td: dict[str, Any], acked: list[tuple[str, int]], stop: threading.Event) -> None:
+def writer(
+    cp: ControlPlaneProcess, td: dict[str, Any], acked: list[tuple[str, int]], stop: threading.Event
+) -> None:
     """Register revisions and create clusters until stopped; record what was acknowledged."""
     with Client(config_path=cp.config_path, timeout=5) as c:
         i = 0
@@ -33,7 +35,9 @@ def writer(cp: ControlPlaneProcess, td: dict[str, Any], acked: list[tuple[str, i
                 time.sleep(0.02)
 
 
-def test_kill_9_during_writes_loses_nothing_acknowledged(etcd_endpoint: str, tmp_path: Path, webapp_td: dict[str, Any]) -> None:
+def test_kill_9_during_writes_loses_nothing_acknowledged(
+    etcd_endpoint: str, tmp_path: Path, webapp_td: dict[str, Any]
+) -> None:
     prefix = f"/berth-dur-{uuid.uuid4().hex[:8]}/"
     cp = ControlPlaneProcess(etcd_endpoint, tmp_path / "cp", prefix=prefix).start()
     webapp_td["family"] = "durable"
@@ -74,7 +78,9 @@ def test_kill_9_during_writes_loses_nothing_acknowledged(etcd_endpoint: str, tmp
         assert family.value.active_revisions == len(stored_revisions)
         # Every acknowledged write is there.
         assert set(revisions) <= set(stored_revisions)
-        stored_clusters = {r.value.cluster_name for r in check.run(store.list("clusters/", types_pb2.Cluster))[0]}
+        stored_clusters = {
+            r.value.cluster_name for r in check.run(store.list("clusters/", types_pb2.Cluster))[0]
+        }
         assert {f"durable-{i}" for i in clusters} <= stored_clusters
     finally:
         check.stop()

@@ -22,7 +22,9 @@ IMAGE = "berth/etcd:latest"
 
 
 def member_status(client_port: int) -> dict[str, Any]:
-    req = urllib.request.Request(f"http://127.0.0.1:{client_port}/v3/maintenance/status", data=b"{}", method="POST")
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{client_port}/v3/maintenance/status", data=b"{}", method="POST"
+    )
     with urllib.request.urlopen(req, timeout=2) as r:
         return json.loads(r.read())  # type: ignore[no-any-return]
 
@@ -42,11 +44,15 @@ def etcd_cluster() -> Any:
     initial = ",".join(f"{n}=http://127.0.0.1:{p[1]}" for n, p in zip(names, ports, strict=True))
     members = []
     for name, (client_port, peer_port) in zip(names, ports, strict=True):
-        c = DockerContainer(IMAGE).with_kwargs(network_mode="host", labels={"berth.test": run}).with_command(
-            f"--name {name} --data-dir /tmp/{name} "
-            f"--listen-client-urls http://127.0.0.1:{client_port} --advertise-client-urls http://127.0.0.1:{client_port} "
-            f"--listen-peer-urls http://127.0.0.1:{peer_port} --initial-advertise-peer-urls http://127.0.0.1:{peer_port} "
-            f"--initial-cluster {initial} --initial-cluster-state new --initial-cluster-token {run}"
+        c = (
+            DockerContainer(IMAGE)
+            .with_kwargs(network_mode="host", labels={"berth.test": run})
+            .with_command(
+                f"--name {name} --data-dir /tmp/{name} "
+                f"--listen-client-urls http://127.0.0.1:{client_port} --advertise-client-urls http://127.0.0.1:{client_port} "
+                f"--listen-peer-urls http://127.0.0.1:{peer_port} --initial-advertise-peer-urls http://127.0.0.1:{peer_port} "
+                f"--initial-cluster {initial} --initial-cluster-state new --initial-cluster-token {run}"
+            )
         )
         c.start()
         members.append((c, client_port))
@@ -64,7 +70,9 @@ def etcd_cluster() -> Any:
                 pass
 
 
-def test_leader_loss_keeps_acknowledged_writes(etcd_cluster: Any, tmp_path: Path, webapp_td: dict[str, Any]) -> None:
+def test_leader_loss_keeps_acknowledged_writes(
+    etcd_cluster: Any, tmp_path: Path, webapp_td: dict[str, Any]
+) -> None:
     endpoints = ",".join(f"127.0.0.1:{p}" for _, p in etcd_cluster)
     cp = ControlPlaneProcess(endpoints, tmp_path / "cp").start()
     webapp_td["family"] = "failover"

@@ -34,10 +34,31 @@ class AgentProcess:
         return self.data_dir / "agent.log"
 
     def start(self) -> AgentProcess:
-        args = [sys.executable, "-m", "agent.main", "--endpoint", self.endpoint, "--cluster", self.cluster,
-                "--join-token", self.join_token, "--data-dir", str(self.data_dir), "--name", self.name,
-                "--http-addr", "127.0.0.1:0", "--heartbeat", "1", "--image-pull-behavior", "prefer-cached",
-                "--stop-timeout", "10", "--log-json", *self.extra]
+        args = [
+            sys.executable,
+            "-m",
+            "agent.main",
+            "--endpoint",
+            self.endpoint,
+            "--cluster",
+            self.cluster,
+            "--join-token",
+            self.join_token,
+            "--data-dir",
+            str(self.data_dir),
+            "--name",
+            self.name,
+            "--http-addr",
+            "127.0.0.1:0",
+            "--heartbeat",
+            "1",
+            "--image-pull-behavior",
+            "prefer-cached",
+            "--stop-timeout",
+            "10",
+            "--log-json",
+            *self.extra,
+        ]
         for k, v in self.attributes.items():
             args += ["--attribute", f"{k}={v}"]
         log = open(self.log_path, "ab")  # noqa: SIM115

@@ -17,12 +17,18 @@ T = TypeVar("T")
 
 
 class InProcessControlPlane:
-    def __init__(self, etcd_endpoints: tuple[str, ...], *, prefix: str | None = None, **settings: Any) -> None:
+    def __init__(
+        self, etcd_endpoints: tuple[str, ...], *, prefix: str | None = None, **settings: Any
+    ) -> None:
         self.data_dir = Path(tempfile.mkdtemp(prefix="berth-cp-"))
         self.settings = Settings(
-            data_dir=self.data_dir, grpc_addr="127.0.0.1:0", http_addr="127.0.0.1:0",
-            etcd_endpoints=etcd_endpoints, etcd_prefix=prefix or f"/berth-test-{uuid.uuid4().hex[:12]}/",
-            etcd_wait_seconds=10, **settings,
+            data_dir=self.data_dir,
+            grpc_addr="127.0.0.1:0",
+            http_addr="127.0.0.1:0",
+            etcd_endpoints=etcd_endpoints,
+            etcd_prefix=prefix or f"/berth-test-{uuid.uuid4().hex[:12]}/",
+            etcd_wait_seconds=10,
+            **settings,
         )
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="controlplane", daemon=True)

@@ -69,10 +69,25 @@ class EtcdServer:
         url, peer = f"http://127.0.0.1:{self.client_port}", f"http://127.0.0.1:{self.peer_port}"
         log = open(self.data_dir.with_suffix(".log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [etcd, "--name", "t", "--data-dir", str(self.data_dir), "--listen-client-urls", url,
-             "--advertise-client-urls", url, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-             "--initial-cluster", f"t={peer}"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                etcd,
+                "--name",
+                "t",
+                "--data-dir",
+                str(self.data_dir),
+                "--listen-client-urls",
+                url,
+                "--advertise-client-urls",
+                url,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                f"t={peer}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
         while not http_ok(f"{url}/health"):
@@ -148,10 +163,24 @@ class ControlPlaneProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "controlplane.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "controlplane.main", "--etcd-endpoints", self.etcd_endpoints,
-             "--etcd-prefix", self.prefix, "--grpc-addr", self.endpoint, "--http-addr", f"127.0.0.1:{self.http_port}",
-             "--data-dir", str(self.data_dir), "--log-json"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "controlplane.main",
+                "--etcd-endpoints",
+                self.etcd_endpoints,
+                "--etcd-prefix",
+                self.prefix,
+                "--grpc-addr",
+                self.endpoint,
+                "--http-addr",
+                f"127.0.0.1:{self.http_port}",
+                "--data-dir",
+                str(self.data_dir),
+                "--log-json",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while not (http_ok(f"http://127.0.0.1:{self.http_port}/healthz") and self.config_path.exists()):

@@ -15,9 +15,14 @@ METHODS = [m for m in ecs_pb2.DESCRIPTOR.services_by_name["ECS"].methods]
 
 
 @pytest.mark.parametrize("method", METHODS, ids=[m.name for m in METHODS])
-@pytest.mark.parametrize("metadata", [(), (("authorization", "Bearer BKIA0.wrong"),), (("authorization", "Basic x"),)],
-                         ids=["no-token", "wrong-token", "wrong-scheme"])
-def test_every_rpc_without_valid_token_is_unauthenticated(controlplane: Any, method: Any, metadata: Any) -> None:
+@pytest.mark.parametrize(
+    "metadata",
+    [(), (("authorization", "Bearer BKIA0.wrong"),), (("authorization", "Basic x"),)],
+    ids=["no-token", "wrong-token", "wrong-scheme"],
+)
+def test_every_rpc_without_valid_token_is_unauthenticated(
+    controlplane: Any, method: Any, metadata: Any
+) -> None:
     request_cls = getattr(ecs_messages_pb2, method.input_type.name)
     response_cls = getattr(ecs_messages_pb2, method.output_type.name)
     with grpc.insecure_channel(controlplane.endpoint) as channel:

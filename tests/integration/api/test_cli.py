@@ -16,11 +16,15 @@ pytestmark = pytest.mark.etcd
 def berth(cp: Any, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "berth.cli", "--config", str(cp.config_path), *args],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
-def test_register_from_file_and_describe(controlplane: Any, webapp_td: dict[str, Any], unique: str, tmp_path: Path) -> None:
+def test_register_from_file_and_describe(
+    controlplane: Any, webapp_td: dict[str, Any], unique: str, tmp_path: Path
+) -> None:
     webapp_td["family"] = f"cli-{unique}"
     path = tmp_path / "td.json"
     path.write_text(json.dumps(webapp_td))
@@ -30,12 +34,21 @@ def test_register_from_file_and_describe(controlplane: Any, webapp_td: dict[str,
     out = berth(controlplane, "describe-task-definition", "--task-definition", f"cli-{unique}:1")
     described = json.loads(out.stdout)["taskDefinition"]
     assert {k: described[k] for k in webapp_td} == webapp_td
-    table = berth(controlplane, "--output", "table", "describe-task-definition", "--task-definition", f"cli-{unique}")
+    table = berth(
+        controlplane, "--output", "table", "describe-task-definition", "--task-definition", f"cli-{unique}"
+    )
     assert table.returncode == 0 and f"cli-{unique}" in table.stdout and "FIELD" in table.stdout
 
 
 def test_structured_flags_take_json(controlplane: Any, unique: str) -> None:
-    out = berth(controlplane, "create-cluster", "--cluster-name", f"cli-{unique}", "--tags", '[{"key":"k","value":"v"}]')
+    out = berth(
+        controlplane,
+        "create-cluster",
+        "--cluster-name",
+        f"cli-{unique}",
+        "--tags",
+        '[{"key":"k","value":"v"}]',
+    )
     assert out.returncode == 0, out.stderr
     out = berth(controlplane, "describe-clusters", "--clusters", f"cli-{unique}", "--include", "TAGS")
     assert json.loads(out.stdout)["clusters"][0]["tags"] == [{"key": "k", "value": "v"}]
@@ -43,7 +56,9 @@ def test_structured_flags_take_json(controlplane: Any, unique: str) -> None:
     assert f"cluster/cli-{unique}" in table.stdout
 
 
-def test_error_is_one_line_naming_the_field(controlplane: Any, webapp_td: dict[str, Any], unique: str) -> None:
+def test_error_is_one_line_naming_the_field(
+    controlplane: Any, webapp_td: dict[str, Any], unique: str
+) -> None:
     webapp_td["family"] = f"cli-bad-{unique}"
     webapp_td["containerDefinitions"][0]["memory"] = 1
     out = berth(controlplane, "register-task-definition", "--cli-input-json", json.dumps(webapp_td))

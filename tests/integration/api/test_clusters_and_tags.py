@@ -19,10 +19,16 @@ def test_create_describe_list_delete(client: Client, unique: str) -> None:
     assert [t.key for t in created.tags] == ["env"]
     again = client.create_cluster(clusterName=name).cluster  # idempotent, as in ECS
     assert again.cluster_arn == created.cluster_arn
-    described = client.describe_clusters(clusters=[name, created.cluster_arn, f"nope-{unique}"], include=["TAGS"])
+    described = client.describe_clusters(
+        clusters=[name, created.cluster_arn, f"nope-{unique}"], include=["TAGS"]
+    )
     assert [c.cluster_name for c in described.clusters] == [name, name]
-    assert described.clusters[0].running_tasks_count == 0 and described.clusters[0].HasField("running_tasks_count")
-    assert [(f.reason, f.arn.rsplit("/", 1)[1]) for f in described.failures] == [("MISSING", f"nope-{unique}")]
+    assert described.clusters[0].running_tasks_count == 0 and described.clusters[0].HasField(
+        "running_tasks_count"
+    )
+    assert [(f.reason, f.arn.rsplit("/", 1)[1]) for f in described.failures] == [
+        ("MISSING", f"nope-{unique}")
+    ]
     assert created.cluster_arn in list_all_clusters(client)
     deleted = client.delete_cluster(cluster=name).cluster
     assert deleted.status == "INACTIVE"

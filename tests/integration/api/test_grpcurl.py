@@ -40,19 +40,40 @@ def test_reflection_lists_ecs_and_health(controlplane: Any) -> None:
     assert health["status"] == "SERVING"
 
 
-def test_register_and_describe_with_bearer_token(controlplane: Any, webapp_td: dict[str, Any], unique: str) -> None:
+def test_register_and_describe_with_bearer_token(
+    controlplane: Any, webapp_td: dict[str, Any], unique: str
+) -> None:
     token = json.loads(controlplane.config_path.read_text())["token"]
     webapp_td["family"] = f"grpcurl-{unique}"
     auth = ["-H", f"authorization: Bearer {token}"]
-    out = run("-plaintext", *auth, "-d", "@", controlplane.endpoint, "berth.v1.ECS/RegisterTaskDefinition",
-              stdin=json.dumps(webapp_td))
+    out = run(
+        "-plaintext",
+        *auth,
+        "-d",
+        "@",
+        controlplane.endpoint,
+        "berth.v1.ECS/RegisterTaskDefinition",
+        stdin=json.dumps(webapp_td),
+    )
     # grpcurl 1.8 prints proto field names (task_definition); berth parses either spelling.
     assert json.loads(out)["task_definition"]["revision"] == 1
-    out = run("-plaintext", *auth, "-d", json.dumps({"taskDefinition": f"grpcurl-{unique}:1"}),
-              controlplane.endpoint, "berth.v1.ECS/DescribeTaskDefinition")
-    described = jsonmsg.to_dict(jsonmsg.parse(json.loads(out), ecs.DescribeTaskDefinitionResponse).task_definition)
+    out = run(
+        "-plaintext",
+        *auth,
+        "-d",
+        json.dumps({"taskDefinition": f"grpcurl-{unique}:1"}),
+        controlplane.endpoint,
+        "berth.v1.ECS/DescribeTaskDefinition",
+    )
+    described = jsonmsg.to_dict(
+        jsonmsg.parse(json.loads(out), ecs.DescribeTaskDefinitionResponse).task_definition
+    )
     assert {k: described[k] for k in webapp_td} == webapp_td
     # Without the token grpcurl gets Unauthenticated.
-    proc = subprocess.run([grpcurl(), "-plaintext", "-d", "{}", controlplane.endpoint, "berth.v1.ECS/ListClusters"],
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [grpcurl(), "-plaintext", "-d", "{}", controlplane.endpoint, "berth.v1.ECS/ListClusters"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode != 0 and "Unauthenticated" in proc.stderr

@@ -19,7 +19,9 @@ def with_family(td: dict[str, Any], family: str) -> dict[str, Any]:
     return out
 
 
-def test_register_and_describe_round_trip_field_for_field(client: Client, webapp_td: dict[str, Any], unique: str) -> None:
+def test_register_and_describe_round_trip_field_for_field(
+    client: Client, webapp_td: dict[str, Any], unique: str
+) -> None:
     td = with_family(webapp_td, f"web-{unique}")
     registered = client.register_task_definition(td, tags=[{"key": "team", "value": "web"}])
     described = client.describe_task_definition(taskDefinition=td["family"], include=["TAGS"])
@@ -31,12 +33,21 @@ def test_register_and_describe_round_trip_field_for_field(client: Client, webapp
     assert out["taskDefinitionArn"] == f"arn:berth:ecs:local:000000000000:task-definition/{td['family']}:1"
     assert out["registeredAt"] > 1_700_000_000
     assert out["compatibilities"] == ["EC2", "EXTERNAL"]
-    assert set(out) - set(td) == {"taskDefinitionArn", "revision", "status", "registeredAt", "registeredBy", "compatibilities"}
+    assert set(out) - set(td) == {
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "registeredAt",
+        "registeredBy",
+        "compatibilities",
+    }
     assert jsonmsg.to_dict(registered.task_definition) == out
     assert [(t.key, t.value) for t in described.tags] == [("team", "web")]
 
 
-def test_family_revision_and_arn_resolve_as_in_ecs(client: Client, webapp_td: dict[str, Any], unique: str) -> None:
+def test_family_revision_and_arn_resolve_as_in_ecs(
+    client: Client, webapp_td: dict[str, Any], unique: str
+) -> None:
     family = f"res-{unique}"
     for _ in range(3):
         client.register_task_definition(with_family(webapp_td, family))
@@ -53,7 +64,9 @@ def test_family_revision_and_arn_resolve_as_in_ecs(client: Client, webapp_td: di
     assert e.value.code == "INVALID_ARGUMENT" and e.value.violations[0].field == "taskDefinition"
 
 
-def test_revisions_never_reused_after_deregister_and_delete(client: Client, webapp_td: dict[str, Any], unique: str) -> None:
+def test_revisions_never_reused_after_deregister_and_delete(
+    client: Client, webapp_td: dict[str, Any], unique: str
+) -> None:
     family = f"reuse-{unique}"
     client.register_task_definition(with_family(webapp_td, family))
     client.deregister_task_definition(taskDefinition=f"{family}:1")
@@ -70,7 +83,9 @@ def test_delete_refuses_active_revisions(client: Client, webapp_td: dict[str, An
     assert sorted(f.reason for f in resp.failures) == ["MISSING", "TASK_DEFINITION_NOT_INACTIVE"]
 
 
-def test_fifty_concurrent_registrations_get_revisions_1_to_50(controlplane: Any, webapp_td: dict[str, Any], unique: str) -> None:
+def test_fifty_concurrent_registrations_get_revisions_1_to_50(
+    controlplane: Any, webapp_td: dict[str, Any], unique: str
+) -> None:
     family = f"conc-{unique}"
     td = with_family(webapp_td, family)
     revisions: list[int] = []
@@ -97,7 +112,9 @@ def test_fifty_concurrent_registrations_get_revisions_1_to_50(controlplane: Any,
     assert [a.rsplit(":", 1)[1] for a in listed] == [str(i) for i in range(1, 51)]
 
 
-def test_list_task_definitions_pages_and_sorts(client: Client, webapp_td: dict[str, Any], unique: str) -> None:
+def test_list_task_definitions_pages_and_sorts(
+    client: Client, webapp_td: dict[str, Any], unique: str
+) -> None:
     family = f"page-{unique}"
     for _ in range(7):
         client.register_task_definition(with_family(webapp_td, family))
@@ -126,6 +143,13 @@ def test_list_families_by_status(client: Client, webapp_td: dict[str, Any], uniq
     client.register_task_definition(with_family(webapp_td, f"fam-{unique}-b"))
     client.deregister_task_definition(taskDefinition=f"fam-{unique}-b:1")
     prefix = f"fam-{unique}"
-    assert list(client.list_task_definition_families(familyPrefix=prefix).families) == [f"{prefix}-a", f"{prefix}-b"]
-    assert list(client.list_task_definition_families(familyPrefix=prefix, status="ACTIVE").families) == [f"{prefix}-a"]
-    assert list(client.list_task_definition_families(familyPrefix=prefix, status="INACTIVE").families) == [f"{prefix}-b"]
+    assert list(client.list_task_definition_families(familyPrefix=prefix).families) == [
+        f"{prefix}-a",
+        f"{prefix}-b",
+    ]
+    assert list(client.list_task_definition_families(familyPrefix=prefix, status="ACTIVE").families) == [
+        f"{prefix}-a"
+    ]
+    assert list(client.list_task_definition_families(familyPrefix=prefix, status="INACTIVE").families) == [
+        f"{prefix}-b"
+    ]

@@ -18,14 +18,27 @@ pytestmark = [pytest.mark.etcd, pytest.mark.docker]
 IMAGE = "berth/busybox:latest"
 
 
-def test_kill_9_then_restart_adopts_containers_and_reports_exits(client: Client, cluster: str, agents: Any,
-                                                                unique: str, docker: Any) -> None:
+def test_kill_9_then_restart_adopts_containers_and_reports_exits(
+    client: Client, cluster: str, agents: Any, unique: str, docker: Any
+) -> None:
     agent = agents()
     agent.wait_connected(client)
-    td = client.register_task_definition({"family": f"adopt-{unique}", "containerDefinitions": [
-        {"name": "long", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}]}).task_definition
-    short = client.register_task_definition({"family": f"short-{unique}", "containerDefinitions": [
-        {"name": "short", "image": IMAGE, "memory": 16, "command": ["sh", "-c", "sleep 4; exit 7"]}]}).task_definition
+    td = client.register_task_definition(
+        {
+            "family": f"adopt-{unique}",
+            "containerDefinitions": [
+                {"name": "long", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}
+            ],
+        }
+    ).task_definition
+    short = client.register_task_definition(
+        {
+            "family": f"short-{unique}",
+            "containerDefinitions": [
+                {"name": "short", "image": IMAGE, "memory": 16, "command": ["sh", "-c", "sleep 4; exit 7"]}
+            ],
+        }
+    ).task_definition
     long_arn = client.run_task(cluster=cluster, taskDefinition=td.task_definition_arn).tasks[0].task_arn
     short_arn = client.run_task(cluster=cluster, taskDefinition=short.task_definition_arn).tasks[0].task_arn
     long_task = wait_task(client, cluster, long_arn, "RUNNING")
@@ -34,8 +47,13 @@ def test_kill_9_then_restart_adopts_containers_and_reports_exits(client: Client,
 
     agent.kill()  # SIGKILL: containers keep running
     # Meanwhile the short task's container exits with 7.
-    wait_for(lambda: docker.containers.get(task_status(client, cluster, short_arn).containers[0].runtime_id)
-             .status == "exited", timeout=20)
+    wait_for(
+        lambda: (
+            docker.containers.get(task_status(client, cluster, short_arn).containers[0].runtime_id).status
+            == "exited"
+        ),
+        timeout=20,
+    )
     agent.start()
     agent.wait_connected(client)
 
@@ -52,16 +70,29 @@ def test_kill_9_then_restart_adopts_containers_and_reports_exits(client: Client,
     wait_task(client, cluster, long_arn, "STOPPED", timeout=30)
 
 
-def test_silent_agent_is_disconnected_and_gets_no_placements(client: Client, cluster: str, agents: Any,
-                                                            unique: str) -> None:
+def test_silent_agent_is_disconnected_and_gets_no_placements(
+    client: Client, cluster: str, agents: Any, unique: str
+) -> None:
     agent = agents()
     arn = agent.wait_connected(client)
-    td = client.register_task_definition({"family": f"quiet-{unique}", "containerDefinitions": [
-        {"name": "c", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}]}).task_definition.task_definition_arn
+    td = client.register_task_definition(
+        {
+            "family": f"quiet-{unique}",
+            "containerDefinitions": [
+                {"name": "c", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}
+            ],
+        }
+    ).task_definition.task_definition_arn
     agent.signal(signal.SIGSTOP)
     try:
-        wait_for(lambda: not client.describe_container_instances(
-            cluster=cluster, containerInstances=[arn]).container_instances[0].agent_connected, timeout=20)
+        wait_for(
+            lambda: (
+                not client.describe_container_instances(cluster=cluster, containerInstances=[arn])
+                .container_instances[0]
+                .agent_connected
+            ),
+            timeout=20,
+        )
         resp = client.run_task(cluster=cluster, taskDefinition=td)
         assert not resp.tasks and resp.failures[0].reason == "AGENT"
     finally:
@@ -84,12 +115,19 @@ def test_agents_without_a_valid_join_token_are_refused(controlplane: Any, cluste
             agent.cleanup(docker)
 
 
-def test_an_agent_cannot_report_on_another_instances_task(controlplane: Any, client: Client, cluster: str,
-                                                          agents: Any, unique: str) -> None:
+def test_an_agent_cannot_report_on_another_instances_task(
+    controlplane: Any, client: Client, cluster: str, agents: Any, unique: str
+) -> None:
     victim = agents()
     victim.wait_connected(client)
-    td = client.register_task_definition({"family": f"victim-{unique}", "containerDefinitions": [
-        {"name": "c", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}]}).task_definition.task_definition_arn
+    td = client.register_task_definition(
+        {
+            "family": f"victim-{unique}",
+            "containerDefinitions": [
+                {"name": "c", "image": IMAGE, "memory": 16, "command": ["sleep", "600"]}
+            ],
+        }
+    ).task_definition.task_definition_arn
     task_arn = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
     wait_task(client, cluster, task_arn, "RUNNING")
 
@@ -98,31 +136,46 @@ def test_an_agent_cannot_report_on_another_instances_task(controlplane: Any, cli
         stub = agent_pb2_grpc.AgentStub(channel)
         reg = stub.RegisterContainerInstance(
             ecs_messages_pb2.RegisterContainerInstanceRequest(cluster=cluster, name="liar"),
-            metadata=(("authorization", f"Bearer {join}"),))
+            metadata=(("authorization", f"Bearer {join}"),),
+        )
         token = reg.agent_token
         liar_arn = reg.container_instance.container_instance_arn
 
         def messages() -> Any:
             yield agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=liar_arn))
-            yield agent_pb2.AgentMessage(task_state_change=agent_pb2.TaskStateChange(
-                seq=1, task_arn=task_arn, last_status="STOPPED", stop_code="UserInitiated", stopped_reason="lies"))
+            yield agent_pb2.AgentMessage(
+                task_state_change=agent_pb2.TaskStateChange(
+                    seq=1,
+                    task_arn=task_arn,
+                    last_status="STOPPED",
+                    stop_code="UserInitiated",
+                    stopped_reason="lies",
+                )
+            )
             time.sleep(2)
 
-        acks = [m.ack.seq for m in stub.Session(messages(), metadata=(("authorization", f"Bearer {token}"),))
-                if m.WhichOneof("body") == "ack"]
+        acks = [
+            m.ack.seq
+            for m in stub.Session(messages(), metadata=(("authorization", f"Bearer {token}"),))
+            if m.WhichOneof("body") == "ack"
+        ]
         assert acks == [1]  # acknowledged (so a confused agent stops resending) but not applied
         # Its token cannot re-register another instance either.
         with pytest.raises(grpc.RpcError) as e:
             stub.RegisterContainerInstance(
                 ecs_messages_pb2.RegisterContainerInstanceRequest(
-                    cluster=cluster, container_instance_arn=victim.instance_arn),
-                metadata=(("authorization", f"Bearer {token}"),))
+                    cluster=cluster, container_instance_arn=victim.instance_arn
+                ),
+                metadata=(("authorization", f"Bearer {token}"),),
+            )
         assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
         # And it cannot call the user API.
         with pytest.raises(grpc.RpcError) as e:
-            channel.unary_unary("/berth.v1.ECS/ListClusters", request_serializer=lambda m: m.SerializeToString(),
-                                response_deserializer=ecs_messages_pb2.ListClustersResponse.FromString)(
-                ecs_messages_pb2.ListClustersRequest(), metadata=(("authorization", f"Bearer {token}"),))
+            channel.unary_unary(
+                "/berth.v1.ECS/ListClusters",
+                request_serializer=lambda m: m.SerializeToString(),
+                response_deserializer=ecs_messages_pb2.ListClustersResponse.FromString,
+            )(ecs_messages_pb2.ListClustersRequest(), metadata=(("authorization", f"Bearer {token}"),))
         assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     task = task_status(client, cluster, task_arn)
     assert task.last_status == "RUNNING" and task.stopped_reason == ""

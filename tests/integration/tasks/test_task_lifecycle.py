@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import urllib.request
 from typing import Any
 
@@ -27,17 +26,42 @@ def run(client: Client, cluster: str, td: str, **kw: Any) -> str:
     return resp.tasks[0].task_arn
 
 
-def test_two_containers_health_dependency_ports_and_timestamps(client: Client, cluster: str, agents: Any, unique: str) -> None:
+def test_two_containers_health_dependency_ports_and_timestamps(
+    client: Client, cluster: str, agents: Any, unique: str
+) -> None:
     agents().wait_connected(client)
-    td = register(client, f"web-{unique}", [
-        {"name": "web", "image": IMAGE, "memory": 64, "essential": True,
-         "command": ["sh", "-c", "mkdir -p /www && echo hello-berth > /www/index.html && exec httpd -f -p 8080 -h /www"],
-         "portMappings": [{"containerPort": 8080, "hostPort": 0}],
-         "healthCheck": {"command": ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"],
-                         "interval": 5, "timeout": 2, "retries": 2}},
-        {"name": "sidecar", "image": IMAGE, "memory": 16, "essential": False, "command": ["sleep", "600"],
-         "dependsOn": [{"containerName": "web", "condition": "HEALTHY"}]},
-    ])
+    td = register(
+        client,
+        f"web-{unique}",
+        [
+            {
+                "name": "web",
+                "image": IMAGE,
+                "memory": 64,
+                "essential": True,
+                "command": [
+                    "sh",
+                    "-c",
+                    "mkdir -p /www && echo hello-berth > /www/index.html && exec httpd -f -p 8080 -h /www",
+                ],
+                "portMappings": [{"containerPort": 8080, "hostPort": 0}],
+                "healthCheck": {
+                    "command": ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"],
+                    "interval": 5,
+                    "timeout": 2,
+                    "retries": 2,
+                },
+            },
+            {
+                "name": "sidecar",
+                "image": IMAGE,
+                "memory": 16,
+                "essential": False,
+                "command": ["sleep", "600"],
+                "dependsOn": [{"containerName": "web", "condition": "HEALTHY"}],
+            },
+        ],
+    )
     arn = run(client, cluster, td)
     task = wait_task(client, cluster, arn, "RUNNING", timeout=60)
     assert task.last_status == "RUNNING", task.stopped_reason
@@ -60,18 +84,37 @@ def test_two_containers_health_dependency_ports_and_timestamps(client: Client, c
     assert stopped.started_at <= stopped.stopping_at <= stopped.execution_stopped_at <= stopped.stopped_at
 
 
-def test_essential_exit_stops_the_task_and_non_essential_exit_does_not(client: Client, cluster: str, agents: Any,
-                                                                     unique: str) -> None:
+def test_essential_exit_stops_the_task_and_non_essential_exit_does_not(
+    client: Client, cluster: str, agents: Any, unique: str
+) -> None:
     agents().wait_connected(client)
-    td = register(client, f"exit-{unique}", [
-        {"name": "main", "image": IMAGE, "memory": 16, "command": ["sh", "-c", "sleep 3; exit 3"]},
-        {"name": "helper", "image": IMAGE, "memory": 16, "essential": False, "command": ["sh", "-c", "exit 0"]},
-    ])
+    td = register(
+        client,
+        f"exit-{unique}",
+        [
+            {"name": "main", "image": IMAGE, "memory": 16, "command": ["sh", "-c", "sleep 3; exit 3"]},
+            {
+                "name": "helper",
+                "image": IMAGE,
+                "memory": 16,
+                "essential": False,
+                "command": ["sh", "-c", "exit 0"],
+            },
+        ],
+    )
     arn = run(client, cluster, td)
     running = wait_task(client, cluster, arn, "RUNNING")
     # The non-essential helper exits at once; the task stays RUNNING.
-    helper = wait_for(lambda: next((c for c in task_status(client, cluster, arn).containers
-                                    if c.name == "helper" and c.last_status == "STOPPED"), None))
+    helper = wait_for(
+        lambda: next(
+            (
+                c
+                for c in task_status(client, cluster, arn).containers
+                if c.name == "helper" and c.last_status == "STOPPED"
+            ),
+            None,
+        )
+    )
     assert helper.exit_code == 0
     assert task_status(client, cluster, arn).last_status in ("RUNNING", "STOPPING", "STOPPED")
     assert running.last_status == "RUNNING"
@@ -82,13 +125,23 @@ def test_essential_exit_stops_the_task_and_non_essential_exit_does_not(client: C
     assert main.exit_code == 3 and main.last_status == "STOPPED"
 
 
-def test_stop_task_waits_stop_timeout_for_a_container_ignoring_sigterm(client: Client, cluster: str, agents: Any,
-                                                                       unique: str) -> None:
+def test_stop_task_waits_stop_timeout_for_a_container_ignoring_sigterm(
+    client: Client, cluster: str, agents: Any, unique: str
+) -> None:
     agents().wait_connected(client)
-    td = register(client, f"stubborn-{unique}", [
-        {"name": "stubborn", "image": IMAGE, "memory": 16, "stopTimeout": 4,
-         "command": ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"]},
-    ])
+    td = register(
+        client,
+        f"stubborn-{unique}",
+        [
+            {
+                "name": "stubborn",
+                "image": IMAGE,
+                "memory": 16,
+                "stopTimeout": 4,
+                "command": ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"],
+            },
+        ],
+    )
     arn = run(client, cluster, td)
     wait_task(client, cluster, arn, "RUNNING")
     client.stop_task(cluster=cluster, task=arn, reason="test stop")
@@ -101,12 +154,25 @@ def test_stop_task_waits_stop_timeout_for_a_container_ignoring_sigterm(client: C
 
 def test_oom_and_missing_image(client: Client, cluster: str, agents: Any, unique: str, docker: Any) -> None:
     agents().wait_connected(client)
-    oom = register(client, f"oom-{unique}", [
-        {"name": "hog", "image": IMAGE, "memory": 8, "command": ["sh", "-c", "x=a; while true; do x=$x$x; done"]},
-    ])
-    missing = register(client, f"missing-{unique}", [
-        {"name": "ghost", "image": "registry.invalid/berth/ghost:1", "memory": 16},
-    ])
+    oom = register(
+        client,
+        f"oom-{unique}",
+        [
+            {
+                "name": "hog",
+                "image": IMAGE,
+                "memory": 8,
+                "command": ["sh", "-c", "x=a; while true; do x=$x$x; done"],
+            },
+        ],
+    )
+    missing = register(
+        client,
+        f"missing-{unique}",
+        [
+            {"name": "ghost", "image": "registry.invalid/berth/ghost:1", "memory": 16},
+        ],
+    )
     oom_arn = run(client, cluster, oom)
     missing_arn = run(client, cluster, missing)
     task = wait_task(client, cluster, oom_arn, "STOPPED", timeout=60)
