@@ -132,7 +132,7 @@ def task_cgroups(settings: AgentSettings) -> TaskCgroup | None:
 
 async def run(settings: AgentSettings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = open(settings.data_dir / "agent.lock", "w")  # noqa: SIM115 - held while the agent runs
+    lock = open(settings.data_dir / "agent.lock", "w")  # noqa: SIM115, ASYNC230 - held while running
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -175,7 +175,7 @@ async def run(settings: AgentSettings) -> int:
             watcher = tg.create_task(manager.watch_events())
             stream = tg.create_task(session.run(manager.apply))
             stopper = tg.create_task(stop.wait())
-            done, _ = await asyncio.wait({watcher, stream, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({watcher, stream, stopper}, return_when=asyncio.FIRST_COMPLETED)
             for task in (watcher, stream, stopper):
                 task.cancel()
     except* Deregistered as group:

@@ -409,7 +409,8 @@ class TaskRunner:
                 return
             if time.monotonic() > deadline:
                 raise StartFailure(
-                    f"CannotStartContainerError: {c.name} gave up waiting for {waiting} after {timeout:.0f} s",
+                    f"CannotStartContainerError: {c.name} gave up waiting for {waiting} "
+                    f"after {timeout:.0f} s",
                     container=c.name,
                 )
             await self._sleep(min(1.0, max(0.0, deadline - time.monotonic())))
@@ -427,14 +428,16 @@ class TaskRunner:
                     return f"{target.name} to complete"
                 if condition == "SUCCESS" and target.exit_code != 0:
                     raise StartFailure(
-                        f"CannotStartContainerError: dependency {target.name} exited with {target.exit_code}, "
+                        f"CannotStartContainerError: dependency {target.name} exited with "
+                        f"{target.exit_code}, "
                         f"{c.name} needs it to succeed",
                         container=c.name,
                     )
             elif condition == "HEALTHY":
                 if target.health == "UNHEALTHY" or target.status == "STOPPED":
                     raise StartFailure(
-                        f"CannotStartContainerError: dependency {target.name} is not healthy, {c.name} needs it",
+                        f"CannotStartContainerError: dependency {target.name} is not healthy, "
+                        f"{c.name} needs it",
                         container=c.name,
                     )
                 if target.health != "HEALTHY":

@@ -1,1 +1,1 @@
-"""The berth control plane: the gRPC API, the ECS JSON endpoint and the controllers, with all state in etcd."""
+"""The berth control plane: the gRPC API, the ECS JSON endpoint and the controllers; state in etcd."""

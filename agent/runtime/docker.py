@@ -269,7 +269,7 @@ class DockerRuntime:
 
         await self._call(run)
 
-    async def stop(self, container_id: str, timeout: float) -> None:  # noqa: ASYNC109 (the stop grace)
+    async def stop(self, container_id: str, timeout: float) -> None:
         """SIGTERM (or the image's stop signal), wait `timeout` seconds, SIGKILL. Returns when the
         container has exited; a stopped or missing container is fine."""
         grace = max(0, math.ceil(timeout))  # Docker takes whole seconds: never cut the grace short

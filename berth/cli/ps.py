@@ -33,14 +33,16 @@ def list_tasks(client: Any, cluster: str, service: str, statuses: list[str]) -> 
     for desired in statuses:
         token = ""
         while True:
-            page = client.list_tasks(cluster=cluster, desiredStatus=desired, serviceName=service, nextToken=token)
+            page = client.list_tasks(
+                cluster=cluster, desiredStatus=desired, serviceName=service, nextToken=token
+            )
             arns += page.task_arns
             token = page.next_token
             if not token:
                 break
     tasks = []
     for i in range(0, len(arns), 100):
-        tasks += client.describe_tasks(cluster=cluster, tasks=arns[i:i + 100]).tasks
+        tasks += client.describe_tasks(cluster=cluster, tasks=arns[i : i + 100]).tasks
     return sorted(tasks, key=lambda t: t.created_at)
 
 
@@ -48,7 +50,9 @@ def host_names(client: Any, cluster: str, tasks: list[Any]) -> dict[str, str]:
     arns = sorted({t.container_instance_arn for t in tasks if t.container_instance_arn})
     names: dict[str, str] = {}
     for i in range(0, len(arns), 100):
-        for inst in client.describe_container_instances(cluster=cluster, containerInstances=arns[i:i + 100]).container_instances:
+        for inst in client.describe_container_instances(
+            cluster=cluster, containerInstances=arns[i : i + 100]
+        ).container_instances:
             names[inst.container_instance_arn] = inst.ec2_instance_id
     return names
 
@@ -67,7 +71,9 @@ def ports(task: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     with client_from(args) as client:
-        tasks = list_tasks(client, args.cluster, args.service, ["RUNNING", "STOPPED"] if args.all else ["RUNNING"])
+        tasks = list_tasks(
+            client, args.cluster, args.service, ["RUNNING", "STOPPED"] if args.all else ["RUNNING"]
+        )
         names = host_names(client, args.cluster, tasks)
     if args.output == "json":
         print(json.dumps({"tasks": [jsonmsg.to_dict(t) for t in tasks]}, indent=2))
@@ -76,10 +82,21 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for t in tasks:
         family_rev = t.task_definition_arn.rsplit("/", 1)[-1]
-        status = t.last_status if t.desired_status == "RUNNING" or t.last_status == "STOPPED" else f"{t.last_status}->STOPPED"
-        rows.append([t.task_arn.rsplit("/", 1)[-1][:12], family_rev, status,
-                     names.get(t.container_instance_arn, t.container_instance_arn.rsplit("/", 1)[-1][:12]),
-                     ports(t), age(now - t.created_at)])
+        status = (
+            t.last_status
+            if t.desired_status == "RUNNING" or t.last_status == "STOPPED"
+            else f"{t.last_status}->STOPPED"
+        )
+        rows.append(
+            [
+                t.task_arn.rsplit("/", 1)[-1][:12],
+                family_rev,
+                status,
+                names.get(t.container_instance_arn, t.container_instance_arn.rsplit("/", 1)[-1][:12]),
+                ports(t),
+                age(now - t.created_at),
+            ]
+        )
     print(table(rows, ["TASK", "DEFINITION", "STATUS", "HOST", "PORTS", "AGE"]))
     return 0
 

@@ -204,9 +204,7 @@ def run(args: argparse.Namespace) -> int:
             started.append(agent)
         cfg = json.loads((data / "config").read_text())
         print(f"berth is up: gRPC {cfg['endpoint']}, HTTP {cfg['httpEndpoint']}")
-        print(
-            f"client config: {data / 'config'}  (export BERTH_CONFIG={data / 'config'} if DIR is not ~/.berth)"
-        )
+        print(f"client config: {data / 'config'}")
         print(f"logs: {logs}/   stop with Ctrl-C")
         sys.stdout.flush()
         while not stopping:

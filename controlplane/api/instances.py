@@ -6,8 +6,7 @@ remainingResources, agentConnected and the task counts are computed from the wat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from berth import arn, taskstatus
 from berth.errors import Conflict, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
@@ -26,43 +25,18 @@ MAX_ATTRIBUTES = 10  # custom attributes per PutAttributes call (ECS)
 _ATTR_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./@")
 
 
-@dataclass(frozen=True)
-class _Subject:
+def _subject(view: Instance) -> query.Subject:
     """An instance as the cluster query language sees it."""
-
-    view: Instance
-
-    @property
-    def instance_id(self) -> str:
-        return self.view.id
-
-    @property
-    def attributes(self) -> Mapping[str, str | None]:
-        return self.view.attributes
-
-    @property
-    def agent_connected(self) -> bool:
-        return self.view.agent_connected
-
-    @property
-    def agent_version(self) -> str:
-        return self.view.agent_version
-
-    @property
-    def ec2_instance_id(self) -> str:
-        return self.view.ec2_instance_id
-
-    @property
-    def registered_at(self) -> float:
-        return self.view.registered_at
-
-    @property
-    def running_tasks_count(self) -> int:
-        return self.view.running_tasks_count
-
-    @property
-    def task_groups(self) -> Collection[str]:
-        return set(self.view.task_groups)
+    return query.Subject(
+        instance_id=view.id,
+        attributes=view.attributes,
+        agent_connected=view.agent_connected,
+        agent_version=view.agent_version,
+        ec2_instance_id=view.ec2_instance_id,
+        registered_at=view.registered_at,
+        running_tasks_count=view.running_tasks_count,
+        task_groups=frozenset(g for g, n in view.task_groups.items() if n > 0),
+    )
 
 
 class InstanceApi(ClusterApi):
@@ -125,7 +99,7 @@ class InstanceApi(ClusterApi):
             if req.status and instance.status != req.status:
                 return False
             if expr is not None:
-                return expr.evaluate(_Subject(self.state.instance_view(cluster, instance)))
+                return expr.evaluate(_subject(self.state.instance_view(cluster, instance)))
             return True
 
         records, token = await collect(
@@ -177,7 +151,9 @@ class InstanceApi(ClusterApi):
         for i, ref in enumerate(req.container_instances):
             ident = self.instance_ref(cluster, ref, f"containerInstances[{i}]")
 
-            def change(instance: types_pb2.ContainerInstance | None) -> types_pb2.ContainerInstance | None:
+            def change(
+                instance: types_pb2.ContainerInstance | None, ident: str = ident
+            ) -> types_pb2.ContainerInstance | None:
                 if instance is None or instance.status == req.status:
                     return None
                 if instance.status not in ("ACTIVE", "DRAINING"):
@@ -215,8 +191,8 @@ class InstanceApi(ClusterApi):
             ]
             if tasks and not req.force:
                 raise FailedPrecondition(
-                    f"container instance {ident} still has {len(tasks)} task(s) that are not stopped; stop them, "
-                    "drain the instance, or deregister with force",
+                    f"container instance {ident} still has {len(tasks)} task(s) that are not stopped; "
+                    "stop them, drain the instance, or deregister with force",
                     ecs_type="ClientException",
                 )
             ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
@@ -274,24 +250,8 @@ class InstanceApi(ClusterApi):
             _check_attribute(a, f"attributes[{i}]")
             by_target.setdefault(self._target(cluster, a, f"attributes[{i}]"), []).append(a)
         for ident, attrs in by_target.items():
-            await self._instance(cluster, ident)
-
-            def put(
-                instance: types_pb2.ContainerInstance | None, attrs: list[types_pb2.Attribute] = attrs
-            ) -> types_pb2.ContainerInstance | None:
-                if instance is None:
-                    raise NotFound(
-                        f"container instance {ident!r} not found", ecs_type="TargetNotFoundException"
-                    )
-                current = {a.name: a for a in instance.attributes}
-                for a in attrs:
-                    current[a.name] = types_pb2.Attribute(name=a.name, value=a.value)
-                del instance.attributes[:]
-                instance.attributes.extend(current.values())
-                instance.version += 1
-                return instance
-
-            await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, put)
+            updates = {a.name: types_pb2.Attribute(name=a.name, value=a.value) for a in attrs}
+            await self._edit_attributes(cluster, ident, updates)
         return ecs.PutAttributesResponse(attributes=req.attributes)
 
     async def DeleteAttributes(
@@ -307,23 +267,33 @@ class InstanceApi(ClusterApi):
                     f"attributes[{i}].name", f"{a.name!r} is set by the agent and cannot be deleted"
                 )
 
-            def drop(
-                instance: types_pb2.ContainerInstance | None, name: str = a.name
-            ) -> types_pb2.ContainerInstance | None:
-                if instance is None:
-                    raise NotFound(
-                        f"container instance {ident!r} not found", ecs_type="TargetNotFoundException"
-                    )
-                kept = [x for x in instance.attributes if x.name != name]
-                if len(kept) == len(instance.attributes):
-                    return None
-                del instance.attributes[:]
-                instance.attributes.extend(kept)
-                instance.version += 1
-                return instance
-
-            await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, drop)
+            await self._edit_attributes(cluster, ident, {a.name: None})
         return ecs.DeleteAttributesResponse(attributes=req.attributes)
+
+    async def _edit_attributes(
+        self, cluster: str, ident: str, changes: Mapping[str, types_pb2.Attribute | None]
+    ) -> None:
+        """Set (or, for None, delete) attributes of an instance with a CAS write; none if unchanged."""
+
+        def change(instance: types_pb2.ContainerInstance | None) -> types_pb2.ContainerInstance | None:
+            if instance is None:
+                raise NotFound(f"container instance {ident!r} not found", ecs_type="TargetNotFoundException")
+            current = {a.name: a for a in instance.attributes}
+            before = [(a.name, a.value) for a in current.values()]
+            for name, attribute in changes.items():
+                if attribute is None:
+                    current.pop(name, None)
+                else:
+                    current[name] = attribute
+            if [(a.name, a.value) for a in current.values()] == before:
+                return None
+            del instance.attributes[:]
+            instance.attributes.extend(current.values())
+            instance.version += 1
+            return instance
+
+        await self._instance(cluster, ident)
+        await self.store.update(keys.instance(cluster, ident), types_pb2.ContainerInstance, change)
 
     async def ListAttributes(
         self, req: ecs.ListAttributesRequest, ctx: CallContext

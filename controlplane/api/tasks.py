@@ -230,9 +230,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             raise InvalidArgument.field("startedBy", "startedBy must be the only filter when it is given")
         instance_arn = ""
         if req.container_instance:
-            ref_cluster, ident = arn.scoped_id(
-                req.container_instance, "container-instance", "containerInstance"
-            )
+            _, ident = arn.scoped_id(req.container_instance, "container-instance", "containerInstance")
             instance_arn = self.arns.container_instance(name, ident)
         family = arn.check_name(req.family, "family", "family") if req.family else ""
         limit = page_size(req.max_results if req.HasField("max_results") else None)

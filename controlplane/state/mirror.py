@@ -3,8 +3,9 @@
 `run()` lists the prefix at one revision, then watches from the next revision; after a compaction
 or an outage it lists again. A replica applies its own commits at once (`apply_local`) and, after
 losing a race, re-reads what it needs (`merge`), so it never waits on the watch for its own writes
-(a watch on a quiet prefix would give no sign of having caught up). Listeners are called synchronously, in etcd order, with
-(key, old, new) for every change (new is None for a delete), so they must be quick and not block.
+(a watch on a quiet prefix would give no sign of having caught up). Listeners are called
+synchronously, in etcd order, with (key, old, new) for every change (new is None for a delete), so
+they must be quick and not block.
 """
 
 from __future__ import annotations

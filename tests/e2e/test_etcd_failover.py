@@ -49,8 +49,10 @@ def etcd_cluster() -> Any:
             .with_kwargs(network_mode="host", labels={"berth.test": run})
             .with_command(
                 f"--name {name} --data-dir /tmp/{name} "
-                f"--listen-client-urls http://127.0.0.1:{client_port} --advertise-client-urls http://127.0.0.1:{client_port} "
-                f"--listen-peer-urls http://127.0.0.1:{peer_port} --initial-advertise-peer-urls http://127.0.0.1:{peer_port} "
+                f"--listen-client-urls http://127.0.0.1:{client_port} "
+                f"--advertise-client-urls http://127.0.0.1:{client_port} "
+                f"--listen-peer-urls http://127.0.0.1:{peer_port} "
+                f"--initial-advertise-peer-urls http://127.0.0.1:{peer_port} "
                 f"--initial-cluster {initial} --initial-cluster-state new --initial-cluster-token {run}"
             )
         )

@@ -112,7 +112,6 @@ def shared_etcd_endpoint() -> tuple[str, EtcdServer | None]:
     """The etcd that `make test` started ($BERTH_TEST_ETCD), else a private one."""
     configured = os.environ.get("BERTH_TEST_ETCD")
     if configured:
-        host, _, port = configured.rpartition(":")
         if http_ok(f"http://{configured}/health"):
             return configured, None
         if REQUIRE:
