@@ -10,6 +10,7 @@ BENCHMARKS = {
     "api": "bench.api_bench",
     "gateway": "bench.gateway_bench",
     "scheduler": "bench.scheduler_bench",
+    "tasks": "bench.tasks_bench",
 }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.agents import AgentProcess
 from tests.support.infra import ControlPlaneProcess, http_ok, start_private_etcd
 
 
@@ -54,3 +55,32 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     print(f"\n== {title}")
     for key, value in rows:
         print(f"  {key.ljust(width)}  {value}")
+
+
+@contextmanager
+def agent_process(cp: ControlPlaneProcess, cluster: str, *extra: str) -> Iterator[AgentProcess]:
+    """A berth-agent joined to `cluster`, connected, removed with its containers afterwards."""
+    from berth import Client
+    from tests.support.infra import docker_client
+
+    token = (cp.data_dir / "join-token").read_text().strip()
+    agent = AgentProcess(cp.endpoint, token, cluster, "bench", extra=list(extra)).start()
+    try:
+        with Client(config_path=cp.config_path) as client:
+            agent.wait_connected(client)
+        yield agent
+    finally:
+        agent.cleanup(docker_client())
+
+
+def docker_run_seconds(image: str = "berth/busybox:latest") -> float:
+    """One bare `docker run -d` of `image` (sleeping), timed; the container is removed afterwards."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    out = subprocess.run(["docker", "run", "-d", "--label", "berth.bench=1", image, "sleep", "3600"],
+                         capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    subprocess.run(["docker", "rm", "-f", out.stdout.strip()], capture_output=True)
+    return elapsed

@@ -7,6 +7,7 @@ id the store keys on, and builds the ARNs the API returns. Pure functions, no I/
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -77,6 +78,11 @@ class ArnFactory:
 def new_id() -> str:
     """A task, container or instance id: 32 lowercase hex digits, as ECS task ids are."""
     return uuid.uuid4().hex
+
+
+def new_deployment_id() -> str:
+    """A service deployment id, shaped like ECS's: ecs-svc/ and 19 digits."""
+    return f"ecs-svc/{secrets.randbelow(9 * 10**18) + 10**18}"
 
 
 def check_name(value: str, field: str, what: str = "name") -> str:

@@ -24,8 +24,8 @@ from grpc_status import rpc_status
 
 from berth import config, jsonmsg
 from berth.errors import ApiError, FieldViolation, InvalidArgument
+from berth.v1 import berth_pb2, ecs_pb2_grpc
 from berth.v1 import ecs_messages_pb2 as ecs
-from berth.v1 import ecs_pb2_grpc
 
 R = TypeVar("R", bound=Message)
 Request = Message | Mapping[str, Any] | None
@@ -195,6 +195,30 @@ class Client:
 
     def list_tasks(self, request: Request = None, **fields: Any) -> ecs.ListTasksResponse:
         return self._unary("ListTasks", ecs.ListTasksResponse, request, fields)
+
+    # -- services --------------------------------------------------------------------------------
+    def create_service(self, request: Request = None, **fields: Any) -> ecs.CreateServiceResponse:
+        return self._unary("CreateService", ecs.CreateServiceResponse, request, fields)
+
+    def update_service(self, request: Request = None, **fields: Any) -> ecs.UpdateServiceResponse:
+        return self._unary("UpdateService", ecs.UpdateServiceResponse, request, fields)
+
+    def delete_service(self, request: Request = None, **fields: Any) -> ecs.DeleteServiceResponse:
+        return self._unary("DeleteService", ecs.DeleteServiceResponse, request, fields)
+
+    def describe_services(self, request: Request = None, **fields: Any) -> ecs.DescribeServicesResponse:
+        return self._unary("DescribeServices", ecs.DescribeServicesResponse, request, fields)
+
+    def list_services(self, request: Request = None, **fields: Any) -> ecs.ListServicesResponse:
+        return self._unary("ListServices", ecs.ListServicesResponse, request, fields)
+
+    def watch_service_events(
+        self, request: Request = None, *, timeout: float | None = None, **fields: Any
+    ) -> Iterator[berth_pb2.ServiceEventMessage]:
+        """Service events as they happen (server streaming); iterate, break to stop."""
+        return self._stream(
+            self._ecs.WatchServiceEvents, berth_pb2.WatchServiceEventsRequest, request, fields, timeout
+        )
 
     # -- tags ------------------------------------------------------------------------------------
     def tag_resource(self, request: Request = None, **fields: Any) -> ecs.TagResourceResponse:

@@ -36,6 +36,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         default=15.0,
         help="seconds without a heartbeat before an agent counts as disconnected",
     )
+    p.add_argument("--task-retention", type=float, default=3600.0,
+                   help="seconds a STOPPED task stays describable before it is deleted")
+    p.add_argument("--settle-seconds", type=float, default=10.0,
+                   help="a service task with no health check counts healthy after RUNNING this long")
+    p.add_argument("--no-controllers", action="store_true",
+                   help="never run the controllers here (an API-only replica)")
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
@@ -50,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         account=a.account,
         etcd_wait_seconds=a.etcd_wait,
         agent_grace_seconds=a.agent_grace,
+        task_retention_seconds=a.task_retention,
+        controllers=not a.no_controllers,
+        settle_seconds=a.settle_seconds,
     )
 
 

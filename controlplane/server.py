@@ -28,6 +28,8 @@ from controlplane.api.grpc_server import build_server
 from controlplane.gateway import Gateway
 from controlplane.http import build_app, start_http
 from controlplane.launch import Launcher
+from controlplane.leader import Leadership, replica_name
+from controlplane.reconcile.janitor import Janitor
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
@@ -44,7 +46,7 @@ class ControlPlane:
         self.api = Api(auth.Authorizer())
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
-        self.replica = f"{os.uname().nodename}:{os.getpid()}"
+        self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
         self.grpc_port = 0
         self.http_port = 0
@@ -105,6 +107,9 @@ class ControlPlane:
         self._grpc = server
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
         self._http, self.http_port = await start_http(build_app(self.store, gateway), self.settings.http_addr)
+        if self.settings.controllers:
+            self.leadership = Leadership(self.store, self.replica)
+            self._background.append(asyncio.create_task(self.leadership.run(self._lead), name="leadership"))
         for name in ("", "berth.v1.ECS", "berth.v1.Agent"):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -128,6 +133,18 @@ class ControlPlane:
             etcd=",".join(self.settings.etcd_endpoints),
             config=str(data_dir / "config"),
         )
+
+    async def _lead(self) -> None:
+        """What the leader runs: the service controller and the janitor. A crash in either ends
+        leadership (and is logged), so no half-alive leader stays in charge."""
+        from controlplane.reconcile.controller import ServiceController  # TEMP lazy until service_plan lands
+        from controlplane.reconcile.service_plan import PlanSettings
+        services = ServiceController(self.store, self.state, self.launcher, self.arns,
+                                     settings=PlanSettings(settle_seconds=self.settings.settle_seconds))
+        janitor = Janitor(self.store, self.state, retention_seconds=self.settings.task_retention_seconds)
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(services.run(), name="service-controller")
+            tg.create_task(janitor.run(), name="janitor")
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._grpc is not None:

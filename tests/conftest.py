@@ -41,7 +41,7 @@ def controlplane(etcd_endpoint: str) -> Iterator[object]:
     from tests.support.controlplane import InProcessControlPlane
 
     # Agents in tests heartbeat every second, so a short grace keeps disconnection tests quick.
-    cp = InProcessControlPlane((etcd_endpoint,), agent_grace_seconds=4).start()
+    cp = InProcessControlPlane((etcd_endpoint,), agent_grace_seconds=4, settle_seconds=2).start()
     yield cp
     cp.stop()
 

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from berth.v1 import berth_pb2 as berth_dot_v1_dot_berth__pb2
 from berth.v1 import ecs_messages_pb2 as berth_dot_v1_dot_ecs__messages__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -143,6 +144,36 @@ class ECSStub:
                 '/berth.v1.ECS/ListTasks',
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
+                _registered_method=True)
+        self.CreateService = channel.unary_unary(
+                '/berth.v1.ECS/CreateService',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.CreateServiceRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.CreateServiceResponse.FromString,
+                _registered_method=True)
+        self.UpdateService = channel.unary_unary(
+                '/berth.v1.ECS/UpdateService',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceResponse.FromString,
+                _registered_method=True)
+        self.DeleteService = channel.unary_unary(
+                '/berth.v1.ECS/DeleteService',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceResponse.FromString,
+                _registered_method=True)
+        self.DescribeServices = channel.unary_unary(
+                '/berth.v1.ECS/DescribeServices',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesResponse.FromString,
+                _registered_method=True)
+        self.ListServices = channel.unary_unary(
+                '/berth.v1.ECS/ListServices',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.FromString,
+                _registered_method=True)
+        self.WatchServiceEvents = channel.unary_stream(
+                '/berth.v1.ECS/WatchServiceEvents',
+                request_serializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
                 _registered_method=True)
         self.TagResource = channel.unary_unary(
                 '/berth.v1.ECS/TagResource',
@@ -300,6 +331,44 @@ class ECSServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateService(self, request, context):
+        """Services
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateService(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteService(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeServices(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListServices(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchServiceEvents(self, request, context):
+        """berth: service events as they happen (ECS only keeps the last 100 on the service).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def TagResource(self, request, context):
         """Tags
         """
@@ -431,6 +500,36 @@ def add_ECSServicer_to_server(servicer, server):
                     servicer.ListTasks,
                     request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.FromString,
                     response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.SerializeToString,
+            ),
+            'CreateService': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateService,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.CreateServiceRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.CreateServiceResponse.SerializeToString,
+            ),
+            'UpdateService': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateService,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceResponse.SerializeToString,
+            ),
+            'DeleteService': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteService,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceResponse.SerializeToString,
+            ),
+            'DescribeServices': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeServices,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesResponse.SerializeToString,
+            ),
+            'ListServices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServices,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.SerializeToString,
+            ),
+            'WatchServiceEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchServiceEvents,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.SerializeToString,
             ),
             'TagResource': grpc.unary_unary_rpc_method_handler(
                     servicer.TagResource,
@@ -1042,6 +1141,168 @@ class ECS:
             '/berth.v1.ECS/ListTasks',
             berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
             berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/CreateService',
+            berth_dot_v1_dot_ecs__messages__pb2.CreateServiceRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.CreateServiceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/UpdateService',
+            berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.UpdateServiceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DeleteService',
+            berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DeleteServiceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeServices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/DescribeServices',
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.DescribeServicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/ListServices',
+            berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchServiceEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/berth.v1.ECS/WatchServiceEvents',
+            berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
             options,
             channel_credentials,
             insecure,

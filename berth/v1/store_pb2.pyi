@@ -81,3 +81,11 @@ class AgentIdentity(_message.Message):
     container_instance_arn: str
     access_key_id: str
     def __init__(self, container_instance_arn: _Optional[str] = ..., access_key_id: _Optional[str] = ...) -> None: ...
+
+class Leader(_message.Message):
+    __slots__ = ("replica", "since")
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    replica: str
+    since: float
+    def __init__(self, replica: _Optional[str] = ..., since: _Optional[float] = ...) -> None: ...

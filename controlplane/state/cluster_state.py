@@ -52,20 +52,31 @@ class State:
         self.instances = Mirror(store, keys.INSTANCES, types_pb2.ContainerInstance)
         self.allocations = Mirror(store, keys.ALLOCATIONS, store_pb2.InstanceAllocation)
         self.liveness = Mirror(store, keys.LIVENESS, store_pb2.AgentLiveness)
-        self.mirrors: list[Mirror] = [self.tasks, self.instances, self.allocations, self.liveness]  # type: ignore[type-arg]
-        # instance ARN -> keys of its tasks (any status)
+        self.services = Mirror(store, keys.SERVICES, types_pb2.Service)
+        self.mirrors: list[Mirror] = [  # type: ignore[type-arg]
+            self.tasks,
+            self.instances,
+            self.allocations,
+            self.liveness,
+            self.services,
+        ]
+        # instance ARN -> keys of its tasks (any status); (cluster, service name) -> keys of its tasks
         self.tasks_by_instance: defaultdict[str, set[str]] = defaultdict(set)
+        self.tasks_by_service: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self.tasks.subscribe(self._index_task)
 
     def _index_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
-        if (
-            old is not None
-            and old.container_instance_arn
-            and (new is None or new.container_instance_arn != old.container_instance_arn)
-        ):
-            self.tasks_by_instance[old.container_instance_arn].discard(key)
-        if new is not None and new.container_instance_arn:
-            self.tasks_by_instance[new.container_instance_arn].add(key)
+        cluster = key.split("/", 2)[1]
+        if old is not None:
+            if old.container_instance_arn:
+                self.tasks_by_instance[old.container_instance_arn].discard(key)
+            if old.service_name:
+                self.tasks_by_service[(cluster, old.service_name)].discard(key)
+        if new is not None:
+            if new.container_instance_arn:
+                self.tasks_by_instance[new.container_instance_arn].add(key)
+            if new.service_name:
+                self.tasks_by_service[(cluster, new.service_name)].add(key)
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tg:
@@ -98,13 +109,15 @@ class State:
     def connected(self, cluster: str, instance: str) -> bool:
         return keys.liveness(cluster, instance) in self.liveness.items
 
+    def _tasks(self, task_keys: set[str] | None) -> list[types_pb2.Task]:
+        return [t for t in (self.tasks.get(k) for k in task_keys or ()) if t is not None]
+
     def instance_tasks(self, instance_arn: str) -> list[types_pb2.Task]:
-        out = []
-        for key in self.tasks_by_instance.get(instance_arn, ()):
-            task = self.tasks.get(key)
-            if task is not None:
-                out.append(task)
-        return out
+        return self._tasks(self.tasks_by_instance.get(instance_arn))
+
+    def service_tasks(self, cluster: str, service: str) -> list[types_pb2.Task]:
+        """Every task of a service still in etcd, stopped ones included."""
+        return self._tasks(self.tasks_by_service.get((cluster, service)))
 
     def cluster_instances(self, cluster: str) -> list[types_pb2.ContainerInstance]:
         prefix = keys.instances_of(cluster)

@@ -35,8 +35,10 @@ class Mirror(Generic[M]):
         self.ready = asyncio.Event()
         self._listeners: list[Callable[[str, M | None, M | None], None]] = []
 
-    def subscribe(self, listener: Callable[[str, M | None, M | None], None]) -> None:
+    def subscribe(self, listener: Callable[[str, M | None, M | None], None]) -> Callable[[], None]:
+        """Call `listener` on every change from now on; returns the function that unsubscribes."""
         self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def get(self, key: str) -> M | None:
         item = self.items.get(key)

@@ -283,6 +283,15 @@ class EtcdStore:
                 await asyncio.sleep(min(0.001 * 2**attempt, 0.05))
         raise Conflict(f"{key}: too many concurrent changes; retry the request")
 
+    async def compact(self, revision: int) -> None:
+        """Drop etcd's history before `revision` (a revision already compacted is fine)."""
+        async with self._op("compact"):
+            try:
+                await self._kv.compact(revision, timeout=self.timeout)
+            except grpc.aio.AioRpcError as e:
+                if "compacted" not in (e.details() or ""):
+                    raise
+
     # -- leases and watches ----------------------------------------------------------------------
 
     async def grant_lease(self, ttl: int) -> int:

@@ -1,0 +1,269 @@
+"""ServiceController: runs on the leader and makes every service what its record says.
+
+Driven by the watch-fed State: a change to a service, to one of its tasks, or to the cluster's
+instances or agent liveness marks the service dirty; dirty services are reconciled (bursts
+coalesce, like SwarmKit's orchestrators), each one serially, several in parallel. A reconcile
+computes a pure plan (`compute_service_plan`) and applies it: stop tasks (CAS on each task),
+launch tasks (the Launcher places them and commits with CAS), then write the service record
+(deployments, counts, events) with CAS. Time-based changes (settle times, backoff, health grace)
+are picked up at the plan's `next_wakeup`, and a slow periodic pass catches anything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+import uuid
+from collections.abc import Sequence
+
+import structlog
+
+from berth import arn as arns
+from berth import taskstatus
+from berth.errors import BerthError, Conflict
+from berth.v1 import types_pb2
+from controlplane.launch import Launcher, LaunchSpec
+from controlplane.reconcile.service_plan import Launch, PlanSettings, ServicePlan, compute_service_plan
+from controlplane.scheduler import SERVICE_DEFAULT_STRATEGIES, Constraint, Instance, Strategy, TaskRequest, place
+from controlplane.state.cluster_state import State
+from controlplane.store import EtcdStore, Put, Versioned, keys
+from controlplane.taskstate import request_stop
+
+log = structlog.get_logger("berth.services")
+
+MAX_EVENTS = 100
+PERIODIC_SECONDS = 15.0
+CONCURRENCY = 8
+
+
+def event(message: str, now: float) -> types_pb2.ServiceEvent:
+    return types_pb2.ServiceEvent(id=str(uuid.uuid4()), created_at=now, message=message)
+
+
+class ServiceController:
+    def __init__(self, store: EtcdStore, state: State, launcher: Launcher, arn_factory: arns.ArnFactory, *,
+                 settings: PlanSettings | None = None, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.state = state
+        self.launcher = launcher
+        self.arns = arn_factory
+        self.settings = settings or PlanSettings()
+        self.rng = rng or random.Random()
+        self._dirty: set[str] = set()
+        self._wakeups: dict[str, float] = {}
+        self._wake = asyncio.Event()
+        self._task_definitions: dict[str, types_pb2.TaskDefinition] = {}
+
+    # -- what makes a service dirty --------------------------------------------------------------
+
+    def _mark(self, key: str) -> None:
+        self._dirty.add(key)
+        self._wake.set()
+
+    def _mark_cluster(self, cluster: str) -> None:
+        prefix = keys.services_of(cluster)
+        for key in self.state.services.items:
+            if key.startswith(prefix):
+                self._dirty.add(key)
+        self._wake.set()
+
+    def _on_service(self, key: str, old: object, new: object) -> None:
+        self._mark(key)
+
+    def _on_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
+        task = new or old
+        if task is not None and task.service_name:
+            self._mark(keys.service(key.split("/", 2)[1], task.service_name))
+
+    def _on_cluster_change(self, key: str, old: object, new: object) -> None:
+        self._mark_cluster(key.split("/", 2)[1])
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        unsubscribe = [
+            self.state.services.subscribe(self._on_service),
+            self.state.tasks.subscribe(self._on_task),
+            self.state.instances.subscribe(self._on_cluster_change),
+            self.state.liveness.subscribe(self._on_cluster_change),
+        ]
+        try:
+            self._dirty.update(self.state.services.items)
+            next_periodic = time.monotonic() + PERIODIC_SECONDS
+            while True:
+                now = time.time()
+                due = [k for k, t in self._wakeups.items() if t <= now]
+                for k in due:
+                    del self._wakeups[k]
+                    self._dirty.add(k)
+                if time.monotonic() >= next_periodic:
+                    self._dirty.update(self.state.services.items)
+                    next_periodic = time.monotonic() + PERIODIC_SECONDS
+                if not self._dirty:
+                    timeout = min([t - now for t in self._wakeups.values()] + [next_periodic - time.monotonic()])
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), max(0.01, timeout))
+                    continue
+                batch, self._dirty = self._dirty, set()
+                semaphore = asyncio.Semaphore(CONCURRENCY)
+
+                async def one(key: str) -> None:
+                    async with semaphore:
+                        await self.reconcile(key)
+
+                await asyncio.gather(*(one(k) for k in sorted(batch)))
+        finally:
+            for u in unsubscribe:
+                u()
+
+    async def reconcile(self, key: str) -> ServicePlan | None:
+        """One pass over one service; errors are logged and the service retried shortly."""
+        try:
+            return await self._reconcile(key)
+        except (Conflict, BerthError) as e:
+            log.info("service_reconcile_retry", service=key, error=str(e))
+            self._wakeups[key] = time.time() + 0.5
+        except Exception:
+            log.exception("service_reconcile_failed", service=key)
+            self._wakeups[key] = time.time() + 2.0
+        return None
+
+    async def _reconcile(self, key: str) -> ServicePlan | None:
+        record = self.state.services.items.get(key)
+        if record is None or record.value.status == "INACTIVE":
+            return None
+        service = record.value
+        cluster = key.split("/", 2)[1]
+        now = time.time()
+        tasks = self.state.service_tasks(cluster, service.service_name)
+        views = self.state.instance_views(cluster)
+        targets = await self._daemon_targets(cluster, service, views, tasks) if service.scheduling_strategy == "DAEMON" else frozenset()
+        plan = compute_service_plan(
+            service, tasks, views, targets, now, self.settings, self.rng, arns.new_deployment_id
+        )
+        new_events = [event(m, now) for m in plan.events]
+        for stop in plan.stops:
+            await self._stop(cluster, stop.task_arn, stop.reason)
+        updated = types_pb2.Service()
+        updated.CopyFrom(plan.service)
+        if plan.stops:
+            stopped = " ".join(f"(task {s.task_arn.rsplit('/', 1)[-1]})" for s in plan.stops[:10])
+            new_events.append(event(f"(service {service.service_name}) has stopped {len(plan.stops)} running "
+                                    f"tasks: {stopped}.", now))
+        for launch in plan.launches:
+            new_events.extend(await self._launch(cluster, record, updated, launch, now))
+        if plan.next_wakeup is not None:
+            self._wakeups[key] = plan.next_wakeup
+        self._count(updated, tasks)
+        if new_events:
+            merged = list(reversed(new_events)) + list(updated.events)
+            del updated.events[:]
+            updated.events.extend(merged[:MAX_EVENTS])
+        if updated != service:
+            try:
+                revision = await self.store.commit(Put(key, updated, record.mod_revision))
+                self.state.note_commit([Put(key, updated, record.mod_revision)], revision)
+            except Conflict:
+                self._mark(key)  # the user changed it meanwhile: plan again
+        return plan
+
+    @staticmethod
+    def _count(service: types_pb2.Service, tasks: Sequence[types_pb2.Task]) -> None:
+        """running/pending counts of the service as ECS reports them (live tasks, desired RUNNING)."""
+        live = [t for t in tasks if t.desired_status == "RUNNING"]
+        service.running_count = sum(1 for t in live if t.last_status == "RUNNING")
+        service.pending_count = sum(1 for t in live if t.last_status in taskstatus.PENDING_STATES)
+
+    async def _stop(self, cluster: str, task_arn: str, reason: str) -> None:
+        key = keys.task(cluster, task_arn.rsplit("/", 1)[-1])
+        for _ in range(10):
+            record = await self.store.get(key, types_pb2.Task)
+            if record is None:
+                return
+            task = record.value
+            if not request_stop(task, stop_code=taskstatus.SERVICE_SCHEDULER_INITIATED, reason=reason):
+                return
+            try:
+                op = Put(key, task, record.mod_revision)
+                self.state.note_commit([op], await self.store.commit(op))
+                return
+            except Conflict:
+                continue
+
+    async def _task_definition(self, td_arn: str) -> types_pb2.TaskDefinition:
+        td = self._task_definitions.get(td_arn)
+        if td is None:
+            family, revision = arns.task_definition_ref(td_arn)
+            record = await self.store.get(keys.task_definition(family, revision or 0), types_pb2.TaskDefinition)
+            if record is None:
+                raise Conflict(f"task definition {td_arn} is gone")
+            td = self._task_definitions[td_arn] = record.value
+        return td
+
+    async def _launch(self, cluster: str, record: Versioned[types_pb2.Service], service: types_pb2.Service,
+                      launch: Launch, now: float) -> list[types_pb2.ServiceEvent]:
+        deployment = next((d for d in service.deployments if d.id == launch.deployment_id), None)
+        if deployment is None:
+            return []
+        cluster_record = await self.store.get(keys.cluster(cluster), types_pb2.Cluster)
+        if cluster_record is None or cluster_record.value.status != "ACTIVE":
+            return []
+        td = await self._task_definition(deployment.task_definition)
+        name = service.service_name
+        spec = LaunchSpec(
+            cluster=cluster_record, task_definition=td, count=launch.count, group=f"service:{name}",
+            started_by=deployment.id, launch_type=service.launch_type or "EC2", service_name=name,
+            constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
+            strategies=[Strategy(s.type, s.field) for s in service.placement_strategy] or list(SERVICE_DEFAULT_STRATEGIES),
+            instance_ids=list(launch.instance_ids) if launch.instance_ids else None,
+        )
+        if service.propagate_tags == "SERVICE":
+            spec.tags = list(service.tags)
+        result = await self.launcher.launch(spec, now)
+        deployment.launched_tasks += len(result.tasks)
+        out = []
+        if result.tasks:
+            started = " ".join(f"(task {t.task_arn.rsplit('/', 1)[-1]})" for t in result.tasks)
+            out.append(event(f"(service {name}) has started {len(result.tasks)} tasks: {started}.", now))
+        if result.failures:
+            failure = result.failures[0]
+            detail = failure.detail if failure.detail.startswith("The closest") else f"Reason: {failure.detail}"
+            message = (f"(service {name}) was unable to place a task because no container instance met all of "
+                       f"its requirements. {detail}")
+            if not service.events or service.events[0].message != message:
+                out.append(event(message, now))
+            self._wakeups[record.key] = now + 5.0  # capacity may come back; look again soon
+        return out
+
+    async def _daemon_targets(self, cluster: str, service: types_pb2.Service, views: Sequence[Instance],
+                              tasks: Sequence[types_pb2.Task]) -> frozenset[str]:
+        """Instances that should run the daemon: ACTIVE, connected, passing its constraints, with room
+        (an instance already running it has room by definition)."""
+        primary = next((d for d in service.deployments if d.status == "PRIMARY"), None)
+        if primary is None:
+            return frozenset()
+        td = await self._task_definition(primary.task_definition)
+        request = self.launcher.request(LaunchSpec(
+            cluster=Versioned("", types_pb2.Cluster(), 0, 0), task_definition=td, count=1,
+            group=f"service:{service.service_name}",
+            constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
+        ))
+        running_on = {t.container_instance_arn for t in tasks
+                      if t.desired_status == "RUNNING" and t.last_status != "STOPPED"}
+        targets = set()
+        for view in views:
+            if view.status != "ACTIVE" or not view.agent_connected:
+                continue
+            if view.arn in running_on or place(_without_group(request), [view], 1, self.rng).chosen:
+                targets.add(view.id)
+        return frozenset(targets)
+
+
+def _without_group(request: TaskRequest) -> TaskRequest:
+    """A daemon's own copies never block it (distinctInstance is implied by one per instance)."""
+    return TaskRequest(cpu=request.cpu, memory=request.memory, ports_tcp=request.ports_tcp,
+                       ports_udp=request.ports_udp, group="", constraints=request.constraints,
+                       requires_attributes=request.requires_attributes)
