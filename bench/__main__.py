@@ -9,6 +9,7 @@ import time
 BENCHMARKS = {
     "api": "bench.api_bench",
     "gateway": "bench.gateway_bench",
+    "reconcile": "bench.reconcile_bench",
     "scheduler": "bench.scheduler_bench",
     "tasks": "bench.tasks_bench",
 }

@@ -79,8 +79,12 @@ def docker_run_seconds(image: str = "berth/busybox:latest") -> float:
     import time
 
     start = time.perf_counter()
-    out = subprocess.run(["docker", "run", "-d", "--label", "berth.bench=1", image, "sleep", "3600"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["docker", "run", "-d", "--label", "berth.bench=1", image, "sleep", "3600"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - start
     subprocess.run(["docker", "rm", "-f", out.stdout.strip()], capture_output=True)
     return elapsed

@@ -24,7 +24,7 @@ from grpc_status import rpc_status
 
 from berth import config, jsonmsg
 from berth.errors import ApiError, FieldViolation, InvalidArgument
-from berth.v1 import berth_pb2, ecs_pb2_grpc
+from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc
 from berth.v1 import ecs_messages_pb2 as ecs
 
 R = TypeVar("R", bound=Message)
@@ -49,6 +49,7 @@ class Client:
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
         )
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
+        self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -217,7 +218,7 @@ class Client:
     ) -> Iterator[berth_pb2.ServiceEventMessage]:
         """Service events as they happen (server streaming); iterate, break to stop."""
         return self._stream(
-            self._ecs.WatchServiceEvents, berth_pb2.WatchServiceEventsRequest, request, fields, timeout
+            self._berth.WatchServiceEvents, berth_pb2.WatchServiceEventsRequest, request, fields, timeout
         )
 
     # -- tags ------------------------------------------------------------------------------------

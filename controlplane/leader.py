@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import structlog
 
@@ -34,7 +35,7 @@ class Leadership:
         self.ttl = ttl
         self.is_leader = False
 
-    async def run(self, lead: Callable[[], Awaitable[None]]) -> None:
+    async def run(self, lead: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Forever: campaign; while leader, run `lead()` (cancelled when leadership is lost)."""
         while True:
             try:

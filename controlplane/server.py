@@ -8,7 +8,6 @@ the data dir, then listen. Shutdown is graceful: the gRPC server finishes in-fli
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from grpc_health.v1 import health_pb2
 from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
-from berth.v1 import agent_pb2, ecs_pb2
+from berth.v1 import agent_pb2, berth_pb2, ecs_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
@@ -29,7 +28,9 @@ from controlplane.gateway import Gateway
 from controlplane.http import build_app, start_http
 from controlplane.launch import Launcher
 from controlplane.leader import Leadership, replica_name
+from controlplane.reconcile.controller import ServiceController
 from controlplane.reconcile.janitor import Janitor
+from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
@@ -86,11 +87,9 @@ class ControlPlane:
 
         self._background.append(asyncio.create_task(self.state.run(), name="state"))
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
-        self.api.register(
-            ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
-            EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher),
-            action_prefix="ecs",
-        )
+        ecs_servicer = EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher)
+        self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
+        self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
         self.agents = AgentServicer(
             self.store,
             self.arns,
@@ -110,7 +109,7 @@ class ControlPlane:
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
             self._background.append(asyncio.create_task(self.leadership.run(self._lead), name="leadership"))
-        for name in ("", "berth.v1.ECS", "berth.v1.Agent"):
+        for name in ("", "berth.v1.ECS", "berth.v1.Berth", "berth.v1.Agent"):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
         data_dir = Path(self.settings.data_dir)
@@ -137,10 +136,13 @@ class ControlPlane:
     async def _lead(self) -> None:
         """What the leader runs: the service controller and the janitor. A crash in either ends
         leadership (and is logged), so no half-alive leader stays in charge."""
-        from controlplane.reconcile.controller import ServiceController  # TEMP lazy until service_plan lands
-        from controlplane.reconcile.service_plan import PlanSettings
-        services = ServiceController(self.store, self.state, self.launcher, self.arns,
-                                     settings=PlanSettings(settle_seconds=self.settings.settle_seconds))
+        services = ServiceController(
+            self.store,
+            self.state,
+            self.launcher,
+            self.arns,
+            settings=PlanSettings(settle_seconds=self.settings.settle_seconds),
+        )
         janitor = Janitor(self.store, self.state, retention_seconds=self.settings.task_retention_seconds)
         async with asyncio.TaskGroup() as tg:
             tg.create_task(services.run(), name="service-controller")

@@ -57,6 +57,8 @@ def apply_state_change(task: types_pb2.Task, change: agent_pb2.TaskStateChange) 
         return False
     before = task.SerializeToString(deterministic=True)
     task.last_status = change.last_status
+    if task.last_status == "STOPPED":
+        task.desired_status = "STOPPED"  # as ECS shows a task that stopped on its own
     if change.health_status:
         task.health_status = change.health_status
     if change.stop_code and not task.stop_code:

@@ -44,12 +44,16 @@ def run_services(args: argparse.Namespace) -> int:
     rows = []
     for s in sorted(services, key=lambda s: s.service_name):
         primary = next((d for d in s.deployments if d.status == "PRIMARY"), None)
-        rows.append([
-            s.service_name, s.status, f"{s.desired_count}/{s.running_count}/{s.pending_count}",
-            str(sum(1 for d in s.deployments if d.status != "INACTIVE")),
-            primary.rollout_state if primary else "-",
-            s.task_definition.rsplit("/", 1)[-1],
-        ])
+        rows.append(
+            [
+                s.service_name,
+                s.status,
+                f"{s.desired_count}/{s.running_count}/{s.pending_count}",
+                str(sum(1 for d in s.deployments if d.status != "INACTIVE")),
+                primary.rollout_state if primary else "-",
+                s.task_definition.rsplit("/", 1)[-1],
+            ]
+        )
     print(table(rows, ["NAME", "STATUS", "DESIRED/RUNNING/PENDING", "DEPLOYMENTS", "ROLLOUT", "DEFINITION"]))
     return 0
 
@@ -59,7 +63,9 @@ def configure_deploy(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster", default="", help="cluster name or ARN (default: default)")
     p.add_argument("--task-definition", default="", help="family, family:revision or ARN to deploy")
     p.add_argument("--desired-count", type=int, default=None)
-    p.add_argument("--force-new-deployment", action="store_true", help="replace the tasks even with no change")
+    p.add_argument(
+        "--force-new-deployment", action="store_true", help="replace the tasks even with no change"
+    )
     p.add_argument("--timeout", type=float, default=900.0, help="seconds to follow before giving up")
 
 
@@ -68,9 +74,12 @@ def _progress(service: Any) -> str:
     for d in service.deployments:
         if d.status == "INACTIVE":
             continue
-        parts.append(f"{d.status.lower()} {d.task_definition.rsplit('/', 1)[-1]}: "
-                     f"{d.running_count}/{d.desired_count} running, {d.pending_count} pending"
-                     + (f", {d.failed_tasks} failed" if d.failed_tasks else "") + f" [{d.rollout_state}]")
+        parts.append(
+            f"{d.status.lower()} {d.task_definition.rsplit('/', 1)[-1]}: "
+            f"{d.running_count}/{d.desired_count} running, {d.pending_count} pending"
+            + (f", {d.failed_tasks} failed" if d.failed_tasks else "")
+            + f" [{d.rollout_state}]"
+        )
     return "; ".join(parts)
 
 
@@ -87,14 +96,18 @@ def run_deploy(args: argparse.Namespace) -> int:
             fields["forceNewDeployment"] = True
         service = client.update_service(**fields).service
         ours = next(d for d in service.deployments if d.status == "PRIMARY")
-        print(f"deploying {ours.task_definition.rsplit('/', 1)[-1]} to {service.service_name} "
-              f"(deployment {ours.id})", file=out)
+        print(
+            f"deploying {ours.task_definition.rsplit('/', 1)[-1]} to {service.service_name} "
+            f"(deployment {ours.id})",
+            file=out,
+        )
         stop = threading.Event()
 
         def follow_events() -> None:
             try:
-                for message in client.watch_service_events(cluster=args.cluster, services=[service.service_name],
-                                                           timeout=args.timeout):
+                for message in client.watch_service_events(
+                    cluster=args.cluster, services=[service.service_name], timeout=args.timeout
+                ):
                     if stop.is_set():
                         return
                     print(("\r\033[K" if live else "") + message.event.message, file=out, flush=True)
@@ -106,25 +119,39 @@ def run_deploy(args: argparse.Namespace) -> int:
         last = ""
         try:
             while time.monotonic() < deadline:
-                service = client.describe_services(cluster=args.cluster, services=[service.service_arn]).services[0]
+                service = client.describe_services(
+                    cluster=args.cluster, services=[service.service_arn]
+                ).services[0]
                 line = _progress(service)
                 if line != last:
-                    print(("\r\033[K" + line) if live else line, end="" if live else "\n", file=out, flush=True)
+                    print(
+                        ("\r\033[K" + line) if live else line, end="" if live else "\n", file=out, flush=True
+                    )
                     last = line
                 mine = next((d for d in service.deployments if d.id == ours.id), None)
                 rollback = next((d for d in service.deployments if d.rollback_from == ours.id), None)
                 if rollback is not None and rollback.rollout_state == "COMPLETED":
-                    print(f"\ndeployment {ours.id} FAILED and was rolled back to "
-                          f"{rollback.task_definition.rsplit('/', 1)[-1]}", file=out)
+                    print(
+                        f"\ndeployment {ours.id} FAILED and was rolled back to "
+                        f"{rollback.task_definition.rsplit('/', 1)[-1]}",
+                        file=out,
+                    )
                     return 1
                 if mine is not None and mine.rollout_state == "FAILED" and rollback is None:
                     print(f"\ndeployment {ours.id} FAILED: {mine.rollout_state_reason}", file=out)
                     return 1
                 active = [d for d in service.deployments if d.status != "INACTIVE"]
-                if (mine is not None and mine.rollout_state == "COMPLETED" and len(active) == 1
-                        and service.running_count == service.desired_count):
-                    print(f"\n{service.service_name} has reached a steady state on "
-                          f"{mine.task_definition.rsplit('/', 1)[-1]}", file=out)
+                if (
+                    mine is not None
+                    and mine.rollout_state == "COMPLETED"
+                    and len(active) == 1
+                    and service.running_count == service.desired_count
+                ):
+                    print(
+                        f"\n{service.service_name} has reached a steady state on "
+                        f"{mine.task_definition.rsplit('/', 1)[-1]}",
+                        file=out,
+                    )
                     return 0
                 time.sleep(1)
             print(f"\ngave up following after {args.timeout:.0f} s", file=out)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from berth.v1 import types_pb2 as berth_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEventb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEvent2c\n\x05\x42\x65rth\x12Z\n\x12WatchServiceEvents\x12#.berth.v1.WatchServiceEventsRequest\x1a\x1d.berth.v1.ServiceEventMessage0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,4 +36,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_end=144
   _globals['_SERVICEEVENTMESSAGE']._serialized_start=146
   _globals['_SERVICEEVENTMESSAGE']._serialized_end=249
+  _globals['_BERTH']._serialized_start=251
+  _globals['_BERTH']._serialized_end=350
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from berth.v1 import berth_pb2 as berth_dot_v1_dot_berth__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -22,3 +23,76 @@ if _version_not_supported:
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
+
+
+class BerthStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.WatchServiceEvents = channel.unary_stream(
+                '/berth.v1.Berth/WatchServiceEvents',
+                request_serializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
+                _registered_method=True)
+
+
+class BerthServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def WatchServiceEvents(self, request, context):
+        """Service events as they happen (ECS only keeps the last 100 on the service).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_BerthServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'WatchServiceEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchServiceEvents,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'berth.v1.Berth', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('berth.v1.Berth', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class Berth:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def WatchServiceEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/berth.v1.Berth/WatchServiceEvents',
+            berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from berth.v1 import berth_pb2 as berth_dot_v1_dot_berth__pb2
 from berth.v1 import ecs_messages_pb2 as berth_dot_v1_dot_ecs__messages__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -169,11 +168,6 @@ class ECSStub:
                 '/berth.v1.ECS/ListServices',
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.FromString,
-                _registered_method=True)
-        self.WatchServiceEvents = channel.unary_stream(
-                '/berth.v1.ECS/WatchServiceEvents',
-                request_serializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
-                response_deserializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
                 _registered_method=True)
         self.TagResource = channel.unary_unary(
                 '/berth.v1.ECS/TagResource',
@@ -362,13 +356,6 @@ class ECSServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def WatchServiceEvents(self, request, context):
-        """berth: service events as they happen (ECS only keeps the last 100 on the service).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def TagResource(self, request, context):
         """Tags
         """
@@ -525,11 +512,6 @@ def add_ECSServicer_to_server(servicer, server):
                     servicer.ListServices,
                     request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.FromString,
                     response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.SerializeToString,
-            ),
-            'WatchServiceEvents': grpc.unary_stream_rpc_method_handler(
-                    servicer.WatchServiceEvents,
-                    request_deserializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.FromString,
-                    response_serializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.SerializeToString,
             ),
             'TagResource': grpc.unary_unary_rpc_method_handler(
                     servicer.TagResource,
@@ -1276,33 +1258,6 @@ class ECS:
             '/berth.v1.ECS/ListServices',
             berth_dot_v1_dot_ecs__messages__pb2.ListServicesRequest.SerializeToString,
             berth_dot_v1_dot_ecs__messages__pb2.ListServicesResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def WatchServiceEvents(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_stream(
-            request,
-            target,
-            '/berth.v1.ECS/WatchServiceEvents',
-            berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
-            berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -334,6 +334,10 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
                 )
                 continue
             service = record.value
+            # ECS shows the PRIMARY and ACTIVE deployments (the ServicesStable waiter counts them).
+            kept = [d for d in service.deployments if d.status != "INACTIVE"]
+            del service.deployments[:]
+            service.deployments.extend(kept)
             if "TAGS" in req.include:
                 tags = await self.store.get(keys.tags(service.service_arn), store_pb2.TagSet)
                 service.tags.extend(tags.value.tags if tags else [])

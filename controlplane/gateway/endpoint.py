@@ -104,8 +104,15 @@ class Gateway:
             return self._error(
                 500, "ServerException", protocol.internal_error_message(request_id), request_id
             )
+        try:
+            body = protocol.ecs_json(response)
+        except Exception:
+            log.exception("gateway_internal_error", request_id=request_id)
+            return self._error(
+                500, "ServerException", protocol.internal_error_message(request_id), request_id
+            )
         return web.Response(
-            body=protocol.ecs_json(response),
+            body=body,
             headers={"Content-Type": protocol.CONTENT_TYPE, protocol.REQUEST_ID_HEADER: request_id},
         )
 

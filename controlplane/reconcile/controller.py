@@ -25,8 +25,21 @@ from berth import taskstatus
 from berth.errors import BerthError, Conflict
 from berth.v1 import types_pb2
 from controlplane.launch import Launcher, LaunchSpec
-from controlplane.reconcile.service_plan import Launch, PlanSettings, ServicePlan, compute_service_plan
-from controlplane.scheduler import SERVICE_DEFAULT_STRATEGIES, Constraint, Instance, Strategy, TaskRequest, place
+from controlplane.reconcile.service_plan import (
+    Launch,
+    PlanSettings,
+    ServicePlan,
+    compute_service_plan,
+    record_launch_shortfall,
+)
+from controlplane.scheduler import (
+    SERVICE_DEFAULT_STRATEGIES,
+    Constraint,
+    Instance,
+    Strategy,
+    TaskRequest,
+    place,
+)
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore, Put, Versioned, keys
 from controlplane.taskstate import request_stop
@@ -43,8 +56,16 @@ def event(message: str, now: float) -> types_pb2.ServiceEvent:
 
 
 class ServiceController:
-    def __init__(self, store: EtcdStore, state: State, launcher: Launcher, arn_factory: arns.ArnFactory, *,
-                 settings: PlanSettings | None = None, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        store: EtcdStore,
+        state: State,
+        launcher: Launcher,
+        arn_factory: arns.ArnFactory,
+        *,
+        settings: PlanSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.store = store
         self.state = state
         self.launcher = launcher
@@ -55,6 +76,7 @@ class ServiceController:
         self._wakeups: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._task_definitions: dict[str, types_pb2.TaskDefinition] = {}
+        self._semaphore = asyncio.Semaphore(CONCURRENCY)
 
     # -- what makes a service dirty --------------------------------------------------------------
 
@@ -102,22 +124,22 @@ class ServiceController:
                     self._dirty.update(self.state.services.items)
                     next_periodic = time.monotonic() + PERIODIC_SECONDS
                 if not self._dirty:
-                    timeout = min([t - now for t in self._wakeups.values()] + [next_periodic - time.monotonic()])
+                    timeout = min(
+                        [t - now for t in self._wakeups.values()] + [next_periodic - time.monotonic()]
+                    )
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), max(0.01, timeout))
                     continue
                 batch, self._dirty = self._dirty, set()
-                semaphore = asyncio.Semaphore(CONCURRENCY)
-
-                async def one(key: str) -> None:
-                    async with semaphore:
-                        await self.reconcile(key)
-
-                await asyncio.gather(*(one(k) for k in sorted(batch)))
+                await asyncio.gather(*(self._limited(k) for k in sorted(batch)))
         finally:
             for u in unsubscribe:
                 u()
+
+    async def _limited(self, key: str) -> None:
+        async with self._semaphore:
+            await self.reconcile(key)
 
     async def reconcile(self, key: str) -> ServicePlan | None:
         """One pass over one service; errors are logged and the service retried shortly."""
@@ -140,24 +162,34 @@ class ServiceController:
         now = time.time()
         tasks = self.state.service_tasks(cluster, service.service_name)
         views = self.state.instance_views(cluster)
-        targets = await self._daemon_targets(cluster, service, views, tasks) if service.scheduling_strategy == "DAEMON" else frozenset()
+        targets = (
+            await self._daemon_targets(cluster, service, views, tasks)
+            if service.scheduling_strategy == "DAEMON"
+            else frozenset()
+        )
+        health_checked = {
+            d.task_definition for d in service.deployments if await self._has_health_check(d.task_definition)
+        }
         plan = compute_service_plan(
-            service, tasks, views, targets, now, self.settings, self.rng, arns.new_deployment_id
+            service,
+            tasks,
+            views,
+            targets,
+            now,
+            self.settings,
+            self.rng,
+            arns.new_deployment_id,
+            health_checked=health_checked,
         )
         new_events = [event(m, now) for m in plan.events]
         for stop in plan.stops:
             await self._stop(cluster, stop.task_arn, stop.reason)
         updated = types_pb2.Service()
         updated.CopyFrom(plan.service)
-        if plan.stops:
-            stopped = " ".join(f"(task {s.task_arn.rsplit('/', 1)[-1]})" for s in plan.stops[:10])
-            new_events.append(event(f"(service {service.service_name}) has stopped {len(plan.stops)} running "
-                                    f"tasks: {stopped}.", now))
         for launch in plan.launches:
             new_events.extend(await self._launch(cluster, record, updated, launch, now))
         if plan.next_wakeup is not None:
-            self._wakeups[key] = plan.next_wakeup
-        self._count(updated, tasks)
+            self._wakeups[key] = min(plan.next_wakeup, self._wakeups.get(key, plan.next_wakeup))
         if new_events:
             merged = list(reversed(new_events)) + list(updated.events)
             del updated.events[:]
@@ -169,13 +201,6 @@ class ServiceController:
             except Conflict:
                 self._mark(key)  # the user changed it meanwhile: plan again
         return plan
-
-    @staticmethod
-    def _count(service: types_pb2.Service, tasks: Sequence[types_pb2.Task]) -> None:
-        """running/pending counts of the service as ECS reports them (live tasks, desired RUNNING)."""
-        live = [t for t in tasks if t.desired_status == "RUNNING"]
-        service.running_count = sum(1 for t in live if t.last_status == "RUNNING")
-        service.pending_count = sum(1 for t in live if t.last_status in taskstatus.PENDING_STATES)
 
     async def _stop(self, cluster: str, task_arn: str, reason: str) -> None:
         key = keys.task(cluster, task_arn.rsplit("/", 1)[-1])
@@ -197,14 +222,32 @@ class ServiceController:
         td = self._task_definitions.get(td_arn)
         if td is None:
             family, revision = arns.task_definition_ref(td_arn)
-            record = await self.store.get(keys.task_definition(family, revision or 0), types_pb2.TaskDefinition)
+            record = await self.store.get(
+                keys.task_definition(family, revision or 0), types_pb2.TaskDefinition
+            )
             if record is None:
                 raise Conflict(f"task definition {td_arn} is gone")
             td = self._task_definitions[td_arn] = record.value
         return td
 
-    async def _launch(self, cluster: str, record: Versioned[types_pb2.Service], service: types_pb2.Service,
-                      launch: Launch, now: float) -> list[types_pb2.ServiceEvent]:
+    async def _has_health_check(self, td_arn: str) -> bool:
+        td = await self._task_definition(td_arn)
+        return any(
+            c.HasField("health_check") and c.health_check.command
+            for c in td.container_definitions
+            if not c.HasField("essential") or c.essential
+        )
+
+    async def _launch(
+        self,
+        cluster: str,
+        record: Versioned[types_pb2.Service],
+        service: types_pb2.Service,
+        launch: Launch,
+        now: float,
+    ) -> list[types_pb2.ServiceEvent]:
+        """Launch what the plan asks; returns the events. `service` (the record to write) gets the
+        launched count, and its pending counts are corrected when placement came up short."""
         deployment = next((d for d in service.deployments if d.id == launch.deployment_id), None)
         if deployment is None:
             return []
@@ -214,45 +257,71 @@ class ServiceController:
         td = await self._task_definition(deployment.task_definition)
         name = service.service_name
         spec = LaunchSpec(
-            cluster=cluster_record, task_definition=td, count=launch.count, group=f"service:{name}",
-            started_by=deployment.id, launch_type=service.launch_type or "EC2", service_name=name,
+            cluster=cluster_record,
+            task_definition=td,
+            count=launch.count,
+            group=f"service:{name}",
+            started_by=deployment.id,
+            launch_type=service.launch_type or "EC2",
+            service_name=name,
             constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
-            strategies=[Strategy(s.type, s.field) for s in service.placement_strategy] or list(SERVICE_DEFAULT_STRATEGIES),
+            strategies=[Strategy(s.type, s.field) for s in service.placement_strategy]
+            or list(SERVICE_DEFAULT_STRATEGIES),
             instance_ids=list(launch.instance_ids) if launch.instance_ids else None,
         )
         if service.propagate_tags == "SERVICE":
             spec.tags = list(service.tags)
         result = await self.launcher.launch(spec, now)
         deployment.launched_tasks += len(result.tasks)
+        if len(result.tasks) < launch.count:
+            service.CopyFrom(
+                record_launch_shortfall(service, deployment.id, launch.count - len(result.tasks))
+            )
         out = []
         if result.tasks:
             started = " ".join(f"(task {t.task_arn.rsplit('/', 1)[-1]})" for t in result.tasks)
             out.append(event(f"(service {name}) has started {len(result.tasks)} tasks: {started}.", now))
         if result.failures:
             failure = result.failures[0]
-            detail = failure.detail if failure.detail.startswith("The closest") else f"Reason: {failure.detail}"
-            message = (f"(service {name}) was unable to place a task because no container instance met all of "
-                       f"its requirements. {detail}")
+            detail = (
+                failure.detail if failure.detail.startswith("The closest") else f"Reason: {failure.detail}"
+            )
+            message = (
+                f"(service {name}) was unable to place a task because no container instance met all of "
+                f"its requirements. {detail}"
+            )
             if not service.events or service.events[0].message != message:
                 out.append(event(message, now))
             self._wakeups[record.key] = now + 5.0  # capacity may come back; look again soon
         return out
 
-    async def _daemon_targets(self, cluster: str, service: types_pb2.Service, views: Sequence[Instance],
-                              tasks: Sequence[types_pb2.Task]) -> frozenset[str]:
+    async def _daemon_targets(
+        self,
+        cluster: str,
+        service: types_pb2.Service,
+        views: Sequence[Instance],
+        tasks: Sequence[types_pb2.Task],
+    ) -> frozenset[str]:
         """Instances that should run the daemon: ACTIVE, connected, passing its constraints, with room
         (an instance already running it has room by definition)."""
         primary = next((d for d in service.deployments if d.status == "PRIMARY"), None)
         if primary is None:
             return frozenset()
         td = await self._task_definition(primary.task_definition)
-        request = self.launcher.request(LaunchSpec(
-            cluster=Versioned("", types_pb2.Cluster(), 0, 0), task_definition=td, count=1,
-            group=f"service:{service.service_name}",
-            constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
-        ))
-        running_on = {t.container_instance_arn for t in tasks
-                      if t.desired_status == "RUNNING" and t.last_status != "STOPPED"}
+        request = self.launcher.request(
+            LaunchSpec(
+                cluster=Versioned("", types_pb2.Cluster(), 0, 0),
+                task_definition=td,
+                count=1,
+                group=f"service:{service.service_name}",
+                constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
+            )
+        )
+        running_on = {
+            t.container_instance_arn
+            for t in tasks
+            if t.desired_status == "RUNNING" and t.last_status != "STOPPED"
+        }
         targets = set()
         for view in views:
             if view.status != "ACTIVE" or not view.agent_connected:
@@ -264,6 +333,12 @@ class ServiceController:
 
 def _without_group(request: TaskRequest) -> TaskRequest:
     """A daemon's own copies never block it (distinctInstance is implied by one per instance)."""
-    return TaskRequest(cpu=request.cpu, memory=request.memory, ports_tcp=request.ports_tcp,
-                       ports_udp=request.ports_udp, group="", constraints=request.constraints,
-                       requires_attributes=request.requires_attributes)
+    return TaskRequest(
+        cpu=request.cpu,
+        memory=request.memory,
+        ports_tcp=request.ports_tcp,
+        ports_udp=request.ports_udp,
+        group="",
+        constraints=request.constraints,
+        requires_attributes=request.requires_attributes,
+    )

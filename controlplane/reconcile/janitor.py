@@ -26,8 +26,15 @@ log = structlog.get_logger("berth.janitor")
 
 
 class Janitor:
-    def __init__(self, store: EtcdStore, state: State, *, retention_seconds: float = 3600.0,
-                 interval_seconds: float = 60.0, compact: bool = True) -> None:
+    def __init__(
+        self,
+        store: EtcdStore,
+        state: State,
+        *,
+        retention_seconds: float = 3600.0,
+        interval_seconds: float = 60.0,
+        compact: bool = True,
+    ) -> None:
         self.store = store
         self.state = state
         self.retention = retention_seconds
@@ -42,8 +49,12 @@ class Janitor:
             await asyncio.sleep(self.interval)
 
     async def tick(self, now: float) -> dict[str, int]:
-        removed = {"tasks": await self._old_tasks(now), "services": await self._old_services(now),
-                   "tokens": await self._old_tokens(now), "task_definitions": await self._deleted_task_definitions()}
+        removed = {
+            "tasks": await self._old_tasks(now),
+            "services": await self._old_services(now),
+            "tokens": await self._old_tokens(now),
+            "task_definitions": await self._deleted_task_definitions(),
+        }
         if self.compact:
             await self._compact()
         if any(removed.values()):

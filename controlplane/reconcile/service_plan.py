@@ -1,98 +1,115 @@
 """The pure service reconciler: what one service needs started and stopped right now, and its new record.
 
-`compute_service_plan()` looks at one service, every task of it still stored (STOPPED ones included),
-the cluster's container instances and the clock, and returns a `ServicePlan`: tasks to launch (per
+`compute_service_plan()` looks at one service, every stored task of it (STOPPED ones included), the
+cluster's container instances and the clock, and returns a `ServicePlan`: tasks to launch (per
 deployment; for DAEMON, on exactly which instances), tasks to stop (with a stoppedReason), the
-updated service record (deployment counts and states, rollout states, circuit breaker bookkeeping,
-steady state) and the ECS service event messages of this decision. The service controller applies
-it: launches through the scheduler, desiredStatus STOPPED (stopCode ServiceSchedulerInitiated) on the
-stops, and the record with compare-and-swap. No I/O, no clock, randomness only from `rng`, ids only
-from `new_id`. Applying a plan and planning again at the same `now` gives an empty plan.
+updated service record and the ECS service event messages of this decision. The service controller
+applies it: launches through the scheduler, desiredStatus STOPPED (stopCode ServiceSchedulerInitiated)
+on the stops, then the record with compare-and-swap. No I/O, no clock, randomness only from `rng`,
+deployment ids only from `new_id`. Applying a plan and planning again at the same `now` gives an
+`empty` plan (nothing to launch, stop or say, record unchanged).
 
 Task states, as this module sees them:
-- *holding*: not STOPPED and not *lost*; it holds (or is about to hold) resources on its instance.
-  A task desired STOPPED that is still stopping holds too.
-- *lost*: not STOPPED, on an instance whose agent is disconnected (the caller reports that only
-  after the liveness grace). Not live, not healthy, replaced at once, and stopped (desiredStatus
-  STOPPED) so that its agent, if it comes back, stops the stale copy.
-- *live*: holding, desired RUNNING, and not yet past RUNNING (a task DEACTIVATING or STOPPING on its
-  own will not come back, so it is replaced already). *running* / *pending* split the live ones
-  (pending = PROVISIONING, PENDING, ACTIVATING), as ECS's runningCount and pendingCount do.
+- *holding*: not STOPPED and not *lost*: it holds (or will hold) resources on its instance. A task
+  desired STOPPED that is still stopping holds too.
+- *lost*: not STOPPED, on an instance whose agent is disconnected (the caller says so only after the
+  liveness grace). Not live, not healthy, replaced at once, and (REPLICA) stopped, so that its agent,
+  if it comes back, stops the stale copy. Until then it does not count against the cap: while an
+  agent reconnects, its stale copies may briefly take the service above maximumPercent.
+- *live*: holding, desired RUNNING, not yet past RUNNING (a task DEACTIVATING or STOPPING on its own
+  will not come back, so it is replaced already). *running* / *pending* (PROVISIONING, PENDING,
+  ACTIVATING) split the live ones, as ECS's runningCount and pendingCount do.
 - *healthy*: running and either HEALTHY, or without a health check and RUNNING for
-  `settle_seconds`. A task counts as "without a health check" when its task definition is not in
-  `health_checked` or, when the caller passes no such set, when the task and all its containers
-  report UNKNOWN health (then a checked task whose first check has not run yet counts healthy after
-  the settle time too: pass `health_checked` to avoid that).
+  `settle_seconds`. "Without a health check" means: task definition not in `health_checked`; or, when
+  the caller passes no such set, task and containers all UNKNOWN (a judgement call the caller can
+  avoid: a checked task whose first check has not run yet then counts healthy after the settle time).
 - UNHEALTHY is ignored for healthCheckGracePeriodSeconds after startedAt; after that the task is
-  stopped ("Task failed container health checks") and so replaced.
-Tasks on instances the caller did not pass (FARGATE pool instances, say) count as connected and
-ACTIVE. Tasks on a DRAINING (or any other non-ACTIVE) instance are live but are replaced like tasks of
-an old deployment.
+  stopped ("Task failed container health checks") and thereby replaced.
+- Tasks on instances the caller did not pass (FARGATE pool instances, say) count as connected and
+  ACTIVE. Tasks on a DRAINING (or otherwise not ACTIVE) instance are live, and replaced like tasks of
+  an old deployment. Tasks whose startedBy names no current deployment count as an old deployment's.
 
 REPLICA (desired D, maximumPercent default 200, minimumHealthyPercent default 100):
-- floor = min(D, ceil(D × min / 100)); cap = max(floor(D × max / 100), D, floor + 1) for D > 0.
-  The `floor + 1` is a judgement call: ECS deadlocks when no task fits between the floor and the
-  cap (min = max = 100, or desired 1 with max 150); berth lets one task surge above maximumPercent
-  instead, since a temporary extra task is cheaper than a deployment or a drain that never ends.
-- Every holding task counts against the cap, so the number of non-STOPPED tasks never exceeds it.
-- Launch PRIMARY tasks: min(D − primary keepers, cap − holding), where keepers are the PRIMARY's
-  live tasks on ACTIVE instances that this plan does not stop.
-- Stop tasks of old deployments, tasks on draining instances and surplus PRIMARY tasks: ones that
-  are not healthy freely (stopping them costs no healthy task), healthy ones while healthy − stopped
-  ≥ floor. Healthy candidates are ordered by the inverse of the placement strategy
-  (`choose_to_stop`), so what remains stays balanced. Like ECS, old tasks are stopped down to the
-  floor as soon as the floor allows, not only once their replacements are up.
-- Scale-in (more keepers than D) stops pending keepers first (newest first), then running ones that
-  are not healthy yet, then healthy ones chosen by `choose_to_stop` (the placement strategy's
-  inverse; default SERVICE_DEFAULT_STRATEGIES).
-- The PRIMARY is COMPLETED (event, completedAt, service.last_completed = a copy) once it has D
-  healthy keepers and no other deployment has a live task. An ACTIVE deployment with no live task
-  left is INACTIVE; its desiredCount follows its live tasks down. The newest few INACTIVE
-  deployments are kept (`max_inactive_deployments`), older ones dropped from the record.
-- Steady state: exactly one deployment that is not INACTIVE, it is COMPLETED, and runningCount == D.
-  The event is said on the transition only; steady_since records it (0 when not steady).
+- floor = min(D, ceil(D x min / 100)); cap = max(floor(D x max / 100), D, floor + 1) when D > 0.
+  Judgement call: ECS deadlocks when no task fits between floor and cap (min = max = 100, or desired
+  1 with max 150); berth lets one task surge above maximumPercent instead, since one extra task for a
+  while is cheaper than a deployment or a drain that never ends. The cap never falls below D.
+- Every holding task counts against the cap, so non-STOPPED tasks never exceed it.
+- Launch PRIMARY tasks: min(D - keepers, cap - holding); keepers are the PRIMARY's live tasks on
+  ACTIVE instances that this plan does not stop.
+- Stop tasks of old deployments, tasks on draining instances (old deployments' first) and surplus
+  PRIMARY tasks: those not healthy at once (stopping them costs no healthy task), healthy ones while
+  healthy - stopped >= floor, ordered by the inverse of the placement strategy (`choose_to_stop`) so
+  what remains stays balanced. Like ECS, old tasks go down to the floor as soon as it allows, not
+  only once their replacements are up (start-before-stop whenever maximumPercent leaves room).
+- Scale-in (more keepers than D): pending keepers first (newest first), then running ones not healthy
+  yet, then healthy ones by `choose_to_stop` (placement strategy's inverse; default
+  SERVICE_DEFAULT_STRATEGIES).
+- The PRIMARY is COMPLETED (completedAt, service.last_completed = a copy) once it has D healthy
+  keepers and no other deployment has a live task. A non-PRIMARY deployment with no live task left
+  is INACTIVE (at once, even while its last tasks are still stopping); until then its desiredCount
+  follows its live tasks down. The newest `max_inactive_deployments` INACTIVE deployments stay in the
+  record and older ones are dropped, so it does not grow with every deploy (ECS hides INACTIVE ones;
+  DescribeServices should too, or the ServicesStable waiter never sees one deployment).
+- Steady state: exactly one deployment that is not INACTIVE, COMPLETED, and runningCount == D. Said
+  on the transition only; steady_since records when (0 when not steady).
 
-DAEMON: one task per instance in `daemon_targets` (computed by the caller); N = len(targets) plays
-D's part (service and PRIMARY desiredCount are set to N), defaults max 100 / min 0. Live tasks on
-instances outside the targets (DRAINING ones included) are stopped at once, and so are extra PRIMARY
-copies on one instance. Launches go to targets without a live PRIMARY task, empty instances first;
-an instance where an old copy still holds gets its new copy only from cap room beyond N (so with
-max 100 the old copy stops first, then the new one starts there). The floor counts instances with a
-healthy task, so stopping an old copy next to a healthy new one is free.
+DAEMON: one task per instance in `daemon_targets` (the caller's: ACTIVE, connected, constraints met,
+room; an instance already running the daemon must stay a target). N = len(targets) plays D's part
+(service and PRIMARY desiredCount are set to N); defaults max 100 / min 0. Live tasks on instances
+outside the targets (DRAINING ones included) are stopped at once, and so are extra PRIMARY copies on
+one instance. A DAEMON task on a disconnected instance is not stopped: nothing replaces it elsewhere,
+and stopping it would only restart it when the agent is back; it just stops counting. Launches go to
+targets without a live PRIMARY task, empty instances first; an instance where an old copy still
+holds gets its new one only from cap room beyond what holding tasks use (with max 100: stop the old
+copy, then start the new one there). The floor counts instances with a healthy task, so stopping an
+old copy next to a healthy new one is free.
 
 Failures, backoff and the circuit breaker (PRIMARY only):
-- A failed task stopped on its own (stopCode not ServiceSchedulerInitiated, UserInitiated,
-  InfrastructureHealth, SpotInterruption or TerminationNotice) before it ever ran, or with
-  TaskFailedToStart, or within `settle_seconds` of starting, or was stopped by this module for
-  failing its health checks. The "within settle_seconds" part is berth's: ECS does not count a
-  container that exits right after starting, so such a deployment loops forever there.
-- Only failures after the deployment's last_healthy_at count (resetOnHealthyTask). last_healthy_at is
-  when the newest healthy task became healthy: startedAt + settle without a health check, startedAt
-  with one (its true moment is not recorded; this undercounts resets slightly, never overcounts).
-  failed_tasks only grows until such a reset, even once stopped tasks are deleted.
-- Backoff: failures are grouped in rounds (a failure starts a new round when its task was created
-  after the previous round's first failure stopped, so a burst of tasks failing together is one
-  round). After n rounds the PRIMARY launches nothing until the last failure's stoppedAt +
-  min(backoff_base × 2^(n−1), backoff_max). From `unstable_event_rounds` rounds on, each new failure
-  says "is unable to consistently start tasks successfully".
-- Circuit breaker (deploymentCircuitBreaker.enable) on an IN_PROGRESS PRIMARY: at
-  clamp(ceil(0.5 × D), 3, 200) failed tasks the deployment is FAILED and launches nothing more. With
-  rollback and a service.last_completed, a new PRIMARY copied from it is appended (new id,
-  rollback_from = the failed id, IN_PROGRESS) and launched in the same plan; the failed one becomes
-  ACTIVE and drains. A failed rollback is not rolled back again (no ping-pong). Without rollback,
-  old-deployment tasks are kept (only what exceeds D goes): nothing would replace them.
-- A FAILED PRIMARY launches nothing, as in ECS; draining instances are still drained within the
-  floor.
+- A failed task is a STOPPED task that was stopped for failing its health checks, or has stopCode
+  TaskFailedToStart, or stopped on its own (stopCode none of ServiceSchedulerInitiated,
+  UserInitiated, InfrastructureHealth, SpotInterruption, TerminationNotice) before RUNNING or within
+  `settle_seconds` of it. The "within settle_seconds" part is berth's: ECS does not count a container
+  that exits right after starting, so such a deployment loops forever there.
+- Only failures after the deployment's last_healthy_at count (ECS resetOnHealthyTask). last_healthy_at
+  is when its newest healthy task became healthy: startedAt + settle without a health check,
+  startedAt with one (the true moment is not recorded: resets come slightly late, never early).
+  failed_tasks only grows until a reset, even once stopped tasks are deleted.
+- Backoff (no hot loop): failures are grouped in rounds, a failure starting a new round when its task
+  was created after the current round's first failure stopped (a burst of tasks failing together is
+  one round, not n). After n rounds the PRIMARY launches nothing until the last failure's stoppedAt
+  + min(backoff_base x 2^(n-1), backoff_max). From `unstable_event_rounds` rounds on, each newly seen
+  failure says "is unable to consistently start tasks successfully".
+- Circuit breaker (deploymentCircuitBreaker.enable), IN_PROGRESS PRIMARY only: at
+  clamp(ceil(0.5 x D), 3, 200) failed tasks the deployment is FAILED and launches nothing more. With
+  rollback and a service.last_completed, a new PRIMARY copied from it is put first in the list (new
+  id, rollback_from = the failed id, IN_PROGRESS, service.task_definition restored) and launched in
+  the same plan; the failed one becomes ACTIVE and drains. The rollback starts fresh tasks, as ECS
+  does: the last completed deployment's tasks are replaced like any old deployment's. A failed
+  rollback is not rolled back again (no ping-pong). A COMPLETED PRIMARY never fails: it self-heals
+  with backoff.
+- A FAILED PRIMARY without rollback launches nothing (ECS). Judgement call: its old deployments'
+  tasks are then kept (only what exceeds D goes), since nothing would replace them; draining
+  instances are still drained within the floor.
 
-A service that is not ACTIVE (DRAINING after DeleteService with force, or INACTIVE) has all its live
-tasks stopped and launches nothing; it becomes INACTIVE, with every deployment, once none of its
-tasks holds resources any more (all STOPPED, or lost).
+A service that is not ACTIVE (DRAINING after DeleteService with force, or INACTIVE) has every live
+task stopped and launches nothing; it becomes INACTIVE, with all its deployments, once none of its
+tasks holds resources any more (all STOPPED or lost), not merely once none is desired RUNNING.
 
-Record fields: counts are those after the plan is applied (planned launches count as pending, planned
-stops no longer count), which is what makes the second plan empty; if the scheduler places fewer
-tasks than asked, `record_launch_shortfall()` corrects the record. updatedAt is set on every
-deployment that changed. `next_wakeup` is the earliest time at which the plan would change with no
-event at all (a settle time, a health grace period or a backoff running out).
+Events, in this order, ECS's wording: "(service S) (task T) failed container health checks.",
+"(service S) (deployment D) deployment failed: tasks failed to start.", "(service S) rolling back to
+deployment D." (D: the last completed deployment, the one restored), "(service S) is unable to
+consistently start tasks successfully.", "(service S) has stopped N running tasks: (task T) ...."
+(the first 10 listed), "(service S) (deployment D) deployment completed.", "(service S) has reached
+a steady state.". Each is tied to a change of the record or to a stop, so a repeated plan says
+nothing. "has started N tasks" and "unable to place" are the caller's, after launching.
+
+Record: counts are those after the plan is applied (planned launches count as pending, planned stops
+no longer count): that is what makes the second plan empty. If the scheduler places fewer tasks than
+asked, `record_launch_shortfall()` corrects the pending counts. launched_tasks is left to the caller
+(it knows what was placed). updatedAt is set on every deployment that changed. `next_wakeup` is the
+earliest time at which the plan would change with no event at all (a settle time, a health grace
+period or a backoff running out).
 """
 
 from __future__ import annotations
@@ -100,7 +117,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from random import Random
 
 from berth import taskstatus
@@ -141,6 +158,7 @@ _REQUESTED_STOP_CODES = frozenset(
     }
 )
 _RUNNING_RANK = taskstatus.rank("RUNNING")
+_EVALUATED = frozenset({"HEALTHY", "UNHEALTHY"})
 
 
 # --- inputs and outputs --------------------------------------------------------------------------
@@ -176,12 +194,11 @@ class ServicePlan:
     events: list[str]
     next_wakeup: float | None = None  # plan again at this time even if nothing happens
     changed: bool = False  # `service` differs from the input record
-    failures_counted: dict[str, int] = field(default_factory=dict)  # deployment id -> failed tasks
 
     @property
     def empty(self) -> bool:
-        """Nothing to launch, nothing to stop, and the record is unchanged."""
-        return not self.launches and not self.stops and not self.changed
+        """Nothing to launch, nothing to stop, nothing to say, and the record is unchanged."""
+        return not self.launches and not self.stops and not self.events and not self.changed
 
 
 def deployment_limits(desired: int, maximum_percent: int, minimum_healthy_percent: int) -> tuple[int, int]:
@@ -198,7 +215,7 @@ def deployment_limits(desired: int, maximum_percent: int, minimum_healthy_percen
 
 
 def circuit_breaker_threshold(desired: int) -> int:
-    """Failed tasks that fail a deployment: clamp(ceil(0.5 × desired), 3, 200)."""
+    """Failed tasks that fail a deployment: clamp(ceil(0.5 x desired), 3, 200)."""
     return min(max(math.ceil(0.5 * desired), 3), 200)
 
 
@@ -206,9 +223,9 @@ def backoff_delay(rounds: int, settings: PlanSettings) -> float:
     """Seconds to wait after the last failure when `rounds` launch rounds in a row have failed."""
     if rounds <= 0:
         return 0.0
-    if rounds > 64:  # 2**64 × base is past any sensible maximum; avoid huge floats
+    if rounds > 64:  # 2**64 x base is past any sensible maximum; avoid huge floats
         return settings.backoff_max_seconds
-    return min(settings.backoff_base_seconds * 2 ** (rounds - 1), settings.backoff_max_seconds)
+    return min(settings.backoff_base_seconds * 2.0 ** (rounds - 1), settings.backoff_max_seconds)
 
 
 def is_failed_task(task: types_pb2.Task, settings: PlanSettings) -> bool:
@@ -228,7 +245,7 @@ def record_launch_shortfall(
     service: types_pb2.Service, deployment_id: str, missing: int
 ) -> types_pb2.Service:
     """A copy of a plan's record for when `missing` of the tasks planned for `deployment_id` could
-    not be placed: they no longer count as pending nor as launched."""
+    not be placed: they no longer count as pending."""
     out = types_pb2.Service()
     out.CopyFrom(service)
     if missing <= 0:
@@ -236,9 +253,7 @@ def record_launch_shortfall(
     for deployment in out.deployments:
         if deployment.id == deployment_id:
             deployment.pending_count = max(0, deployment.pending_count - missing)
-            deployment.launched_tasks = max(0, deployment.launched_tasks - missing)
     out.pending_count = max(0, out.pending_count - missing)
-    out.steady_since = 0 if out.running_count != out.desired_count else out.steady_since
     return out
 
 
@@ -249,12 +264,12 @@ def compute_service_plan(
     service: types_pb2.Service,
     tasks: Sequence[types_pb2.Task],
     instances: Sequence[Instance],
-    *,
-    daemon_targets: frozenset[str] = frozenset(),
+    daemon_targets: frozenset[str],
     now: float,
-    settings: PlanSettings = PlanSettings(),  # noqa: B008 - frozen, so sharing the default is safe
+    settings: PlanSettings,
     rng: Random,
     new_id: Callable[[], str],
+    *,
     health_checked: Collection[str] | None = None,
 ) -> ServicePlan:
     """Decide what `service` needs now; see the module docstring for the rules.
@@ -264,33 +279,29 @@ def compute_service_plan(
     task. `health_checked`: task definition ARNs whose essential containers have a health check
     (None: guess from the reported health, see the module docstring).
     """
-    return _Planner(service, tasks, instances, daemon_targets, now, settings, rng, new_id, health_checked).plan()
+    return _Planner(
+        service, tasks, instances, daemon_targets, now, settings, rng, new_id, health_checked
+    ).plan()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Task:
-    """One task, classified once."""
+    """One task, classified once (fields read from the message once: they are slow to read)."""
 
     pb: types_pb2.Task
+    arn: str
+    deployment: str  # startedBy
     instance_id: str
-    holding: bool
-    lost: bool
-    live: bool
-    running: bool
-    pending: bool
-    healthy: bool
-    healthy_since: float  # when it became healthy (healthy tasks only)
-    failed_health: bool  # UNHEALTHY past the grace period
-    on_draining: bool  # on a known instance that is not ACTIVE
+    holding: bool = False
+    lost: bool = False
+    live: bool = False
+    running: bool = False
+    pending: bool = False
+    healthy: bool = False
+    healthy_since: float = 0.0  # when it became healthy (healthy tasks only)
+    failed_health: bool = False  # UNHEALTHY past the grace period
+    on_draining: bool = False  # on a known instance that is not ACTIVE
     stopping: bool = False  # this plan stops it
-
-    @property
-    def deployment(self) -> str:
-        return self.pb.started_by
-
-    @property
-    def arn(self) -> str:
-        return self.pb.task_arn
 
     @property
     def short_id(self) -> str:
@@ -329,67 +340,67 @@ class _Planner:
 
         self.launches: list[Launch] = []
         self.stops: list[Stop] = []
-        self.health_events: list[str] = []
-        self.events: list[str] = []
+        # Events in the order they are told: failures and the breaker, then the stops, then outcomes.
+        self.early_events: list[str] = []
+        self.late_events: list[str] = []
         self.wakeups: list[float] = []
-        self.failures_counted: dict[str, int] = {}
         seen: set[str] = set()
         self.tasks: list[_Task] = []
         for task in tasks:
-            if task.task_arn in seen:  # defensive: one record per task
-                continue
-            seen.add(task.task_arn)
-            self.tasks.append(self._classify(task))
+            view = self._classify(task)
+            if view.arn not in seen:  # defensive: one record per task
+                seen.add(view.arn)
+                self.tasks.append(view)
 
     # --- classification ------------------------------------------------------------------------
 
     def _classify(self, task: types_pb2.Task) -> _Task:
-        instance = self.by_arn.get(task.container_instance_arn)
-        ident = task.container_instance_arn.rsplit("/", 1)[-1]
+        instance_arn = task.container_instance_arn
+        instance = self.by_arn.get(instance_arn)
         if instance is None:
+            ident = instance_arn.rsplit("/", 1)[-1]
             instance = self.by_id.get(ident)
         if instance is not None:
             ident = instance.id
-        stopped = task.last_status == "STOPPED"
-        lost = not stopped and instance is not None and not instance.agent_connected
-        holding = not stopped and not lost
-        live = holding and task.desired_status == "RUNNING" and taskstatus.rank(task.last_status) <= _RUNNING_RANK
-        running = live and task.last_status == "RUNNING"
-        healthy, since, failed_health = False, 0.0, False
-        if running:
-            started = task.started_at or task.created_at
-            if task.health_status == "HEALTHY":
-                healthy, since = True, started
-            elif task.health_status == "UNHEALTHY":
-                if self.now - started >= self.grace:
-                    failed_health = True
-                else:
-                    self.wakeups.append(started + self.grace)
-            elif not self._health_checked(task):
-                since = started + self.settings.settle_seconds
-                if self.now >= since:
-                    healthy = True
-                else:
-                    self.wakeups.append(since)
-        return _Task(
-            pb=task,
-            instance_id=ident,
-            holding=holding,
-            lost=lost,
-            live=live,
-            running=running,
-            pending=live and not running,
-            healthy=healthy,
-            healthy_since=since,
-            failed_health=failed_health,
-            on_draining=instance is not None and instance.status != "ACTIVE",
-        )
+        view = _Task(pb=task, arn=task.task_arn, deployment=task.started_by, instance_id=ident)
+        last = task.last_status
+        if last == "STOPPED":
+            return view
+        view.on_draining = instance is not None and instance.status != "ACTIVE"
+        if instance is not None and not instance.agent_connected:
+            view.lost = True
+            return view
+        view.holding = True
+        if task.desired_status != "RUNNING" or taskstatus.rank(last) > _RUNNING_RANK:
+            return view
+        view.live = True
+        if last != "RUNNING":
+            view.pending = True
+            return view
+        view.running = True
+        started = task.started_at or task.created_at
+        health = task.health_status
+        if health == "HEALTHY":
+            view.healthy, view.healthy_since = True, started
+        elif health == "UNHEALTHY":
+            if self.now - started >= self.grace:
+                view.failed_health = True
+            else:
+                self.wakeups.append(started + self.grace)
+        elif not self._health_checked(task):
+            view.healthy_since = started + self.settings.settle_seconds
+            if self.now >= view.healthy_since:
+                view.healthy = True
+            else:
+                self.wakeups.append(view.healthy_since)
+        return view
 
     def _health_checked(self, task: types_pb2.Task) -> bool:
         if self.health_checked is not None:
             return task.task_definition_arn in self.health_checked
-        reported = [task.health_status, *(c.health_status for c in task.containers)]
-        return any(h in ("HEALTHY", "UNHEALTHY") for h in reported)
+        if task.health_status in _EVALUATED:
+            return True
+        return any(c.health_status in _EVALUATED for c in task.containers)
 
     # --- the decision --------------------------------------------------------------------------
 
@@ -403,7 +414,7 @@ class _Planner:
             if primary is not None:
                 primary.desired_count = desired
 
-        self._stop_unconditionally(primary)
+        self._stop_unconditionally()
         backoff_until: float | None = None
         if self.active and primary is not None:
             primary, backoff_until = self._failures(primary, desired)
@@ -416,30 +427,29 @@ class _Planner:
                 self._replica(primary, desired, cap, floor, backoff_until)
         self._record(primary, desired, before)
 
+        events = list(self.early_events)
         if self.stops:
-            listed = " ".join(f"(task {t.task_arn.rsplit('/', 1)[-1]})" for t in self.stops)
-            self.events.insert(
-                self._stop_event_position, f"(service {self.name}) has stopped {len(self.stops)} running tasks: {listed}."
-            )
+            listed = " ".join(f"(task {stop.task_arn.rsplit('/', 1)[-1]})" for stop in self.stops[:10])
+            events.append(f"(service {self.name}) has stopped {len(self.stops)} running tasks: {listed}.")
+        events.extend(self.late_events)
         future = [w for w in self.wakeups if w > self.now]
         return ServicePlan(
             launches=self.launches,
             stops=self.stops,
             service=self.svc,
-            events=self.health_events + self.events,
+            events=events,
             next_wakeup=min(future) if future else None,
             changed=self.svc != self.original,
-            failures_counted=self.failures_counted,
         )
-
-    _stop_event_position = 0
 
     def _primary(self) -> types_pb2.Deployment | None:
         """The newest PRIMARY deployment; any older one marked PRIMARY is demoted to ACTIVE."""
-        primaries = [d for d in self.svc.deployments if d.status == PRIMARY]
-        for extra in primaries[:-1]:
+        primaries = sorted(
+            (d for d in self.svc.deployments if d.status == PRIMARY), key=lambda d: d.created_at, reverse=True
+        )
+        for extra in primaries[1:]:
             extra.status = ACTIVE
-        return primaries[-1] if primaries else None
+        return primaries[0] if primaries else None
 
     def _desired(self) -> int:
         if not self.active:
@@ -450,7 +460,9 @@ class _Planner:
 
     def _percents(self) -> tuple[int, int]:
         config = self.svc.deployment_configuration
-        maximum = config.maximum_percent if config.HasField("maximum_percent") else (100 if self.daemon else 200)
+        maximum = (
+            config.maximum_percent if config.HasField("maximum_percent") else (100 if self.daemon else 200)
+        )
         minimum = (
             config.minimum_healthy_percent
             if config.HasField("minimum_healthy_percent")
@@ -464,29 +476,33 @@ class _Planner:
         task.stopping = True
         self.stops.append(Stop(task.arn, reason))
 
-    def _stop_unconditionally(self, primary: types_pb2.Deployment | None) -> None:
+    def _stop_unconditionally(self) -> None:
         """Lost tasks, tasks failing health checks, a winding-down service, DAEMON misfits."""
         for task in self.tasks:
             if task.lost and task.pb.desired_status == "RUNNING":
-                self._stop(task, f"Task replaced: container instance {task.instance_id} is disconnected")
+                # A DAEMON copy has no replacement elsewhere: when its agent is back it carries on.
+                if not self.daemon or not self.active:
+                    self._stop(task, f"Task replaced: container instance {task.instance_id} is disconnected")
             elif not task.live:
                 continue
             elif not self.active:
                 self._stop(task, f"Service {self.name} is being deleted")
             elif task.failed_health:
                 self._stop(task, HEALTH_CHECK_REASON)
-                self.health_events.append(
+                self.early_events.append(
                     f"(service {self.name}) (task {task.short_id}) failed container health checks."
                 )
             elif self.daemon and task.instance_id not in self.targets:
                 why = "is DRAINING" if task.on_draining else "is not eligible"
-                self._stop(task, f"Container instance {task.instance_id} {why} for daemon service {self.name}")
+                self._stop(
+                    task, f"Container instance {task.instance_id} {why} for daemon service {self.name}"
+                )
 
     # --- failures, backoff, circuit breaker ------------------------------------------------------
 
     def _failures(
         self, primary: types_pb2.Deployment, desired: int
-    ) -> tuple[types_pb2.Deployment | None, float | None]:
+    ) -> tuple[types_pb2.Deployment, float | None]:
         """Update the PRIMARY's failure bookkeeping; trip the breaker. Returns the (possibly new)
         PRIMARY and, when a launch backoff is running, the time it ends."""
         mine = [t for t in self.tasks if t.deployment == primary.id]
@@ -505,7 +521,6 @@ class _Planner:
         recorded = primary.failed_tasks
         failed = len(failures) if reset else max(recorded, len(failures))
         primary.failed_tasks = failed
-        self.failures_counted[primary.id] = failed
         breaker = self.svc.deployment_configuration.deployment_circuit_breaker
         if (
             breaker.enable
@@ -517,16 +532,25 @@ class _Planner:
             return primary, None
         rounds = _rounds(failures)
         if failed > recorded and rounds >= self.settings.unstable_event_rounds:
-            self.events.append(f"(service {self.name}) is unable to consistently start tasks successfully.")
+            self.early_events.append(
+                f"(service {self.name}) is unable to consistently start tasks successfully."
+            )
         until = _stop_time(failures[-1]) + backoff_delay(rounds, self.settings)
         return primary, until if self.now < until else None
 
     def _trip(self, failed: types_pb2.Deployment, desired: int, *, rollback: bool) -> types_pb2.Deployment:
         failed.rollout_state = FAILED
         failed.rollout_state_reason = CIRCUIT_BREAKER_REASON
-        self.events.append(f"(service {self.name}) (deployment {failed.id}) deployment failed: tasks failed to start.")
+        self.early_events.append(
+            f"(service {self.name}) (deployment {failed.id}) deployment failed: tasks failed to start."
+        )
         target = self.svc.last_completed
-        if not rollback or not self.svc.HasField("last_completed") or failed.rollback_from or target.id == failed.id:
+        if (
+            not rollback
+            or not self.svc.HasField("last_completed")
+            or failed.rollback_from
+            or target.id == failed.id
+        ):
             return failed
         new = types_pb2.Deployment()
         new.CopyFrom(target)
@@ -539,16 +563,18 @@ class _Planner:
         new.created_at = self.now
         new.updated_at = self.now
         new.rollout_state = IN_PROGRESS
-        new.rollout_state_reason = f"ECS deployment circuit breaker: rolling back to deploymentId {target.id}."
+        new.rollout_state_reason = (
+            f"ECS deployment circuit breaker: rolling back to deploymentId {target.id}."
+        )
         new.last_healthy_at = 0
         new.rollback_from = failed.id
         new.completed_at = 0
         new.launched_tasks = 0
         failed.status = ACTIVE
-        self.svc.deployments.append(new)
+        self.svc.deployments.insert(0, new)  # newest first, as the API (and ECS) list them
         self.svc.task_definition = new.task_definition
-        self.events.append(f"(service {self.name}) rolling back to deployment {target.id}.")
-        return self.svc.deployments[-1]
+        self.early_events.append(f"(service {self.name}) rolling back to deployment {target.id}.")
+        return self.svc.deployments[0]
 
     # --- REPLICA ---------------------------------------------------------------------------------
 
@@ -562,7 +588,9 @@ class _Planner:
     ) -> None:
         progressing = primary is not None and primary.rollout_state != FAILED
         live = [t for t in self.tasks if t.live and not t.stopping]
-        keepers = [t for t in live if primary is not None and t.deployment == primary.id and not t.on_draining]
+        keepers = [
+            t for t in live if primary is not None and t.deployment == primary.id and not t.on_draining
+        ]
         holding = sum(1 for t in self.tasks if t.holding)
 
         wanted = desired - len(keepers)
@@ -574,9 +602,11 @@ class _Planner:
                 if count > 0:
                     self.launches.append(Launch(primary.id, count))
 
-        reason = f"Scaling activity initiated by (deployment {primary.id if primary else 'none'})"
+        # What is to be replaced or removed, in the order healthy ones are given up: tasks on draining
+        # instances (old deployments' first), tasks of old deployments, then the scale-in surplus.
         draining = sorted(
-            (t for t in live if t.on_draining), key=lambda t: primary is not None and t.deployment == primary.id
+            (t for t in live if t.on_draining),
+            key=lambda t: primary is not None and t.deployment == primary.id,
         )
         old = [t for t in live if not t.on_draining and (primary is None or t.deployment != primary.id)]
         if not progressing:
@@ -584,23 +614,21 @@ class _Planner:
             excess = max(0, len(keepers) + len(old) - desired)
             old = sorted(old, key=lambda t: t.healthy)[:excess]
         surplus = self._surplus(keepers, len(keepers) - desired)
+        scaling = f"Scaling activity initiated by (deployment {primary.id if primary else 'none'})"
 
         budget = sum(1 for t in live if t.healthy) - floor
-        for group, why in (
-            (draining, None),
-            (old, reason),
-            (surplus, reason),
-        ):
-            for task in (t for t in group if not t.healthy):
-                self._stop(task, why or self._draining_reason(task))
+        for group in (draining, old, surplus):
+            # Tasks that are not healthy cost no healthy task: they go at once.
+            for task in group:
+                if not task.healthy:
+                    self._stop(task, self._draining_reason(task) if task.on_draining else scaling)
             healthy = [t for t in group if t.healthy]
-            if budget <= 0 or not healthy:
-                continue
             for task in self._inverse_order(healthy, min(budget, len(healthy))):
-                self._stop(task, why or self._draining_reason(task))
+                self._stop(task, self._draining_reason(task) if task.on_draining else scaling)
                 budget -= 1
 
-    def _draining_reason(self, task: _Task) -> str:
+    @staticmethod
+    def _draining_reason(task: _Task) -> str:
         return f"Container instance {task.instance_id} is DRAINING"
 
     def _surplus(self, keepers: list[_Task], count: int) -> list[_Task]:
@@ -666,7 +694,9 @@ class _Planner:
             copies.sort(key=lambda t: (not t.healthy, not t.running, t.pb.created_at, t.arn))
             kept[ident] = copies[0]
             for extra in copies[1:]:
-                self._stop(extra, f"Duplicate task of daemon service {self.name} on container instance {ident}")
+                self._stop(
+                    extra, f"Duplicate task of daemon service {self.name} on container instance {ident}"
+                )
 
         missing = [ident for ident in sorted(self.targets) if ident not in kept]
         if primary is not None and progressing and missing:
@@ -717,9 +747,9 @@ class _Planner:
             r, p = running[deployment.id], pending[deployment.id] + launched[deployment.id]
             deployment.running_count = r
             deployment.pending_count = p
-            if deployment is primary:
-                deployment.launched_tasks += launched[deployment.id]
-            elif deployment.status != INACTIVE:
+            # launched_tasks is left to the caller, which knows how many tasks were placed.
+            is_primary = primary is not None and deployment.id == primary.id
+            if not is_primary and deployment.status != INACTIVE:
                 deployment.status = ACTIVE
                 deployment.desired_count = r + p
                 if r + p == 0:
@@ -738,8 +768,11 @@ class _Planner:
                 primary.rollout_state = COMPLETED
                 primary.rollout_state_reason = f"ECS deployment {primary.id} completed."
                 primary.completed_at = self.now
+                primary.updated_at = self.now
                 svc.last_completed.CopyFrom(primary)
-                self.events.append(f"(service {self.name}) (deployment {primary.id}) deployment completed.")
+                self.late_events.append(
+                    f"(service {self.name}) (deployment {primary.id}) deployment completed."
+                )
 
         if svc.status == DRAINING and not any(t.holding for t in self.tasks):
             svc.status = INACTIVE
@@ -750,26 +783,29 @@ class _Planner:
         steady = (
             self.active
             and len(current) == 1
-            and current[0] is primary
+            and primary is not None
+            and current[0].id == primary.id
             and primary.rollout_state == COMPLETED
             and svc.running_count == desired
         )
         if steady and not svc.steady_since:
             svc.steady_since = self.now
-            self.events.append(f"(service {self.name}) has reached a steady state.")
+            self.late_events.append(f"(service {self.name}) has reached a steady state.")
         elif not steady:
             svc.steady_since = 0
-        # The "has stopped" event goes after the breaker's events, before completion and steady state.
-        self._stop_event_position = sum(
-            1 for e in self.events if "deployment failed" in e or "rolling back" in e or "unable to" in e
-        )
 
-        inactive = [i for i, d in enumerate(svc.deployments) if d.status == INACTIVE]
-        drop = len(inactive) - max(0, self.settings.max_inactive_deployments)
-        for i in reversed(inactive[: max(0, drop)]):
+        inactive = sorted(
+            (i for i, d in enumerate(svc.deployments) if d.status == INACTIVE),
+            key=lambda i: svc.deployments[i].created_at,
+        )
+        drop = inactive[: max(0, len(inactive) - max(0, self.settings.max_inactive_deployments))]
+        for i in sorted(drop, reverse=True):
             del svc.deployments[i]
         for deployment in svc.deployments:
-            if deployment.id in before and deployment.SerializeToString(deterministic=True) != before[deployment.id]:
+            if (
+                deployment.id in before
+                and deployment.SerializeToString(deterministic=True) != before[deployment.id]
+            ):
                 deployment.updated_at = self.now
 
 

@@ -142,6 +142,7 @@ class ControlPlaneProcess:
     prefix: str = "/berth/"
     grpc_port: int = 0
     http_port: int = 0
+    extra: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
@@ -177,6 +178,7 @@ class ControlPlaneProcess:
                 "--data-dir",
                 str(self.data_dir),
                 "--log-json",
+                *self.extra,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

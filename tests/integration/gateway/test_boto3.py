@@ -179,6 +179,34 @@ def tasks_of_an_empty_cluster(ecs: Any, unique: str, td: dict[str, Any], control
     assert described["tasks"] == [] and described["failures"][0]["reason"] == "MISSING"
 
 
+@scenario("CreateService", "DescribeServices", "ListServices", "UpdateService", "DeleteService")
+def services(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> None:
+    cluster, name = f"gw-svc-{unique}", f"web-{unique}"
+    ecs.create_cluster(clusterName=cluster)
+    first = register(ecs, td, f"gw-svc-{unique}")["taskDefinitionArn"]
+    second = register(ecs, td, f"gw-svc-{unique}")["taskDefinitionArn"]
+    created = ecs.create_service(
+        cluster=cluster,
+        serviceName=name,
+        taskDefinition=first,
+        desiredCount=0,
+        launchType="EC2",
+        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 50},
+        tags=[{"key": "team", "value": "web"}],
+    )["service"]
+    assert created["serviceName"] == name and created["taskDefinition"] == first
+    assert ecs.list_services(cluster=cluster)["serviceArns"] == [created["serviceArn"]]
+    updated = ecs.update_service(cluster=cluster, service=name, taskDefinition=second, desiredCount=0)[
+        "service"
+    ]
+    assert updated["taskDefinition"] == second
+    described = ecs.describe_services(cluster=cluster, services=[name, f"missing-{unique}"], include=["TAGS"])
+    assert described["services"][0]["taskDefinition"] == second
+    assert described["failures"][0]["reason"] == "MISSING"
+    deleted = ecs.delete_service(cluster=cluster, service=name, force=True)["service"]
+    assert deleted["status"] in ("DRAINING", "INACTIVE")
+
+
 # RPCs whose scenario needs a connected agent (a task must be placed): they come with the agent test
 # support of issue #3. Listed here, they are reported as xfail; once a scenario exists, remove them.
 NEEDS_AGENT = {"RunTask", "StartTask", "StopTask"}

@@ -20,9 +20,14 @@ IMAGE = "berth/busybox:latest"
 
 
 def sleeper(client: Client, family: str, *, image: str = IMAGE, memory: int = 32) -> str:
-    return client.register_task_definition({"family": family, "containerDefinitions": [
-        {"name": "app", "image": image, "memory": memory, "command": ["sleep", "3600"]}],
-    }).task_definition.task_definition_arn
+    return client.register_task_definition(
+        {
+            "family": family,
+            "containerDefinitions": [
+                {"name": "app", "image": image, "memory": memory, "command": ["sleep", "3600"]}
+            ],
+        }
+    ).task_definition.task_definition_arn
 
 
 def service(client: Client, cluster: str, name: str) -> Any:
@@ -40,8 +45,12 @@ def steady(client: Client, cluster: str, name: str, desired: int) -> Any:
     def check() -> Any:
         s = service(client, cluster, name)
         active = [d for d in s.deployments if d.status != "INACTIVE"]
-        ok = (s.running_count == desired and len(active) == 1 and active[0].rollout_state == "COMPLETED"
-              and len(live_tasks(client, cluster, name)) == desired)
+        ok = (
+            s.running_count == desired
+            and len(active) == 1
+            and active[0].rollout_state == "COMPLETED"
+            and len(live_tasks(client, cluster, name)) == desired
+        )
         return s if ok else None
 
     return wait_for(check, timeout=90, interval=0.5, message=f"service {name} did not reach a steady state")
@@ -55,8 +64,9 @@ def three(client: Client, cluster: str, agents: Any) -> list[Any]:
     return started
 
 
-def test_steady_state_spread_and_crash_replacement(client: Client, cluster: str, three: list[Any], unique: str,
-                                                   docker: Any) -> None:
+def test_steady_state_spread_and_crash_replacement(
+    client: Client, cluster: str, three: list[Any], unique: str, docker: Any
+) -> None:
     td = sleeper(client, f"svc-{unique}")
     client.create_service(cluster=cluster, serviceName="web", taskDefinition=td, desiredCount=3)
     s = steady(client, cluster, "web", 3)
@@ -76,12 +86,18 @@ def test_steady_state_spread_and_crash_replacement(client: Client, cluster: str,
     print(f"crash-to-replacement RUNNING: {replacement.started_at - killed_at:.2f} s")
 
 
-def test_rolling_update_respects_min_50_max_150(controlplane: Any, client: Client, cluster: str, three: list[Any],
-                                                unique: str) -> None:
+def test_rolling_update_respects_min_50_max_150(
+    controlplane: Any, client: Client, cluster: str, three: list[Any], unique: str
+) -> None:
     old = sleeper(client, f"roll-{unique}")
     new = sleeper(client, f"roll-{unique}")
-    client.create_service(cluster=cluster, serviceName="roll", taskDefinition=old, desiredCount=4,
-                          deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 150})
+    client.create_service(
+        cluster=cluster,
+        serviceName="roll",
+        taskDefinition=old,
+        desiredCount=4,
+        deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 150},
+    )
     steady(client, cluster, "roll", 4)
     samples: list[tuple[int, int]] = []
     stop = threading.Event()
@@ -111,12 +127,18 @@ def test_rolling_update_respects_min_50_max_150(controlplane: Any, client: Clien
     assert Counter(t.task_definition_arn for t in live_tasks(client, cluster, "roll")) == {new: 4}
 
 
-def test_circuit_breaker_rolls_back_without_a_hot_loop(client: Client, cluster: str, three: list[Any],
-                                                       unique: str) -> None:
+def test_circuit_breaker_rolls_back_without_a_hot_loop(
+    client: Client, cluster: str, three: list[Any], unique: str
+) -> None:
     good = sleeper(client, f"cb-{unique}")
     bad = sleeper(client, f"cb-{unique}", image="registry.invalid/berth/nothing:1")
-    client.create_service(cluster=cluster, serviceName="cb", taskDefinition=good, desiredCount=2,
-                          deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    client.create_service(
+        cluster=cluster,
+        serviceName="cb",
+        taskDefinition=good,
+        desiredCount=2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
     steady(client, cluster, "cb", 2)
     failed = client.update_service(cluster=cluster, service="cb", taskDefinition=bad).service.deployments[0]
     s = steady(client, cluster, "cb", 2)
@@ -128,30 +150,58 @@ def test_circuit_breaker_rolls_back_without_a_hot_loop(client: Client, cluster: 
     failed_now = by_id.get(failed.id)
     if failed_now is not None:
         assert failed_now.rollout_state == "FAILED"
-    bad_tasks = [a for d in (client.list_tasks(cluster=cluster, serviceName="cb", desiredStatus="STOPPED"),)
-                 for a in d.task_arns]
+    bad_tasks = [
+        a
+        for d in (client.list_tasks(cluster=cluster, serviceName="cb", desiredStatus="STOPPED"),)
+        for a in d.task_arns
+    ]
     described = client.describe_tasks(cluster=cluster, tasks=bad_tasks).tasks if bad_tasks else []
     launched_bad = [t for t in described if t.task_definition_arn == bad]
     # threshold clamp(ceil(0.5*2), 3, 200) = 3: a few launches, not a hot loop
     assert 3 <= len(launched_bad) <= 6, len(launched_bad)
 
 
-def test_daemon_follows_instances(client: Client, cluster: str, three: list[Any], agents: Any, unique: str) -> None:
+def test_daemon_follows_instances(
+    client: Client, cluster: str, three: list[Any], agents: Any, unique: str
+) -> None:
     td = sleeper(client, f"daemon-{unique}")
     client.create_service(cluster=cluster, serviceName="d", taskDefinition=td, schedulingStrategy="DAEMON")
-    wait_for(lambda: len({t.container_instance_arn for t in live_tasks(client, cluster, "d")
-                          if t.last_status == "RUNNING"}) == 3, timeout=60)
+    wait_for(
+        lambda: (
+            len(
+                {
+                    t.container_instance_arn
+                    for t in live_tasks(client, cluster, "d")
+                    if t.last_status == "RUNNING"
+                }
+            )
+            == 3
+        ),
+        timeout=60,
+    )
     fourth = agents(name="h3")
     arn = fourth.wait_connected(client)
-    wait_for(lambda: arn in {t.container_instance_arn for t in live_tasks(client, cluster, "d")
-                             if t.last_status == "RUNNING"}, timeout=60)
+    wait_for(
+        lambda: (
+            arn
+            in {
+                t.container_instance_arn
+                for t in live_tasks(client, cluster, "d")
+                if t.last_status == "RUNNING"
+            }
+        ),
+        timeout=60,
+    )
     client.update_container_instances_state(cluster=cluster, containerInstances=[arn], status="DRAINING")
-    wait_for(lambda: arn not in {t.container_instance_arn for t in live_tasks(client, cluster, "d")}, timeout=60)
+    wait_for(
+        lambda: arn not in {t.container_instance_arn for t in live_tasks(client, cluster, "d")}, timeout=60
+    )
     assert len(live_tasks(client, cluster, "d")) == 3
 
 
-def test_lost_host_tasks_are_replaced_and_stale_copies_stopped(client: Client, cluster: str, three: list[Any],
-                                                               unique: str, docker: Any) -> None:
+def test_lost_host_tasks_are_replaced_and_stale_copies_stopped(
+    client: Client, cluster: str, three: list[Any], unique: str, docker: Any
+) -> None:
     td = sleeper(client, f"lost-{unique}")
     client.create_service(cluster=cluster, serviceName="lost", taskDefinition=td, desiredCount=3)
     steady(client, cluster, "lost", 3)
@@ -161,37 +211,59 @@ def test_lost_host_tasks_are_replaced_and_stale_copies_stopped(client: Client, c
     assert on_victim
     victim.signal(signal.SIGSTOP)
     try:
+
         def replaced() -> bool:
-            tasks = [t for t in live_tasks(client, cluster, "lost")
-                     if t.desired_status == "RUNNING" and t.last_status == "RUNNING"]
+            tasks = [
+                t
+                for t in live_tasks(client, cluster, "lost")
+                if t.desired_status == "RUNNING" and t.last_status == "RUNNING"
+            ]
             return len([t for t in tasks if t.container_instance_arn != victim_arn]) == 3
 
         wait_for(replaced, timeout=60, message="tasks of the lost host were not replaced")
     finally:
         victim.signal(signal.SIGCONT)
     # Back again: it is told to stop its stale copies; the service settles at 3.
-    wait_for(lambda: not [c for c in docker.containers.list(filters={"label": f"berth.instance-arn={victim_arn}"})
-                          if c.labels.get("berth.task-arn") in {t.task_arn for t in on_victim}], timeout=60)
+    wait_for(
+        lambda: (
+            not [
+                c
+                for c in docker.containers.list(filters={"label": f"berth.instance-arn={victim_arn}"})
+                if c.labels.get("berth.task-arn") in {t.task_arn for t in on_victim}
+            ]
+        ),
+        timeout=60,
+    )
     steady(client, cluster, "lost", 3)
 
 
-def test_draining_moves_service_tasks_and_keeps_standalone(client: Client, cluster: str, three: list[Any],
-                                                           unique: str) -> None:
+def test_draining_moves_service_tasks_and_keeps_standalone(
+    client: Client, cluster: str, three: list[Any], unique: str
+) -> None:
     td = sleeper(client, f"drain-{unique}")
-    client.create_service(cluster=cluster, serviceName="dr", taskDefinition=td, desiredCount=3,
-                          placementStrategy=[{"type": "spread", "field": "instanceId"}])
+    client.create_service(
+        cluster=cluster,
+        serviceName="dr",
+        taskDefinition=td,
+        desiredCount=3,
+        placementStrategy=[{"type": "spread", "field": "instanceId"}],
+    )
     steady(client, cluster, "dr", 3)
     target = three[1].instance_arn
     standalone = client.start_task(cluster=cluster, taskDefinition=td, containerInstances=[target]).tasks[0]
     client.update_container_instances_state(cluster=cluster, containerInstances=[target], status="DRAINING")
-    wait_for(lambda: all(t.container_instance_arn != target for t in live_tasks(client, cluster, "dr")), timeout=60)
+    wait_for(
+        lambda: all(t.container_instance_arn != target for t in live_tasks(client, cluster, "dr")), timeout=60
+    )
     steady(client, cluster, "dr", 3)
     still = client.describe_tasks(cluster=cluster, tasks=[standalone.task_arn]).tasks[0]
     assert still.desired_status == "RUNNING" and still.last_status == "RUNNING"
     client.stop_task(cluster=cluster, task=standalone.task_arn)
 
 
-def test_delete_service_needs_force_then_drains(client: Client, cluster: str, three: list[Any], unique: str) -> None:
+def test_delete_service_needs_force_then_drains(
+    client: Client, cluster: str, three: list[Any], unique: str
+) -> None:
     td = sleeper(client, f"del-{unique}")
     client.create_service(cluster=cluster, serviceName="gone", taskDefinition=td, desiredCount=2)
     steady(client, cluster, "gone", 2)
