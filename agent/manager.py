@@ -80,6 +80,8 @@ class TaskManager:
         for v in volumes:
             with contextlib.suppress(ContainerRuntimeError):
                 await self.runtime.remove_volume(v)
+        if self.deps.sandboxes is not None:
+            await self.deps.sandboxes.release(task_arn)
         if self.deps.cgroups is not None:
             task_id = task_arn.rsplit("/", 1)[-1]
             if self.deps.cgroups.exists(task_id):

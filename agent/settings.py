@@ -37,3 +37,6 @@ class AgentSettings:
     pause_image: str = "berth/pause:latest"
     cgroup_root: str = "/sys/fs/cgroup"
     task_cgroups: bool = True  # per-task cgroups for task-level cpu/memory limits
+    stats_interval_seconds: float = 10.0  # how often tasks' usage goes to the control plane
+    warm_sandboxes: int = 0  # FARGATE sandboxes kept ready (pool agents)
+    warm_idle_seconds: float = 600.0  # with no FARGATE task for this long, keep just one ready

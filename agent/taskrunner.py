@@ -38,6 +38,7 @@ from agent.runtime.model import (
     ContainerState,
     DockerEvent,
 )
+from agent.sandbox import Sandbox, SandboxPool
 from agent.settings import AgentSettings
 from berth import taskstatus
 from berth.units import parse_cpu, parse_memory
@@ -82,6 +83,8 @@ class ContainerView:
     started_at: float = 0.0
     finished_at: float = 0.0
     restart_count: int = 0
+    oom_kills: int = 0  # Docker "oom" events seen (metrics)
+    pid: int = 0  # main process while running, for the stats reader (agent.stats)
     last_start_mono: float = 0.0
     image_digest: str = ""
 
@@ -122,6 +125,7 @@ class RunnerDeps:
     report: Callable[[agent_pb2.TaskStateChange], None]
     pulled_images: set[str] = field(default_factory=set)
     cgroups: TaskCgroup | None = None  # per-task cgroups for task-level cpu/memory, when enabled
+    sandboxes: SandboxPool | None = None  # pool agents: warm FARGATE sandboxes and images
 
 
 def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[list[str]]:
@@ -166,6 +170,8 @@ class TaskRunner:
         self.attachments: list[types_pb2.Attachment] = []
         self.pause_id = ""
         self.cgroup_parent = ""
+        self.cgroup_id = ""  # the task's cgroup: its task id, or the warm sandbox's it claimed
+        self.fargate = self.task.launch_type == "FARGATE"
         self.task_volumes: list[str] = []
         self.received_at = time.time()
         self._events: asyncio.Queue[DockerEvent] = asyncio.Queue()
@@ -262,16 +268,22 @@ class TaskRunner:
         self.timestamps["pull_started_at"] = started
         behavior = self.deps.settings.image_pull_behavior
 
+        sandboxes = self.deps.sandboxes
+
         async def pull(image: str) -> None:
+            # A pool agent keeps recently used images current in the background: no pull here.
+            warm = sandboxes is not None and sandboxes.is_warm_image(image)
             try:
                 outcome = await self.deps.runtime.ensure_image(
-                    image, behavior, image in self.deps.pulled_images
+                    image, "prefer-cached" if warm else behavior, image in self.deps.pulled_images
                 )
             except ContainerRuntimeError as e:
                 names = [c.name for c in self.containers.values() if c.definition.image == image]
                 raise StartFailure(e.message, container=names[0] if names else "") from e
             if outcome.pulled:
                 self.deps.pulled_images.add(image)
+            if sandboxes is not None:
+                sandboxes.note_image(image)
             for c in self.containers.values():
                 if c.definition.image == image:
                     c.image_digest = outcome.digest.rpartition("@")[2] if outcome.digest else ""
@@ -334,13 +346,22 @@ class TaskRunner:
                 await self._runtime_call(runtime.create_volume(name, labels=labels))
                 self.task_volumes.append(name)
         cpu, memory = self._task_limits()
+        if self.fargate and self.deps.sandboxes is not None:
+            sandbox = await self.deps.sandboxes.claim(self.task_arn, self.task_id, cpu, memory)
+            if sandbox is not None:
+                self._use_sandbox(sandbox)
+                self.timing.warm_sandbox = True
+                return
         if self.deps.cgroups is not None and (cpu or memory):
             try:
                 self.cgroup_parent = self.deps.cgroups.create(self.task_id, cpu_units=cpu, memory_mib=memory)
+                self.cgroup_id = self.task_id
             except (CgroupError, OSError) as e:
                 raise StartFailure(f"ResourceInitializationError: cannot create the task cgroup: {e}") from e
         if (self.definition.network_mode or "bridge") == "awsvpc":
-            ports = [pm for c in self.definition.container_definitions for pm in c.port_mappings]
+            # FARGATE tasks publish no host ports: like an ENI, the task's own address answers.
+            containers = self.definition.container_definitions
+            ports = [] if self.fargate else [pm for c in containers for pm in c.port_mappings]
             kwargs = spec.pause_kwargs(self._context(), self.deps.settings.pause_image, port_mappings=ports)
             try:
                 self.pause_id = await self._create(kwargs)
@@ -349,6 +370,13 @@ class TaskRunner:
             except ContainerRuntimeError as e:
                 raise StartFailure(f"ResourceInitializationError: {e.message}") from e
             self.attachments = [self._attachment(state.ip_address if state else "")]
+
+    def _use_sandbox(self, sandbox: Sandbox) -> None:
+        self.pause_id = sandbox.pause_id
+        self.cgroup_id = sandbox.cgroup_id
+        if self.deps.cgroups is not None:
+            self.cgroup_parent = self.deps.cgroups.cgroup_parent(sandbox.cgroup_id)
+        self.attachments = [self._attachment(sandbox.address)]
 
     def _attachment(self, address: str) -> types_pb2.Attachment:
         """The task's network namespace, shown as ECS shows an awsvpc task's ENI."""
@@ -469,6 +497,7 @@ class TaskRunner:
         self._apply_state(c, state)
 
     def _apply_state(self, c: ContainerView, state: ContainerState) -> None:
+        c.pid = state.pid
         if state.running:
             c.status = "RUNNING"
             c.started = True
@@ -537,9 +566,9 @@ class TaskRunner:
             if self.pause_id:
                 with contextlib.suppress(ContainerRuntimeError):
                     await self.deps.runtime.stop(self.pause_id, 5)
-            if self.cgroup_parent and self.deps.cgroups is not None:
+            if self.cgroup_id and self.deps.cgroups is not None:
                 try:
-                    await asyncio.to_thread(self.deps.cgroups.remove, self.task_id)
+                    await asyncio.to_thread(self.deps.cgroups.remove, self.cgroup_id)
                 except (CgroupError, OSError) as e:
                     self._log.warning("task_cgroup_not_removed", error=str(e))
         for c in self.containers.values():
@@ -580,6 +609,10 @@ class TaskRunner:
                 self.attachments = [self._attachment(full.ip_address)]
         if self.deps.cgroups is not None and self.deps.cgroups.exists(self.task_id):
             self.cgroup_parent = self.deps.cgroups.cgroup_parent(self.task_id)
+            self.cgroup_id = self.task_id
+        claimed = self.deps.sandboxes.claimed_by(self.task_arn) if self.deps.sandboxes else None
+        if claimed is not None:
+            self._use_sandbox(claimed)
         for c in self.containers.values():
             state = by_name.get(c.name)
             if state is None:
@@ -626,6 +659,7 @@ class TaskRunner:
                 self._pending_refresh.add(c.name)
             elif event.kind == "oom":
                 c.reason = OOM_REASON
+                c.oom_kills += 1
             elif event.kind == "health_status" and event.health:
                 c.health = event.health
             elif event.kind == "start" and c.status != "RUNNING" and c.docker_id:

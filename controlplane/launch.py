@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import structlog
 
@@ -31,7 +31,9 @@ from controlplane.scheduler import (
     TaskRequest,
     place,
 )
+from controlplane.scheduler.capacity import ProviderItem, assign, is_pool
 from controlplane.state.cluster_state import State, instance_id
+from controlplane.statemetrics import count_placement_failures
 from controlplane.store import Check, EtcdStore, Put, Versioned, keys
 from controlplane.taskstate import reservation_for
 
@@ -54,6 +56,9 @@ class LaunchSpec:
     strategies: Sequence[Strategy] = ()
     service_name: str = ""
     instance_ids: Sequence[str] | None = None  # StartTask: exactly these instances, one task each
+    # Where the instances come from: the task's own cluster, or a hidden pool ("@fargate").
+    capacity: str = ""
+    capacity_provider: str = ""
     # More writes for the same transaction, given the new tasks (RunTask's clientToken record).
     extra_ops: Callable[[list[types_pb2.Task]], Sequence[Put | Check]] | None = None
 
@@ -94,11 +99,12 @@ class Launcher:
 
     async def launch(self, spec: LaunchSpec, now: float) -> LaunchResult:
         cluster = spec.cluster.value.cluster_name
+        capacity = spec.capacity or cluster
         request = self.request(spec)
         reservation = reservation_for(spec.task_definition, spec.overrides)
-        async with self._locks[cluster]:
+        async with self._locks[capacity]:
             for attempt in range(_ATTEMPTS):
-                views = self.state.instance_views(cluster)
+                views = self.state.instance_views(capacity)
                 if spec.instance_ids is not None:
                     placement = self._place_on(request, views, spec.instance_ids)
                 else:
@@ -107,6 +113,7 @@ class Launcher:
                     self._new_task(
                         spec,
                         cluster,
+                        capacity,
                         instance_arn=f"{self._instance_arn(views, i)}",
                         now=now,
                         reservation=reservation,
@@ -121,8 +128,8 @@ class Launcher:
                     by_instance[instance_id(task.container_instance_arn)].append(task)
                     ops.append(Put(keys.task(cluster, task.task_arn.rsplit("/", 1)[1]), task, 0))
                 for ident, placed in by_instance.items():
-                    ops.append(self._instance_check(cluster, ident))
-                    ops.append(self._allocation_put(cluster, ident, placed))
+                    ops.append(self._instance_check(capacity, ident))
+                    ops.append(self._allocation_put(capacity, ident, placed))
                 try:
                     revision = await self.store.commit(*ops)
                 except Conflict:
@@ -132,12 +139,14 @@ class Launcher:
                     await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
                     continue
                 self.state.note_commit(ops, revision)
-                return LaunchResult(tasks, [self._failure(spec, f) for f in placement.failures], revision)
+                failures = [self._failure(spec, f) for f in placement.failures]
+                count_placement_failures(cluster, failures)
+                return LaunchResult(tasks, failures, revision)
         raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
 
     async def _refresh(self, spec: LaunchSpec) -> None:
         """After a lost race: re-read the cluster's state and its record from etcd."""
-        await self.state.refresh_cluster(spec.cluster.value.cluster_name)
+        await self.state.refresh_cluster(spec.capacity or spec.cluster.value.cluster_name)
         current = await self.store.get(spec.cluster.key, types_pb2.Cluster)
         if current is None or current.value.status != "ACTIVE":
             raise FailedPrecondition(
@@ -193,6 +202,7 @@ class Launcher:
         self,
         spec: LaunchSpec,
         cluster: str,
+        capacity: str,
         *,
         instance_arn: str,
         now: float,
@@ -201,7 +211,7 @@ class Launcher:
         td = spec.task_definition
         task_id = arns.new_id()
         task_arn = self.arns.task(cluster, task_id)
-        instance = self.state.instances.get(keys.instance(cluster, instance_id(instance_arn)))
+        instance = self.state.instances.get(keys.instance(capacity, instance_id(instance_arn)))
         zone = (
             next((a.value for a in instance.attributes if a.name == "ecs.availability-zone"), "")
             if instance
@@ -228,7 +238,10 @@ class Launcher:
             reservation=reservation,
             version=1,
             health_status="UNKNOWN",
+            capacity_provider_name=spec.capacity_provider,
         )
+        if spec.launch_type == "FARGATE":
+            task.platform_version, task.platform_family = "1.4.0", "Linux"
         for c in td.container_definitions:
             o = overrides.get(c.name)
             container = task.containers.add(
@@ -255,3 +268,53 @@ class Launcher:
     def _failure(spec: LaunchSpec, failure: PlacementFailure) -> types_pb2.Failure:
         arn = failure.closest_arn or spec.cluster.value.cluster_arn
         return types_pb2.Failure(arn=arn, reason=failure.reason, detail=failure.closest)
+
+
+POOL_STRATEGIES = (Strategy("spread", "instanceId"),)
+
+
+def _with_earlier(
+    extra: Callable[[list[types_pb2.Task]], Sequence[Put | Check]], earlier: list[types_pb2.Task]
+) -> Callable[[list[types_pb2.Task]], Sequence[Put | Check]]:
+    return lambda tasks: extra(earlier + tasks)
+
+
+def for_provider(spec: LaunchSpec, provider: str, count: int) -> LaunchSpec:
+    """The spec for `count` tasks on one capacity provider: FARGATE goes to the hidden pool (spread
+    over its hosts), any other provider to the cluster's own instances."""
+    if is_pool(provider):
+        return replace(
+            spec,
+            count=count,
+            capacity=keys.FARGATE_POOL,
+            capacity_provider=provider,
+            launch_type="FARGATE",
+            constraints=(),
+            strategies=POOL_STRATEGIES,
+        )
+    return replace(spec, count=count, capacity="", capacity_provider=provider, launch_type="EC2")
+
+
+async def launch_on_providers(
+    launcher: Launcher,
+    spec: LaunchSpec,
+    items: Sequence[ProviderItem],
+    existing: Mapping[str, int],
+    now: float,
+) -> LaunchResult:
+    """Launch `spec.count` tasks split over a capacity provider strategy (base first, then weight,
+    counting the tasks each provider already holds)."""
+    per_provider = Counter(assign(items, existing, spec.count))
+    result = LaunchResult([], [])
+    remember = spec.extra_ops
+    for n, (provider, count) in enumerate(per_provider.items()):
+        part_spec = for_provider(spec, provider, count)
+        # Extra writes (RunTask's clientToken record) go with the last part, naming every task.
+        part_spec.extra_ops = None
+        if remember is not None and n == len(per_provider) - 1:
+            part_spec.extra_ops = _with_earlier(remember, list(result.tasks))
+        part = await launcher.launch(part_spec, now)
+        result.tasks.extend(part.tasks)
+        result.failures.extend(part.failures)
+        result.revision = max(result.revision, part.revision)
+    return result

@@ -135,3 +135,15 @@ def mark_stopped(task: types_pb2.Task, *, stop_code: str, reason: str, now: floa
             container.last_status = "STOPPED"
             container.reason = container.reason or reason
     task.version += 1
+
+
+def usage(task: types_pb2.Task, now: float) -> types_pb2.TaskUsage:
+    """Metered usage: task-level vCPU and GB multiplied by the seconds the task ran (startedAt to
+    executionStoppedAt, or to `now` while it runs)."""
+    if not task.started_at:
+        return types_pb2.TaskUsage()
+    end = task.execution_stopped_at or task.stopped_at or now
+    seconds = max(0.0, end - task.started_at)
+    vcpu = (parse_cpu(task.cpu) or 0) / 1024
+    gb = (parse_memory(task.memory) or 0) / 1024
+    return types_pb2.TaskUsage(vcpu_seconds=vcpu * seconds, gb_seconds=gb * seconds, billed_seconds=seconds)

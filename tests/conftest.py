@@ -106,5 +106,11 @@ def agents(controlplane: object, cluster: str, docker: object) -> Iterator[objec
         return agent
 
     yield start
-    for agent in started:
-        agent.cleanup(docker)
+    from berth import Client
+
+    with Client(config_path=controlplane.config_path) as c:  # type: ignore[attr-defined]
+        for agent in started:
+            agent.cleanup(docker)
+            if "--pool" in agent.extra and agent.instance_arn:
+                # The pool outlives clusters: take this test's pool host out of it again.
+                c.deregister_pool_instance(containerInstance=agent.instance_arn, force=True)

@@ -114,7 +114,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--cluster", default="default", help="cluster the local agent joins")
     p.add_argument("--agent-http-addr", default="127.0.0.1:7412", help="the local agent's metrics address")
-    p.add_argument("--no-agent", action="store_true", help="start no agent (control plane only)")
+    p.add_argument(
+        "--pool-agent-http-addr", default="127.0.0.1:7413", help="the local pool agent's metrics address"
+    )
+    p.add_argument("--no-agent", action="store_true", help="start no agents (control plane only)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -228,36 +231,51 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
-    """The local agents `berth up` runs (none until the agent exists, or with --no-agent)."""
+    """The local agents `berth up` runs: one in the cluster, one in the hidden FARGATE pool."""
     if args.no_agent:
         return []
-    try:
-        import agent.main  # noqa: F401
-    except ImportError:
-        return []
     cfg = json.loads((data / "config").read_text())
+    common = [
+        sys.executable,
+        "-m",
+        "agent.main",
+        "--endpoint",
+        cfg["endpoint"],
+        "--join-token-file",
+        str(data / "join-token"),
+        "--log-json",
+    ]
+    host = os.uname().nodename
     return [
         Child(
             "agent",
             [
-                sys.executable,
-                "-m",
-                "agent.main",
-                "--endpoint",
-                cfg["endpoint"],
+                *common,
                 "--cluster",
                 args.cluster,
-                "--join-token-file",
-                str(data / "join-token"),
                 "--data-dir",
                 str(data / "agent"),
                 "--name",
-                os.uname().nodename,
+                host,
                 "--http-addr",
                 args.agent_http_addr,
-                "--log-json",
             ],
             logs / "agent.log",
+        ),
+        Child(
+            "pool-agent",
+            [
+                *common,
+                "--pool",
+                "fargate",
+                "--data-dir",
+                str(data / "pool-agent"),
+                "--name",
+                f"{host}-pool",
+                "--http-addr",
+                args.pool_agent_http_addr,
+            ],
+            logs / "pool-agent.log",
         ),
     ]
 

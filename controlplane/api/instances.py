@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from berth import arn, taskstatus
 from berth.errors import Conflict, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from berth.v1 import berth_pb2, store_pb2, types_pb2
 from berth.v1 import ecs_messages_pb2 as ecs
-from berth.v1 import store_pb2, types_pb2
 from controlplane.api.base import collect, page_size
 from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
@@ -180,16 +180,24 @@ class InstanceApi(ClusterApi):
     ) -> ecs.DeregisterContainerInstanceResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         ident = self.instance_ref(cluster, req.container_instance, "containerInstance")
+        instance = await self._deregister(cluster, ident, force=req.force, now=ctx.now())
+        return ecs.DeregisterContainerInstanceResponse(container_instance=instance)
+
+    async def _deregister(
+        self, cluster: str, ident: str, *, force: bool, now: float
+    ) -> types_pb2.ContainerInstance:
+        """Remove an instance with its allocation, liveness and agent key. Its tasks that are not
+        stopped refuse it, unless `force`: then they are recorded as STOPPED (nothing runs them)."""
         for _ in range(20):
             record = await self._instance(cluster, ident)
             instance = record.value
             tasks = [
                 r
-                for r in (await self.store.list(keys.tasks_of(cluster), types_pb2.Task))[0]
+                for r in (await self.store.list(keys.TASKS, types_pb2.Task))[0]
                 if r.value.container_instance_arn == instance.container_instance_arn
                 and r.value.last_status != "STOPPED"
             ]
-            if tasks and not req.force:
+            if tasks and not force:
                 raise FailedPrecondition(
                     f"container instance {ident} still has {len(tasks)} task(s) that are not stopped; "
                     "stop them, drain the instance, or deregister with force",
@@ -202,7 +210,7 @@ class InstanceApi(ClusterApi):
                     task,
                     stop_code=taskstatus.INFRASTRUCTURE_HEALTH,
                     reason="Container instance deregistered",
-                    now=ctx.now(),
+                    now=now,
                 )
                 ops.append(Put(t.key, task, t.mod_revision))
             for key in (
@@ -225,8 +233,39 @@ class InstanceApi(ClusterApi):
                 continue
             instance.status = "INACTIVE"
             instance.agent_connected = False
-            return ecs.DeregisterContainerInstanceResponse(container_instance=instance)
+            return instance
         raise Conflict(f"container instance {ident} is being changed concurrently; retry")
+
+    # -- the FARGATE pool (operators) -------------------------------------------------------------
+
+    @staticmethod
+    def _pool(name: str) -> str:
+        pool = keys.POOLS.get(name or "fargate")
+        if pool is None:
+            raise InvalidArgument.field("pool", f"{name!r} is not a pool (known: {', '.join(keys.POOLS)})")
+        return pool
+
+    async def DescribePool(
+        self, req: berth_pb2.DescribePoolRequest, ctx: CallContext
+    ) -> berth_pb2.DescribePoolResponse:
+        pool = self._pool(req.pool)
+        resp = berth_pb2.DescribePoolResponse()
+        for instance in sorted(self.state.cluster_instances(pool), key=lambda i: i.ec2_instance_id):
+            view = self.instance_view(pool, instance)
+            liveness = self.state.liveness.get(
+                keys.liveness(pool, instance_id(instance.container_instance_arn))
+            )
+            view.warm_sandboxes = liveness.warm_sandboxes if liveness else 0
+            resp.container_instances.append(view)
+        return resp
+
+    async def DeregisterPoolInstance(
+        self, req: berth_pb2.DeregisterPoolInstanceRequest, ctx: CallContext
+    ) -> berth_pb2.DeregisterPoolInstanceResponse:
+        pool = self._pool(req.pool)
+        ident = self.instance_ref(pool, req.container_instance, "containerInstance")
+        instance = await self._deregister(pool, ident, force=req.force, now=ctx.now())
+        return berth_pb2.DeregisterPoolInstanceResponse(container_instance=instance)
 
     # -- attributes ------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
 from controlplane.scheduler import Constraint, Strategy, validate_placement
+from controlplane.scheduler.capacity import capacity_strategy, check_launch, is_pool
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
 
@@ -124,10 +125,6 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
         desired = req.desired_count if req.HasField("desired_count") else 0
         if desired < 0:
             raise InvalidArgument.field("desiredCount", f"{desired} is negative")
-        if req.launch_type and req.launch_type not in ("EC2", "EXTERNAL"):
-            raise InvalidArgument.field(
-                "launchType", f"{req.launch_type!r} is not supported here (EC2, EXTERNAL)"
-            )
         if (
             req.HasField("health_check_grace_period_seconds")
             and not 0 <= req.health_check_grace_period_seconds <= 2147483647
@@ -146,6 +143,10 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
         strategies = [Strategy(s.type, s.field) for s in req.placement_strategy]
         check_placement(constraints, strategies)
         td = (await self.resolve_task_definition(req.task_definition, active_only=True)).value
+        items = capacity_strategy(req.launch_type, req.capacity_provider_strategy, cluster.value)
+        if daemon and any(is_pool(i.provider) for i in items):
+            raise InvalidArgument.field("schedulingStrategy", "DAEMON services cannot run on FARGATE")
+        check_launch(td, req.launch_type, items, types_pb2.TaskOverride(), constraints, strategies)
         config = deployment_configuration(
             req.deployment_configuration if req.HasField("deployment_configuration") else None, daemon
         )
@@ -167,7 +168,8 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             desired_count=desired,
             running_count=0,
             pending_count=0,
-            launch_type=req.launch_type or "EC2",
+            launch_type=req.launch_type or ("" if req.capacity_provider_strategy else "EC2"),
+            capacity_provider_strategy=req.capacity_provider_strategy,
             task_definition=td.task_definition_arn,
             deployment_configuration=config,
             created_at=now,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 from berth import arn, taskstatus
@@ -14,14 +15,27 @@ from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
-from controlplane.launch import Launcher, LaunchSpec
+from controlplane.launch import Launcher, LaunchResult, LaunchSpec, launch_on_providers
 from controlplane.scheduler import Constraint, Strategy, validate_placement
+from controlplane.scheduler.capacity import ProviderItem, capacity_strategy, check_launch
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
-from controlplane.taskstate import mark_stopped, request_stop
+from controlplane.taskstate import mark_stopped, request_stop, usage
 
 MAX_OVERRIDE_CHARS = 8192
-LAUNCH_TYPES = ("EC2", "EXTERNAL")
+
+
+def public(task: types_pb2.Task) -> types_pb2.Task:
+    """A task as users see it: a FARGATE task shows no container instance (the pool is hidden);
+    its metered usage is up to date while it runs."""
+    if task.launch_type != "FARGATE":
+        return task
+    out = types_pb2.Task()
+    out.CopyFrom(task)
+    out.container_instance_arn = ""
+    if out.last_status != "STOPPED":
+        out.usage.CopyFrom(usage(task, time.time()))
+    return out
 
 
 class TaskApi(ClusterApi, TaskDefinitionApi):
@@ -96,18 +110,16 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         count = req.count if req.HasField("count") else 1
         if not 1 <= count <= 10:
             raise InvalidArgument.field("count", f"{count} is out of range: 1 to 10 tasks per call")
-        if req.launch_type and req.launch_type not in LAUNCH_TYPES:
-            raise InvalidArgument.field(
-                "launchType", f"{req.launch_type!r} is not supported here (EC2, EXTERNAL)"
-            )
         td = (await self.resolve_task_definition(req.task_definition, active_only=True)).value
         spec = self._launch_spec(req, cluster, td)
         spec.count = count
+        items = capacity_strategy(req.launch_type, req.capacity_provider_strategy, cluster.value)
+        check_launch(td, req.launch_type, items, req.overrides, spec.constraints, spec.strategies)
         await self._with_task_definition_tags(spec, req.propagate_tags)
         name = cluster.value.cluster_name
         if not req.client_token:
-            result = await self.launcher.launch(spec, ctx.now())
-            return ecs.RunTaskResponse(tasks=result.tasks, failures=result.failures)
+            result = await self._launch(spec, items, ctx.now())
+            return ecs.RunTaskResponse(tasks=[public(t) for t in result.tasks], failures=result.failures)
         if len(req.client_token) > 64:
             raise InvalidArgument.field("clientToken", "is limited to 64 characters")
         digest = hashlib.sha256(req.SerializeToString(deterministic=True)).hexdigest()
@@ -124,14 +136,20 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
 
         spec.extra_ops = remember
         try:
-            result = await self.launcher.launch(spec, ctx.now())
+            result = await self._launch(spec, items, ctx.now())
         except Conflict:
             # A concurrent call with the same token won; answer with its tasks.
             previous = await self._idempotent(name, req.client_token, digest)
             if previous is None:
                 raise
             return previous
-        return ecs.RunTaskResponse(tasks=result.tasks, failures=result.failures)
+        return ecs.RunTaskResponse(tasks=[public(t) for t in result.tasks], failures=result.failures)
+
+    async def _launch(self, spec: LaunchSpec, items: list[ProviderItem], now: float) -> LaunchResult:
+        """On the cluster's instances, on the FARGATE pool, or split over a provider strategy."""
+        if not items:
+            return await self.launcher.launch(spec, now)
+        return await launch_on_providers(self.launcher, spec, items, {}, now)
 
     async def _idempotent(self, cluster: str, token: str, digest: str) -> ecs.RunTaskResponse | None:
         """The answer to an earlier RunTask with this clientToken, if there was one."""
@@ -146,7 +164,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         records = await self.store.get_many(
             [keys.task(cluster, a.rsplit("/", 1)[1]) for a in existing.value.task_arns], types_pb2.Task
         )
-        return ecs.RunTaskResponse(tasks=[r.value for r in records if r is not None])
+        return ecs.RunTaskResponse(tasks=[public(r.value) for r in records if r is not None])
 
     async def StartTask(self, req: ecs.StartTaskRequest, ctx: CallContext) -> ecs.StartTaskResponse:
         cluster = await self.active_cluster(req.cluster)
@@ -165,7 +183,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         spec.count = len(ids)
         await self._with_task_definition_tags(spec, req.propagate_tags)
         result = await self.launcher.launch(spec, ctx.now())
-        return ecs.StartTaskResponse(tasks=result.tasks, failures=result.failures)
+        return ecs.StartTaskResponse(tasks=[public(t) for t in result.tasks], failures=result.failures)
 
     async def StopTask(self, req: ecs.StopTaskRequest, ctx: CallContext) -> ecs.StopTaskResponse:
         cluster = await self.active_cluster(req.cluster)
@@ -176,7 +194,8 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         for _ in range(20):
             record = await self.task_record(name, req.task)
             task = record.value
-            instance_key = keys.instance(name, task.container_instance_arn.rsplit("/", 1)[-1])
+            instance_cluster, ident = arn.scoped_id(task.container_instance_arn, "container-instance", "task")
+            instance_key = keys.instance(instance_cluster or name, ident)
             instance_rev = await self.store.revision_of(instance_key)
             ops: list[Put | Check] = []
             if instance_rev == 0 and task.last_status != "STOPPED":
@@ -184,10 +203,10 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
                 mark_stopped(task, stop_code=taskstatus.USER_INITIATED, reason=reason, now=ctx.now())
                 ops.append(Check(instance_key, 0))
             elif not request_stop(task, stop_code=taskstatus.USER_INITIATED, reason=reason):
-                return ecs.StopTaskResponse(task=task)
+                return ecs.StopTaskResponse(task=public(task))
             try:
                 await self.store.commit(Put(record.key, task, record.mod_revision), *ops)
-                return ecs.StopTaskResponse(task=task)
+                return ecs.StopTaskResponse(task=public(task))
             except Conflict:
                 continue
         raise Conflict(f"task {req.task!r} is being changed concurrently; retry")
@@ -217,7 +236,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             task = record.value
             if "TAGS" not in req.include:
                 del task.tags[:]
-            resp.tasks.append(task)
+            resp.tasks.append(public(task))
         return resp
 
     async def ListTasks(self, req: ecs.ListTasksRequest, ctx: CallContext) -> ecs.ListTasksResponse:

@@ -16,6 +16,7 @@ import contextlib
 import random
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 
 import structlog
@@ -24,7 +25,7 @@ from berth import arn as arns
 from berth import taskstatus
 from berth.errors import BerthError, Conflict
 from berth.v1 import types_pb2
-from controlplane.launch import Launcher, LaunchSpec
+from controlplane.launch import Launcher, LaunchSpec, launch_on_providers
 from controlplane.reconcile.service_plan import (
     Launch,
     PlanSettings,
@@ -40,6 +41,7 @@ from controlplane.scheduler import (
     TaskRequest,
     place,
 )
+from controlplane.scheduler.capacity import capacity_strategy
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore, Put, Versioned, keys
 from controlplane.taskstate import request_stop
@@ -271,7 +273,18 @@ class ServiceController:
         )
         if service.propagate_tags == "SERVICE":
             spec.tags = list(service.tags)
-        result = await self.launcher.launch(spec, now)
+        items = capacity_strategy(
+            service.launch_type, service.capacity_provider_strategy, cluster_record.value
+        )
+        if items:
+            held = Counter(
+                t.capacity_provider_name
+                for t in self.state.service_tasks(cluster, name)
+                if t.desired_status == "RUNNING" and t.last_status != "STOPPED"
+            )
+            result = await launch_on_providers(self.launcher, spec, items, held, now)
+        else:
+            result = await self.launcher.launch(spec, now)
         deployment.launched_tasks += len(result.tasks)
         if len(result.tasks) < launch.count:
             service.CopyFrom(

@@ -5,8 +5,8 @@
 - INACTIVE services and RunTask clientToken records older than the retention are deleted;
 - DELETE_IN_PROGRESS task definition revisions that no task or service uses any more are deleted
   (the family record keeps the revision counter, so revisions are still never reused);
-- etcd is compacted to the revision it had one pass earlier, keeping a window of history for
-  watchers that reconnect.
+- etcd is compacted to the revision it had `history_seconds` ago (default 10 minutes), keeping
+  that much history for watchers that reconnect and for WatchEvents streams that resume.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 
 import structlog
 
+from berth import arn
 from berth.errors import BerthError, Conflict
 from berth.v1 import store_pb2, types_pb2
 from controlplane.state.cluster_state import State
@@ -34,13 +36,16 @@ class Janitor:
         retention_seconds: float = 3600.0,
         interval_seconds: float = 60.0,
         compact: bool = True,
+        history_seconds: float = 600.0,
     ) -> None:
         self.store = store
         self.state = state
         self.retention = retention_seconds
         self.interval = interval_seconds
         self.compact = compact
-        self._last_revision = 0
+        self.history = history_seconds
+        self._seen: deque[tuple[float, int]] = deque()  # (time, etcd revision) at past passes
+        self._compacted = 0
 
     async def run(self) -> None:
         while True:
@@ -56,7 +61,7 @@ class Janitor:
             "task_definitions": await self._deleted_task_definitions(),
         }
         if self.compact:
-            await self._compact()
+            await self._compact(now)
         if any(removed.values()):
             log.info("janitor_removed", **removed)
         return removed
@@ -69,7 +74,8 @@ class Janitor:
                 continue
             cluster, task_id = keys.split(record.key)
             ops: list[Put | Delete] = [Delete(record.key, record.mod_revision)]
-            alloc_key = keys.allocation(cluster, task.container_instance_arn.rsplit("/", 1)[-1])
+            instance_cluster, ident = arn.scoped_id(task.container_instance_arn, "container-instance", "task")
+            alloc_key = keys.allocation(instance_cluster or cluster, ident)
             alloc = self.state.allocations.items.get(alloc_key)
             if alloc is not None and task_id in alloc.value.tasks:
                 kept = store_pb2.InstanceAllocation()
@@ -113,15 +119,25 @@ class Janitor:
                 count += bool(await self._commit([Delete(record.key, record.mod_revision)]))
         return count
 
-    async def _compact(self) -> None:
-        revision = await self.store.ping()
-        if self._last_revision:
+    async def _compact(self, now: float) -> None:
+        self._seen.append((now, await self.store.ping()))
+        target = compaction_target(self._seen, now, self.history)
+        if target > self._compacted:
             with contextlib.suppress(BerthError):
-                await self.store.compact(self._last_revision)
-        self._last_revision = revision
+                await self.store.compact(target)
+                self._compacted = target
 
     async def _commit(self, ops: list[Put | Delete]) -> int:
         try:
             return await self.store.commit(*ops)
         except Conflict:
             return 0
+
+
+def compaction_target(seen: deque[tuple[float, int]], now: float, history: float) -> int:
+    """The newest revision seen at least `history` seconds before `now` (0: none yet). Drops the
+    entries it passes, so `seen` only holds the window still to be kept."""
+    target = 0
+    while seen and seen[0][0] <= now - history:
+        target = seen.popleft()[1]
+    return target

@@ -96,11 +96,14 @@ class State:
                 if op.key.startswith(mirror.prefix):
                     mirror.apply_local(op.key, op.value if isinstance(op, Put) else None, revision)  # type: ignore[arg-type]
 
-    async def refresh_cluster(self, cluster: str) -> None:
-        """Re-read a cluster's instances, allocations and tasks from etcd (after a lost race)."""
+    async def refresh_cluster(self, cluster: str, *, all_tasks: bool = False) -> None:
+        """Re-read a cluster's instances, allocations and tasks from etcd (after a lost race).
+
+        A pool's tasks live in their users' clusters: `all_tasks` re-reads every task.
+        """
         await self._refresh(self.instances, keys.instances_of(cluster))
         await self._refresh(self.allocations, f"{keys.ALLOCATIONS}{cluster}/")
-        await self._refresh(self.tasks, keys.tasks_of(cluster))
+        await self._refresh(self.tasks, keys.TASKS if all_tasks else keys.tasks_of(cluster))
 
     async def _refresh(self, mirror: Mirror[M], prefix: str) -> None:
         records, revision = await self.store.snapshot(prefix, mirror.cls)

@@ -12,7 +12,11 @@ FAMILIES = "families/"
 TAGS = "tags/"
 ACCESS_KEYS = "auth/keys/"
 JOIN_TOKEN = "auth/join-token"
-ADMIN_KEY = "auth/admin"  # a copy of the admin access key, written once at bootstrap
+ADMIN_KEY = "auth/admin"
+# The hidden cluster that holds the FARGATE pool's container instances ("@" cannot start a user's
+# cluster name, so it never collides with one).
+FARGATE_POOL = "@fargate"
+POOLS = {"fargate": FARGATE_POOL}  # a copy of the admin access key, written once at bootstrap
 TASKS = "tasks/"
 SERVICES = "services/"
 INSTANCES = "instances/"
@@ -20,6 +24,8 @@ ALLOCATIONS = "alloc/"
 LIVENESS = "liveness/"
 AGENTS = "agents/"
 IDEMPOTENCY = "idempotency/"
+# The latest task stats report of each connected agent, on its liveness lease (controlplane.utilization).
+STATS = "stats/"
 
 
 def cluster(name: str) -> str:
@@ -84,6 +90,10 @@ def agent(cluster: str, instance_id: str) -> str:
 
 def idempotency(cluster: str, token: str) -> str:
     return f"{IDEMPOTENCY}{cluster}/{token}"
+
+
+def stats(cluster: str, instance_id: str) -> str:
+    return f"{STATS}{cluster}/{instance_id}"
 
 
 def split(key: str) -> tuple[str, str]:

@@ -82,7 +82,7 @@ def test_up_serves_keeps_state_and_stops_cleanly(tmp_path: Path) -> None:
     out = subprocess.run(["pgrep", "-f", f"{data}/etcd"], capture_output=True, text=True)
     assert out.stdout.strip() == ""
 
-    proc = start_up(data, ports, "--agent-http-addr", "127.0.0.1:0")
+    proc = start_up(data, ports, "--agent-http-addr", "127.0.0.1:0", "--pool-agent-http-addr", "127.0.0.1:0")
     try:
         out = cli(data, "describe-clusters", "--clusters", "kept")
         assert out.returncode == 0, out.stderr
@@ -111,25 +111,14 @@ def test_up_serves_keeps_state_and_stops_cleanly(tmp_path: Path) -> None:
 
 
 def remove_agent_containers(data: Path) -> None:
-    """Containers outlive their agent by design; the test removes the ones its agent started."""
-    identity = data / "agent" / "identity.json"
-    if identity.exists():
+    """Containers outlive their agent by design; the test removes the ones its agents started."""
+    for name in ("agent", "pool-agent"):
+        identity = data / name / "identity.json"
+        if not identity.exists():
+            continue
         arn = json.loads(identity.read_text())["container_instance_arn"]
         ids = subprocess.run(
-            ["docker", "ps", "-aq", "--filter", f"label=berth.instance-arn={arn}"],
-            capture_output=True,
-            text=True,
+            ["docker", "ps", "-aq", "--filter", f"label=berth.instance-arn={arn}"], capture_output=True, text=True
         ).stdout.split()
         if ids:
             subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
-
-
-def start_up_fails(data: Path, ports: tuple[int, int, int]) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--no-agent"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert out.returncode == 1
-    return out.stderr

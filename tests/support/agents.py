@@ -80,12 +80,19 @@ class AgentProcess:
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError(f"agent {self.name} exited:\n{self.log_tail()}")
             arn = self.instance_arn
-            if arn:
-                resp = client.describe_container_instances(cluster=self.cluster, containerInstances=[arn])
-                if resp.container_instances and resp.container_instances[0].agent_connected:
-                    return arn
+            if arn and self.connected(client, arn):
+                return arn
             time.sleep(0.1)
         raise AssertionError(f"agent {self.name} did not connect:\n{self.log_tail()}")
+
+    def connected(self, client: Client, arn: str) -> bool:
+        if "--pool" in self.extra:
+            return any(
+                i.container_instance_arn == arn and i.agent_connected
+                for i in client.describe_pool().container_instances
+            )
+        resp = client.describe_container_instances(cluster=self.cluster, containerInstances=[arn])
+        return bool(resp.container_instances and resp.container_instances[0].agent_connected)
 
     def log_tail(self, lines: int = 30) -> str:
         try:
