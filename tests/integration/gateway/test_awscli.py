@@ -18,6 +18,10 @@ from typing import Any
 
 import pytest
 
+from berth import jsonmsg
+from berth.v1.ecs_messages_pb2 import DescribeTasksResponse
+from controlplane.gateway.protocol import ecs_json
+
 pytestmark = pytest.mark.etcd
 
 PROFILE = "berth"
@@ -161,3 +165,30 @@ def test_aws_cli_reports_berth_errors(aws_env: dict[str, str], unique: str) -> N
     )
     assert out.returncode == 255  # AWS CLI v1's status for a service error
     assert "ClusterNotFoundException" in out.stderr and f"nowhere-{unique}" in out.stderr
+
+
+def test_run_task_and_describe_tasks_agree(
+    controlplane: Any, aws_env: dict[str, str], client: Any, cluster: str, agents: Any, unique: str
+) -> None:
+    agents().wait_connected(client)
+    td = client.register_task_definition(
+        {
+            "family": f"awscli-run-{unique}",
+            "containerDefinitions": [
+                {"name": "app", "image": "berth/busybox:latest", "memory": 16, "command": ["sleep", "3600"]}
+            ],
+        }
+    )
+    run = result(aws(aws_env, "run-task", "--cluster", cluster, "--task-definition", f"awscli-run-{unique}"))
+    arn = run["tasks"][0]["taskArn"]
+    assert run["tasks"][0]["taskDefinitionArn"] == td.task_definition.task_definition_arn
+    result(aws(aws_env, "wait", "tasks-running", "--cluster", cluster, "--tasks", arn))
+    describe = ["describe-tasks", "--cluster", cluster, "--tasks", arn]
+    by_berth = json.loads(
+        ecs_json(jsonmsg.parse(result(berth_cli(controlplane, *describe)), DescribeTasksResponse))
+    )
+    assert result(aws(aws_env, *describe)) == by_berth  # the same task, less berth's extension fields
+    listing = ["list-tasks", "--cluster", cluster]
+    assert same_form(result(aws(aws_env, *listing))) == result(berth_cli(controlplane, *listing))
+    stopped = result(aws(aws_env, "stop-task", "--cluster", cluster, "--task", arn))
+    assert stopped["task"]["desiredStatus"] == "STOPPED"
