@@ -14,15 +14,25 @@ from typing import Any
 
 import structlog
 
-from agent.http import build_app
+from agent.http import build_app, start_http
+from agent.logs import LogService
 from agent.manager import TaskManager
+from agent.metrics import (
+    LaunchTracker,
+    Sampler,
+    install_collector,
+    observe_docker_call,
+    report_stats,
+    task_infos,
+)
 from agent.runtime.cgroups import TaskCgroup
 from agent.runtime.docker import DockerRuntime
+from agent.sandbox import SandboxPool
 from agent.session import Deregistered, Session
 from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
+from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
 from berth import logs
-from controlplane.http import start_http
 
 log = structlog.get_logger("berth.agent")
 
@@ -56,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     p.add_argument("--reserved-port", type=int, action="append", default=[], help="extra reserved TCP port")
     p.add_argument("--publish-ip", default="0.0.0.0", help="host address that bridge-mode ports publish on")
     p.add_argument("--image-pull-behavior", default="default", choices=PULL_BEHAVIORS)
-    p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
+    p.add_argument("--heartbeat", type=float, default=3.0, help="seconds between heartbeats")
     p.add_argument(
         "--stop-timeout", type=float, default=30.0, help="default SIGTERM-to-SIGKILL grace, seconds"
     )
@@ -71,6 +81,24 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     )
     p.add_argument(
         "--no-task-cgroups", action="store_true", help="do not enforce task-level cpu/memory with cgroups"
+    )
+    p.add_argument(
+        "--warm-sandboxes",
+        type=int,
+        default=None,
+        help="FARGATE sandboxes to keep ready (default: 2 with --pool, else 0)",
+    )
+    p.add_argument(
+        "--warm-idle",
+        type=float,
+        default=600.0,
+        help="seconds without a FARGATE task after which only one sandbox is kept ready",
+    )
+    p.add_argument(
+        "--stats-interval",
+        type=float,
+        default=10.0,
+        help="seconds between task usage reports to the control plane (service utilisation)",
     )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
@@ -107,6 +135,9 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         container_cleanup_wait_seconds=a.cleanup_wait,
         docker_url=a.docker_url,
         task_cgroups=not a.no_task_cgroups,
+        stats_interval_seconds=a.stats_interval,
+        warm_sandboxes=a.warm_sandboxes if a.warm_sandboxes is not None else (2 if a.pool else 0),
+        warm_idle_seconds=a.warm_idle,
     )
 
 
@@ -138,9 +169,10 @@ async def run(settings: AgentSettings) -> int:
     except BlockingIOError:
         print(f"berth-agent: another agent is running with {settings.data_dir}", file=sys.stderr)
         return 1
-    runtime = DockerRuntime(base_url=settings.docker_url or None)
+    runtime = DockerRuntime(base_url=settings.docker_url or None, on_call=observe_docker_call)
     info = await runtime.info()
     session = Session(settings)
+    session.logs = LogService(runtime, session.send_log)
     manager: TaskManager | None = None
 
     def metadata() -> dict[str, Any]:
@@ -150,6 +182,7 @@ async def run(settings: AgentSettings) -> int:
             "version": AGENT_VERSION,
             "connected": session.connected,
             "unacknowledged": session.unacknowledged,
+            "logStreams": session.logs.active if session.logs is not None else 0,
         }
 
     runner, port = await start_http(
@@ -157,14 +190,32 @@ async def run(settings: AgentSettings) -> int:
     )
     http_host = settings.http_addr.rpartition(":")[0] or "127.0.0.1"
     ident = await session.register(info, metrics_endpoint=f"{http_host}:{port}", host_address=host_address())
+    cgroups = task_cgroups(settings)
+    sandboxes = None
+    if settings.pool or settings.warm_sandboxes:
+        sandboxes = SandboxPool(
+            runtime,
+            cgroups,
+            instance_arn=ident.container_instance_arn,
+            data_dir=settings.data_dir,
+            warm=settings.warm_sandboxes,
+            idle_seconds=settings.warm_idle_seconds,
+            pause_image=settings.pause_image,
+        )
+        pool = sandboxes
+        session.warm_count = lambda: len(pool.ready)
     deps = RunnerDeps(
         runtime=runtime,
         settings=settings,
         instance_arn=ident.container_instance_arn,
-        report=session.report,
-        cgroups=task_cgroups(settings),
+        report=LaunchTracker().wrap(session.report),
+        sandboxes=sandboxes,
+        cgroups=cgroups,
     )
     manager = TaskManager(deps)
+    runners = manager.runners
+    sampler = Sampler(lambda: task_infos(runners.values()), StatsReader(settings.cgroup_root))
+    install_collector(sampler)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -175,8 +226,12 @@ async def run(settings: AgentSettings) -> int:
             watcher = tg.create_task(manager.watch_events())
             stream = tg.create_task(session.run(manager.apply))
             stopper = tg.create_task(stop.wait())
-            await asyncio.wait({watcher, stream, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (watcher, stream, stopper):
+            stats = tg.create_task(report_stats(sampler, session.send_stats, settings.stats_interval_seconds))
+            tasks = {watcher, stream, stopper, stats}
+            if sandboxes is not None:
+                tasks.add(tg.create_task(sandboxes.run()))
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
                 task.cancel()
     except* Deregistered as group:
         log.error("instance_deregistered", error=str(group.exceptions[0]))
@@ -184,6 +239,9 @@ async def run(settings: AgentSettings) -> int:
     finally:
         # Containers keep running: a restarted agent adopts them.
         await manager.close()
+        if sandboxes is not None:
+            await sandboxes.close()
+        await session.logs.close()
         await session.close()
         await runtime.close()
         await runner.cleanup()

@@ -30,7 +30,7 @@ class AgentSettings:
     reserved_ports_udp: tuple[int, ...] = ()
     publish_ip: str = "0.0.0.0"
     image_pull_behavior: str = "default"
-    heartbeat_seconds: float = 5.0
+    heartbeat_seconds: float = 3.0
     stop_timeout_seconds: float = 30.0
     container_cleanup_wait_seconds: float = 3 * 3600.0
     docker_url: str = ""

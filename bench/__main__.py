@@ -8,9 +8,13 @@ import time
 
 BENCHMARKS = {
     "api": "bench.api_bench",
+    "events": "bench.events_bench",
+    "fargate": "bench.fargate_bench",
     "gateway": "bench.gateway_bench",
+    "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
     "scheduler": "bench.scheduler_bench",
+    "services": "bench.services_bench",
     "tasks": "bench.tasks_bench",
 }
 

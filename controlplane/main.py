@@ -33,13 +33,19 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument(
         "--agent-grace",
         type=float,
-        default=15.0,
+        default=10.0,
         help="seconds without a heartbeat before an agent counts as disconnected",
     )
     p.add_argument("--task-retention", type=float, default=3600.0,
                    help="seconds a STOPPED task stays describable before it is deleted")
     p.add_argument("--settle-seconds", type=float, default=10.0,
                    help="a service task with no health check counts healthy after RUNNING this long")
+    p.add_argument(
+        "--event-history",
+        type=float,
+        default=600.0,
+        help="seconds of etcd history kept for WatchEvents to resume from (default 600)",
+    )
     p.add_argument("--no-controllers", action="store_true",
                    help="never run the controllers here (an API-only replica)")
     p.add_argument("--log-level", default="info")
@@ -59,6 +65,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         task_retention_seconds=a.task_retention,
         controllers=not a.no_controllers,
         settle_seconds=a.settle_seconds,
+        event_history_seconds=a.event_history,
     )
 
 

@@ -17,13 +17,15 @@ class Settings:
     account: str = "000000000000"
     etcd_wait_seconds: float = 60.0
     # An agent silent for this long is shown agentConnected=false and gets no new tasks.
-    agent_grace_seconds: float = 15.0
+    agent_grace_seconds: float = 10.0
     # Run the controllers (services, housekeeping) when this replica is the leader.
     controllers: bool = True
     # STOPPED tasks stay describable this long before the janitor deletes them (ECS: >= 1 hour).
     task_retention_seconds: float = 3600.0
     # A service task with no health check counts as healthy after RUNNING this long.
     settle_seconds: float = 10.0
+    # etcd history kept for WatchEvents to resume from (the janitor compacts behind it).
+    event_history_seconds: float = 600.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
