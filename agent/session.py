@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ import grpc
 import structlog
 
 from agent import host, identity
+from agent.logs import LogService
 from agent.runtime.model import RuntimeInfo
 from agent.settings import AGENT_VERSION, AgentSettings
 from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
@@ -64,6 +66,10 @@ class Session:
         self._wake = asyncio.Event()
         self.connected = False
         self.last_manifest_at = 0.0
+        self._stats: agent_pb2.TaskStatsReport | None = None  # the latest, not yet sent
+        self.warm_count: Callable[[], int] = lambda: 0  # pool agents: ready sandboxes, for heartbeats
+        self.logs: LogService | None = None  # serves GetTaskLogs requests (agent.logs)
+        self._log_out: deque[agent_pb2.LogChunk] = deque()
 
     # -- registration ----------------------------------------------------------------------------
 
@@ -146,6 +152,11 @@ class Session:
         for arn in [a for a, c in self._outbox.items() if c.seq <= seq]:
             del self._outbox[arn]
 
+    def send_stats(self, report: agent_pb2.TaskStatsReport) -> None:
+        """Send the tasks' usage with the next message (best effort: a newer report replaces it)."""
+        self._stats = report
+        self._wake.set()
+
     @property
     def unacknowledged(self) -> int:
         return len(self._outbox)
@@ -169,12 +180,15 @@ class Session:
                 log.warning("session_lost", code=e.code().name, error=e.details())
             finally:
                 self.connected = False
+                if self.logs is not None:
+                    self.logs.cancel_all()  # the control plane forgot them with the session
             await backoff.sleep()
 
     async def _stream(
         self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff
     ) -> None:
         metadata = (("authorization", f"Bearer {self.identity.token}"),)
+        self._log_out.clear()
         call: Any = self.stub.Session(self._outgoing(), metadata=metadata)
         async for message in call:
             kind = message.WhichOneof("body")
@@ -185,6 +199,8 @@ class Session:
                 await on_manifest(message.manifest)
             elif kind == "ack":
                 self._acknowledge(message.ack.seq)
+            elif kind in ("log_request", "log_cancel", "log_credit") and self.logs is not None:
+                self.logs.handle(message)
 
     async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
         yield agent_pb2.AgentMessage(
@@ -200,15 +216,27 @@ class Session:
                 if change.seq > sent:
                     yield agent_pb2.AgentMessage(task_state_change=change)
                     sent = change.seq
+            if self._stats is not None:
+                stats, self._stats = self._stats, None
+                yield agent_pb2.AgentMessage(task_stats=stats)
+            while self._log_out:
+                yield agent_pb2.AgentMessage(log_chunk=self._log_out.popleft())
             now = time.monotonic()
             if now >= next_heartbeat:
-                yield agent_pb2.AgentMessage(heartbeat=agent_pb2.Heartbeat(sent_at=time.time()))
+                yield agent_pb2.AgentMessage(
+                    heartbeat=agent_pb2.Heartbeat(sent_at=time.time(), warm_sandboxes=self.warm_count())
+                )
                 next_heartbeat = now + self.settings.heartbeat_seconds
             try:
                 await asyncio.wait_for(self._wake.wait(), max(0.0, next_heartbeat - time.monotonic()))
             except TimeoutError:
                 pass
             self._wake.clear()
+
+    def send_log(self, chunk: agent_pb2.LogChunk) -> None:
+        """Queue a LogChunk for the current session (dropped if the session ends first)."""
+        self._log_out.append(chunk)
+        self._wake.set()
 
     async def close(self) -> None:
         await self.channel.close()

@@ -80,6 +80,15 @@ class Client:
         assert isinstance(result, response_cls)
         return result
 
+    def _berth_unary(self, method: str, response_cls: type[R], request: Request, fields: dict[str, Any]) -> R:
+        message = build_request(getattr(berth_pb2, f"{method}Request"), request, fields)
+        try:
+            result = getattr(self._berth, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
+        assert isinstance(result, response_cls)
+        return result
+
     def _stream(
         self,
         stub: Callable[..., Any],
@@ -219,6 +228,40 @@ class Client:
         """Service events as they happen (server streaming); iterate, break to stop."""
         return self._stream(
             self._berth.WatchServiceEvents, berth_pb2.WatchServiceEventsRequest, request, fields, timeout
+        )
+
+    # -- logs and events -------------------------------------------------------------------------
+    def get_task_logs(
+        self, request: Request = None, *, timeout: float | None = None, **fields: Any
+    ) -> Iterator[berth_pb2.GetTaskLogsResponse]:
+        """A task's container output in batches of lines (server streaming; with follow=True it
+        runs until the containers stop or you stop iterating)."""
+        return self._stream(self._berth.GetTaskLogs, berth_pb2.GetTaskLogsRequest, request, fields, timeout)
+
+    def watch_events(
+        self, request: Request = None, *, timeout: float | None = None, **fields: Any
+    ) -> Iterator[berth_pb2.Event]:
+        """ECS-shaped events (server streaming); keep the last `id` to resume with afterId."""
+        return self._stream(self._berth.WatchEvents, berth_pb2.WatchEventsRequest, request, fields, timeout)
+
+    # -- the FARGATE pool (operators) ------------------------------------------------------------
+    def describe_pool(self, request: Request = None, **fields: Any) -> berth_pb2.DescribePoolResponse:
+        return self._berth_unary("DescribePool", berth_pb2.DescribePoolResponse, request, fields)
+
+    def deregister_pool_instance(
+        self, request: Request = None, **fields: Any
+    ) -> berth_pb2.DeregisterPoolInstanceResponse:
+        return self._berth_unary(
+            "DeregisterPoolInstance", berth_pb2.DeregisterPoolInstanceResponse, request, fields
+        )
+
+    def get_service_utilization(
+        self, request: Request = None, **fields: Any
+    ) -> berth_pb2.GetServiceUtilizationResponse:
+        """Services' CPU and memory utilisation (percent of what their tasks reserve), as ECS reports
+        CPUUtilization and MemoryUtilization."""
+        return self._berth_unary(
+            "GetServiceUtilization", berth_pb2.GetServiceUtilizationResponse, request, fields
         )
 
     # -- tags ------------------------------------------------------------------------------------

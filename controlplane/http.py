@@ -1,12 +1,14 @@
-"""The control plane's HTTP side: /metrics (Prometheus), /healthz, and the ECS JSON endpoint."""
+"""The control plane's HTTP side: /metrics (Prometheus), /healthz, /sd/agents (Prometheus HTTP
+service discovery of the agents, see `controlplane.promsd`), and the ECS JSON endpoint."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from berth.errors import Unavailable
 from controlplane.store import EtcdStore
@@ -15,10 +17,22 @@ if TYPE_CHECKING:
     from controlplane.gateway import Gateway
 
 
-def build_app(store: EtcdStore, gateway: Gateway | None = None) -> web.Application:
+def build_app(
+    store: EtcdStore,
+    gateway: Gateway | None = None,
+    *,
+    registry: CollectorRegistry | None = None,
+    sd_targets: Callable[[], list[dict[str, Any]]] | None = None,
+) -> web.Application:
+    """`registry`: this replica's own collectors, served after the process-wide ones.
+    `sd_targets`: the target groups /sd/agents serves."""
+
     async def metrics(_: web.Request) -> web.Response:
-        body = generate_latest()
+        body = generate_latest(REGISTRY) + (generate_latest(registry) if registry is not None else b"")
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def sd_agents(_: web.Request) -> web.Response:
+        return web.json_response(sd_targets() if sd_targets is not None else [])
 
     async def healthz(_: web.Request) -> web.Response:
         try:
@@ -30,6 +44,7 @@ def build_app(store: EtcdStore, gateway: Gateway | None = None) -> web.Applicati
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/sd/agents", sd_agents)
     if gateway is not None:
         app.router.add_post("/", gateway.handle)
     return app

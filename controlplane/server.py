@@ -14,6 +14,7 @@ from pathlib import Path
 import structlog
 from aiohttp import web
 from grpc_health.v1 import health_pb2
+from prometheus_client import CollectorRegistry
 
 from berth import config
 from berth.arn import ArnFactory
@@ -28,12 +29,15 @@ from controlplane.gateway import Gateway
 from controlplane.http import build_app, start_http
 from controlplane.launch import Launcher
 from controlplane.leader import Leadership, replica_name
+from controlplane.promsd import agent_targets
 from controlplane.reconcile.controller import ServiceController
 from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
+from controlplane.statemetrics import StateCollector, count_failed_deployments
 from controlplane.store import EtcdStore
+from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.controlplane")
 
@@ -47,6 +51,8 @@ class ControlPlane:
         self.api = Api(auth.Authorizer())
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
+        self.utilization = UtilizationStore(self.store, self.state)
+        self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
         self.grpc_port = 0
@@ -86,8 +92,10 @@ class ControlPlane:
         join_token = await auth.ensure_join_token(self.store)
 
         self._background.append(asyncio.create_task(self.state.run(), name="state"))
+        self._background.append(asyncio.create_task(self.utilization.run(), name="utilization"))
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
         ecs_servicer = EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher)
+        ecs_servicer.utilization = self.utilization
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
         self.agents = AgentServicer(
@@ -98,14 +106,31 @@ class ControlPlane:
             grace_seconds=self.settings.agent_grace_seconds,
             replica=self.replica,
         )
+        self.agents.utilization = self.utilization
+        ecs_servicer.attach_agents(self.agents, event_history_seconds=self.settings.event_history_seconds)
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
+        self.registry.register(
+            StateCollector(
+                self.state,
+                is_leader=self.is_leader,
+                sessions=lambda: len(self.agents.sessions),
+                utilization=self.utilization,
+            )
+        )
+        count_failed_deployments(self.state, self.is_leader)
         server, self.grpc_port, health = await build_server(
             self.api, self.authenticator, self.settings.grpc_addr
         )
         await server.start()
         self._grpc = server
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
-        self._http, self.http_port = await start_http(build_app(self.store, gateway), self.settings.http_addr)
+        app = build_app(
+            self.store,
+            gateway,
+            registry=self.registry,
+            sd_targets=lambda: agent_targets(self.state.instances.values()),
+        )
+        self._http, self.http_port = await start_http(app, self.settings.http_addr)
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
             self._background.append(asyncio.create_task(self.leadership.run(self._lead), name="leadership"))
@@ -133,6 +158,10 @@ class ControlPlane:
             config=str(data_dir / "config"),
         )
 
+    def is_leader(self) -> bool:
+        leadership: Leadership | None = getattr(self, "leadership", None)
+        return leadership is not None and leadership.is_leader
+
     async def _lead(self) -> None:
         """What the leader runs: the service controller and the janitor. A crash in either ends
         leadership (and is logged), so no half-alive leader stays in charge."""
@@ -143,7 +172,12 @@ class ControlPlane:
             self.arns,
             settings=PlanSettings(settle_seconds=self.settings.settle_seconds),
         )
-        janitor = Janitor(self.store, self.state, retention_seconds=self.settings.task_retention_seconds)
+        janitor = Janitor(
+            self.store,
+            self.state,
+            retention_seconds=self.settings.task_retention_seconds,
+            history_seconds=self.settings.event_history_seconds,
+        )
         async with asyncio.TaskGroup() as tg:
             tg.create_task(services.run(), name="service-controller")
             tg.create_task(janitor.run(), name="janitor")

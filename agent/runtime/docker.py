@@ -50,6 +50,7 @@ from agent.runtime.errors import (
     RuntimeConflict,
     RuntimeUnavailable,
 )
+from agent.runtime.logstream import LogStream, RawLogs
 from agent.runtime.model import (
     LABEL_CONTAINER_NAME,
     LABEL_INSTANCE_ARN,
@@ -68,6 +69,8 @@ __all__ = ["EVENT_ACTIONS", "PULL_BEHAVIORS", "DockerRuntime", "EventStream"]
 log = structlog.get_logger("berth.agent.runtime")
 
 T = TypeVar("T")
+# Told of every Docker API call: (operation, seconds, succeeded). Called on the worker thread.
+CallObserver = Callable[[str, float, bool], None]
 MIB = 1024 * 1024
 PULL_BEHAVIORS = ("default", "always", "once", "prefer-cached")
 _HEALTH: dict[str, Health] = {"healthy": "HEALTHY", "unhealthy": "UNHEALTHY"}
@@ -102,10 +105,13 @@ class DockerRuntime:
         workers: int = 8,
         slow_workers: int = 32,
         timeout: float = 60.0,
+        on_call: CallObserver | None = None,
     ) -> None:
         """`base_url` defaults to $DOCKER_HOST or the local socket. `workers` threads serve the quick
         calls, `slow_workers` the ones that wait on containers or registries (stop, pulls).
-        `timeout` bounds each API call (stop() adds its grace period; event streams have none)."""
+        `timeout` bounds each API call (stop() adds its grace period; event streams have none).
+        `on_call(operation, seconds, ok)` is told of every call (on its worker thread; for metrics)."""
+        self._on_call = on_call
         self._base_url = base_url
         self._timeout = timeout
         self._workers = workers
@@ -116,6 +122,7 @@ class DockerRuntime:
         self._client_lock = threading.Lock()
         self._closed = False
         self._readers: set[_EventReader] = set()
+        self._log_streams: set[LogStream] = set()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -149,6 +156,8 @@ class DockerRuntime:
         if self._closed:
             raise ContainerRuntimeError("the Docker runtime is closed")
         pool = self._slow_pool if slow else self._pool
+        if self._on_call is not None:
+            fn = _observed(fn, self._on_call)
         future = asyncio.get_running_loop().run_in_executor(pool, _guard_transport, fn)
         try:
             return await asyncio.shield(future)
@@ -316,6 +325,21 @@ class DockerRuntime:
 
         await self._call(run)
 
+    async def rename(self, container_id: str, name: str) -> None:
+        """Give a container a new name (a warm sandbox's pause container takes its task's name)."""
+
+        def run() -> None:
+            try:
+                self._api().rename(container_id, name)
+            except docker.errors.NotFound:
+                raise ContainerRuntimeError(f"rename {container_id}: no such container") from None
+            except docker.errors.APIError as e:
+                if e.status_code == 409:
+                    raise RuntimeConflict(f"rename {container_id} to {name}: {_reason(e)}") from None
+                raise ContainerRuntimeError(f"rename {container_id}: {_reason(e)}") from None
+
+        await self._call(run)
+
     async def inspect(self, container_id: str) -> ContainerState | None:
         """The container's state by id or name; None when it does not exist."""
         return await self._call(lambda: _inspect_container(self._api(), container_id))
@@ -404,6 +428,61 @@ class DockerRuntime:
         reader.start(asyncio.get_running_loop())
         return EventStream(reader, queue, on_close=self._readers.discard)
 
+    # -- logs -----------------------------------------------------------------------------------
+
+    def logs(
+        self,
+        container_id: str,
+        *,
+        since_ns: int = 0,
+        until_ns: int = 0,
+        tail: int | None = None,
+        follow: bool = False,
+    ) -> LogStream:
+        """The container's stdout and stderr lines (json-file or local driver), in order, as batches.
+
+        `since_ns`/`until_ns` bound the lines by Docker's timestamps (epoch nanoseconds, both
+        inclusive; 0: unbounded), `tail` keeps the last N (per container, before `until`), and
+        `follow` keeps streaming until the container stops or the stream is closed. One thread
+        per stream (see `agent.runtime.logstream`); close it (`aclose()`) to stop it. Errors (no
+        such container, a driver that cannot be read back) end the iteration with a
+        ContainerRuntimeError. Must be called from the event loop that consumes it.
+        """
+        if self._closed:
+            raise ContainerRuntimeError("the Docker runtime is closed")
+        params: dict[str, Any] = {
+            "stdout": 1,
+            "stderr": 1,
+            "timestamps": 1,
+            "follow": int(follow),
+            "tail": "all" if tail is None else max(0, tail),
+        }
+        if since_ns:
+            params["since"] = _since(since_ns)
+        if until_ns:
+            params["until"] = _since(until_ns)
+
+        def open_logs() -> RawLogs:
+            def run() -> RawLogs:
+                api = self._api()
+                # The SDK's logs() merges stdout and stderr: read the frames ourselves.
+                tty = bool(api.inspect_container(container_id)["Config"].get("Tty"))
+                url = api._url("/containers/{0}/logs", container_id)
+                response = api._get(url, params=params, stream=True)
+                api._raise_for_status(response)
+                api._disable_socket_timeout(api._get_raw_response_socket(response))  # follow may idle
+                closer = docker.types.daemon.CancellableStream(iter(()), response)
+                return RawLogs(read=response.raw.read, multiplexed=not tty, close=closer.close)
+
+            try:
+                return _guard_transport(run)
+            except ContainerRuntimeError as e:
+                raise ContainerRuntimeError(f"logs of {container_id}: {e}") from None
+
+        stream = LogStream(open_logs, on_close=self._log_streams.discard)
+        self._log_streams.add(stream)
+        return stream.start(asyncio.get_running_loop())
+
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -414,6 +493,8 @@ class DockerRuntime:
         readers = list(self._readers)
         for reader in readers:
             reader.stop()
+        for stream in list(self._log_streams):
+            await stream.aclose()
         await asyncio.to_thread(self._pool.shutdown, wait=True)
         await asyncio.to_thread(self._slow_pool.shutdown, wait=True)
         for reader in readers:
@@ -425,6 +506,29 @@ class DockerRuntime:
 
 
 # -- helpers (run on worker threads) --------------------------------------------------------------
+
+
+def operation_name(fn: Callable[..., object]) -> str:
+    """The DockerRuntime method a call belongs to, from its function's qualified name
+    (`DockerRuntime.create.<locals>.run` -> "create")."""
+    outer = fn.__qualname__.rsplit(".<locals>", 1)[0]
+    return outer.rsplit(".", 1)[-1]
+
+
+def _observed(fn: Callable[[], T], observe: CallObserver) -> Callable[[], T]:
+    operation = operation_name(fn)
+
+    def run() -> T:
+        start = time.perf_counter()
+        ok = False
+        try:
+            result = fn()
+            ok = True
+            return result
+        finally:
+            observe(operation, time.perf_counter() - start, ok)
+
+    return run
 
 
 def _guard_transport(fn: Callable[[], T]) -> T:
@@ -539,6 +643,7 @@ def _state_from_inspect(attrs: Mapping[str, Any]) -> ContainerState:
         ip_address=ip,
         image_id=str(attrs.get("Image", "")),
         image=str(config.get("Image", "")),
+        pid=int(state.get("Pid") or 0) if state.get("Running") else 0,
     )
 
 

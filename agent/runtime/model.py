@@ -75,6 +75,7 @@ class ContainerState:
     ip_address: str
     image_id: str
     image: str = ""  # the reference it was created from (Config.Image)
+    pid: int = 0  # the main process (host pid namespace) while running, from inspect(); 0 otherwise
 
     @property
     def task_arn(self) -> str:
@@ -141,6 +142,23 @@ class RuntimeInfo:
     kernel_version: str
 
 
+@dataclass(frozen=True)
+class LogEntry:
+    """One line a container wrote, as Docker's log driver kept it."""
+
+    stream: str  # "stdout" | "stderr"
+    time: float  # Docker's timestamp of the line, epoch seconds
+    message: str  # without its newline
+
+
+class LogSource(Protocol):
+    """What `ContainerRuntime.logs()` returns: batches of lines in order, that can be closed."""
+
+    def __aiter__(self) -> AsyncIterator[list[LogEntry]]: ...
+
+    async def aclose(self) -> None: ...
+
+
 class EventSource(Protocol):
     """What `ContainerRuntime.events()` returns: an async iterator of events that can be closed."""
 
@@ -168,6 +186,8 @@ class ContainerRuntime(Protocol):
 
     async def remove(self, container_id: str, force: bool = True) -> None: ...
 
+    async def rename(self, container_id: str, name: str) -> None: ...
+
     async def inspect(self, container_id: str) -> ContainerState | None: ...
 
     async def list_managed(self, instance_arn: str) -> list[ContainerState]: ...
@@ -183,5 +203,15 @@ class ContainerRuntime(Protocol):
     async def remove_volume(self, name: str) -> None: ...
 
     def events(self, instance_arn: str, *, actions: Sequence[str] | None = ...) -> EventSource: ...
+
+    def logs(
+        self,
+        container_id: str,
+        *,
+        since_ns: int = 0,
+        until_ns: int = 0,
+        tail: int | None = None,
+        follow: bool = False,
+    ) -> LogSource: ...
 
     async def close(self) -> None: ...

@@ -9,16 +9,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AgentMessage(_message.Message):
-    __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk")
+    __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk", "task_stats")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     TASK_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     LOG_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    TASK_STATS_FIELD_NUMBER: _ClassVar[int]
     hello: Hello
     heartbeat: Heartbeat
     task_state_change: TaskStateChange
     log_chunk: LogChunk
-    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., task_state_change: _Optional[_Union[TaskStateChange, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ...) -> None: ...
+    task_stats: TaskStatsReport
+    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., task_state_change: _Optional[_Union[TaskStateChange, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ..., task_stats: _Optional[_Union[TaskStatsReport, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("container_instance_arn", "agent_version")
@@ -29,10 +31,12 @@ class Hello(_message.Message):
     def __init__(self, container_instance_arn: _Optional[str] = ..., agent_version: _Optional[str] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
-    __slots__ = ("sent_at",)
+    __slots__ = ("sent_at", "warm_sandboxes")
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    WARM_SANDBOXES_FIELD_NUMBER: _ClassVar[int]
     sent_at: float
-    def __init__(self, sent_at: _Optional[float] = ...) -> None: ...
+    warm_sandboxes: int
+    def __init__(self, sent_at: _Optional[float] = ..., warm_sandboxes: _Optional[int] = ...) -> None: ...
 
 class TaskStateChange(_message.Message):
     __slots__ = ("seq", "task_arn", "last_status", "containers", "stop_code", "stopped_reason", "health_status", "pull_started_at", "pull_stopped_at", "started_at", "stopping_at", "execution_stopped_at", "stopped_at", "attachments", "launch_timing", "usage", "restart_count", "connectivity_at")
@@ -75,18 +79,20 @@ class TaskStateChange(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., task_arn: _Optional[str] = ..., last_status: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[_types_pb2.Container, _Mapping]]] = ..., stop_code: _Optional[str] = ..., stopped_reason: _Optional[str] = ..., health_status: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., stopping_at: _Optional[float] = ..., execution_stopped_at: _Optional[float] = ..., stopped_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[_types_pb2.Attachment, _Mapping]]] = ..., launch_timing: _Optional[_Union[_types_pb2.LaunchTiming, _Mapping]] = ..., usage: _Optional[_Union[_types_pb2.TaskUsage, _Mapping]] = ..., restart_count: _Optional[int] = ..., connectivity_at: _Optional[float] = ...) -> None: ...
 
 class ServerMessage(_message.Message):
-    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel")
+    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel", "log_credit")
     MANIFEST_FIELD_NUMBER: _ClassVar[int]
     ACK_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     LOG_REQUEST_FIELD_NUMBER: _ClassVar[int]
     LOG_CANCEL_FIELD_NUMBER: _ClassVar[int]
+    LOG_CREDIT_FIELD_NUMBER: _ClassVar[int]
     manifest: TaskManifest
     ack: Ack
     heartbeat: Heartbeat
     log_request: LogRequest
     log_cancel: LogCancel
-    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ...) -> None: ...
+    log_credit: LogCredit
+    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ..., log_credit: _Optional[_Union[LogCredit, _Mapping]] = ...) -> None: ...
 
 class AssignedTask(_message.Message):
     __slots__ = ("task", "task_definition")
@@ -115,28 +121,36 @@ class Ack(_message.Message):
     def __init__(self, seq: _Optional[int] = ...) -> None: ...
 
 class LogRequest(_message.Message):
-    __slots__ = ("request_id", "task_arn", "container_name", "since", "tail", "follow", "timestamps")
+    __slots__ = ("request_id", "task_arn", "containers", "since", "tail", "follow", "window")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_ARN_FIELD_NUMBER: _ClassVar[int]
-    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTAINERS_FIELD_NUMBER: _ClassVar[int]
     SINCE_FIELD_NUMBER: _ClassVar[int]
     TAIL_FIELD_NUMBER: _ClassVar[int]
     FOLLOW_FIELD_NUMBER: _ClassVar[int]
-    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     task_arn: str
-    container_name: str
+    containers: _containers.RepeatedScalarFieldContainer[str]
     since: float
     tail: int
     follow: bool
-    timestamps: bool
-    def __init__(self, request_id: _Optional[str] = ..., task_arn: _Optional[str] = ..., container_name: _Optional[str] = ..., since: _Optional[float] = ..., tail: _Optional[int] = ..., follow: _Optional[bool] = ..., timestamps: _Optional[bool] = ...) -> None: ...
+    window: int
+    def __init__(self, request_id: _Optional[str] = ..., task_arn: _Optional[str] = ..., containers: _Optional[_Iterable[str]] = ..., since: _Optional[float] = ..., tail: _Optional[int] = ..., follow: _Optional[bool] = ..., window: _Optional[int] = ...) -> None: ...
 
 class LogCancel(_message.Message):
     __slots__ = ("request_id",)
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+
+class LogCredit(_message.Message):
+    __slots__ = ("request_id", "chunks")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    chunks: int
+    def __init__(self, request_id: _Optional[str] = ..., chunks: _Optional[int] = ...) -> None: ...
 
 class LogChunk(_message.Message):
     __slots__ = ("request_id", "lines", "end", "error")
@@ -161,3 +175,31 @@ class LogLine(_message.Message):
     timestamp: float
     message: str
     def __init__(self, container_name: _Optional[str] = ..., stream: _Optional[str] = ..., timestamp: _Optional[float] = ..., message: _Optional[str] = ...) -> None: ...
+
+class TaskStatsReport(_message.Message):
+    __slots__ = ("sampled_at", "tasks")
+    SAMPLED_AT_FIELD_NUMBER: _ClassVar[int]
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    sampled_at: float
+    tasks: _containers.RepeatedCompositeFieldContainer[TaskStats]
+    def __init__(self, sampled_at: _Optional[float] = ..., tasks: _Optional[_Iterable[_Union[TaskStats, _Mapping]]] = ...) -> None: ...
+
+class TaskStats(_message.Message):
+    __slots__ = ("task_arn", "cpu_seconds", "cpu_cores", "memory_bytes", "reserved_cpu", "reserved_memory", "service_name", "sampled_at")
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    CPU_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CPU_CORES_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_CPU_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_MEMORY_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SAMPLED_AT_FIELD_NUMBER: _ClassVar[int]
+    task_arn: str
+    cpu_seconds: float
+    cpu_cores: float
+    memory_bytes: int
+    reserved_cpu: int
+    reserved_memory: int
+    service_name: str
+    sampled_at: float
+    def __init__(self, task_arn: _Optional[str] = ..., cpu_seconds: _Optional[float] = ..., cpu_cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., reserved_cpu: _Optional[int] = ..., reserved_memory: _Optional[int] = ..., service_name: _Optional[str] = ..., sampled_at: _Optional[float] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from berth.v1 import types_pb2 as berth_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEvent2c\n\x05\x42\x65rth\x12Z\n\x12WatchServiceEvents\x12#.berth.v1.WatchServiceEventsRequest\x1a\x1d.berth.v1.ServiceEventMessage0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEvent\"#\n\x13\x44\x65scribePoolRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\"P\n\x14\x44\x65scribePoolResponse\x12\x38\n\x13\x63ontainer_instances\x18\x01 \x03(\x0b\x32\x1b.berth.v1.ContainerInstance\"X\n\x1d\x44\x65registerPoolInstanceRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\x12\x1a\n\x12\x63ontainer_instance\x18\x02 \x01(\t\x12\r\n\x05\x66orce\x18\x03 \x01(\x08\"Y\n\x1e\x44\x65registerPoolInstanceResponse\x12\x37\n\x12\x63ontainer_instance\x18\x01 \x01(\x0b\x32\x1b.berth.v1.ContainerInstance\"A\n\x1cGetServiceUtilizationRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\"\xf1\x01\n\x12ServiceUtilization\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12$\n\x17\x63pu_utilization_percent\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\'\n\x1amemory_utilization_percent\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\ntask_count\x18\x05 \x01(\x05\x12\x12\n\nsampled_at\x18\x06 \x01(\x01\x42\x1a\n\x18_cpu_utilization_percentB\x1d\n\x1b_memory_utilization_percent\"t\n\x1dGetServiceUtilizationResponse\x12.\n\x08services\x18\x01 \x03(\x0b\x32\x1c.berth.v1.ServiceUtilization\x12#\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32\x11.berth.v1.Failure\"x\n\x12GetTaskLogsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x0c\n\x04task\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x03 \x01(\t\x12\r\n\x05since\x18\x04 \x01(\x01\x12\x0c\n\x04tail\x18\x05 \x01(\x05\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"V\n\x08LogEvent\x12\x16\n\x0e\x63ontainer_name\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\"9\n\x13GetTaskLogsResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.berth.v1.LogEvent\"}\n\x12WatchEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\r\n\x05types\x18\x03 \x03(\t\x12\x10\n\x08\x61\x66ter_id\x18\x04 \x01(\t\x12\x13\n\x0b\x66rom_oldest\x18\x05 \x01(\x08\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"\x9c\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65tail_type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x0c\n\x04time\x18\x06 \x01(\x01\x12\x11\n\tresources\x18\x07 \x03(\t\x12\x1e\n\x04task\x18\x08 \x01(\x0b\x32\x0e.berth.v1.TaskH\x00\x12\x39\n\x12\x63ontainer_instance\x18\t \x01(\x0b\x32\x1b.berth.v1.ContainerInstanceH\x00\x12\x31\n\x0eservice_action\x18\n \x01(\x0b\x32\x17.berth.v1.ServiceActionH\x00\x12\x42\n\x17\x64\x65ployment_state_change\x18\x0b \x01(\x0b\x32\x1f.berth.v1.DeploymentStateChangeH\x00\x12\x0c\n\x04type\x18\x0c \x01(\t\x12\x0f\n\x07\x63luster\x18\r \x01(\t\x12\x14\n\x0cservice_name\x18\x0e \x01(\t\x12\x0f\n\x07summary\x18\x0f \x01(\tB\x08\n\x06\x64\x65tail\"\xaf\x01\n\rServiceAction\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x13\n\x0b\x63luster_arn\x18\x03 \x01(\t\x12\x12\n\ncreated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x1a\n\rdesired_count\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07message\x18\x07 \x01(\tB\x10\n\x0e_desired_count\"z\n\x15\x44\x65ploymentStateChange\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x15\n\rdeployment_id\x18\x03 \x01(\t\x12\x12\n\nupdated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t2\x97\x04\n\x05\x42\x65rth\x12Z\n\x12WatchServiceEvents\x12#.berth.v1.WatchServiceEventsRequest\x1a\x1d.berth.v1.ServiceEventMessage0\x01\x12h\n\x15GetServiceUtilization\x12&.berth.v1.GetServiceUtilizationRequest\x1a\'.berth.v1.GetServiceUtilizationResponse\x12M\n\x0c\x44\x65scribePool\x12\x1d.berth.v1.DescribePoolRequest\x1a\x1e.berth.v1.DescribePoolResponse\x12k\n\x16\x44\x65registerPoolInstance\x12\'.berth.v1.DeregisterPoolInstanceRequest\x1a(.berth.v1.DeregisterPoolInstanceResponse\x12L\n\x0bGetTaskLogs\x12\x1c.berth.v1.GetTaskLogsRequest\x1a\x1d.berth.v1.GetTaskLogsResponse0\x01\x12>\n\x0bWatchEvents\x12\x1c.berth.v1.WatchEventsRequest\x1a\x0f.berth.v1.Event0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,6 +36,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_end=144
   _globals['_SERVICEEVENTMESSAGE']._serialized_start=146
   _globals['_SERVICEEVENTMESSAGE']._serialized_end=249
-  _globals['_BERTH']._serialized_start=251
-  _globals['_BERTH']._serialized_end=350
+  _globals['_DESCRIBEPOOLREQUEST']._serialized_start=251
+  _globals['_DESCRIBEPOOLREQUEST']._serialized_end=286
+  _globals['_DESCRIBEPOOLRESPONSE']._serialized_start=288
+  _globals['_DESCRIBEPOOLRESPONSE']._serialized_end=368
+  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_start=370
+  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_end=458
+  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_start=460
+  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_end=549
+  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_start=551
+  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_end=616
+  _globals['_SERVICEUTILIZATION']._serialized_start=619
+  _globals['_SERVICEUTILIZATION']._serialized_end=860
+  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_start=862
+  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_end=978
+  _globals['_GETTASKLOGSREQUEST']._serialized_start=980
+  _globals['_GETTASKLOGSREQUEST']._serialized_end=1100
+  _globals['_LOGEVENT']._serialized_start=1102
+  _globals['_LOGEVENT']._serialized_end=1188
+  _globals['_GETTASKLOGSRESPONSE']._serialized_start=1190
+  _globals['_GETTASKLOGSRESPONSE']._serialized_end=1247
+  _globals['_WATCHEVENTSREQUEST']._serialized_start=1249
+  _globals['_WATCHEVENTSREQUEST']._serialized_end=1374
+  _globals['_EVENT']._serialized_start=1377
+  _globals['_EVENT']._serialized_end=1789
+  _globals['_SERVICEACTION']._serialized_start=1792
+  _globals['_SERVICEACTION']._serialized_end=1967
+  _globals['_DEPLOYMENTSTATECHANGE']._serialized_start=1969
+  _globals['_DEPLOYMENTSTATECHANGE']._serialized_end=2091
+  _globals['_BERTH']._serialized_start=2094
+  _globals['_BERTH']._serialized_end=2629
 # @@protoc_insertion_point(module_scope)

@@ -26,3 +26,179 @@ class ServiceEventMessage(_message.Message):
     service_name: str
     event: _types_pb2.ServiceEvent
     def __init__(self, service_arn: _Optional[str] = ..., service_name: _Optional[str] = ..., event: _Optional[_Union[_types_pb2.ServiceEvent, _Mapping]] = ...) -> None: ...
+
+class DescribePoolRequest(_message.Message):
+    __slots__ = ("pool",)
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    pool: str
+    def __init__(self, pool: _Optional[str] = ...) -> None: ...
+
+class DescribePoolResponse(_message.Message):
+    __slots__ = ("container_instances",)
+    CONTAINER_INSTANCES_FIELD_NUMBER: _ClassVar[int]
+    container_instances: _containers.RepeatedCompositeFieldContainer[_types_pb2.ContainerInstance]
+    def __init__(self, container_instances: _Optional[_Iterable[_Union[_types_pb2.ContainerInstance, _Mapping]]] = ...) -> None: ...
+
+class DeregisterPoolInstanceRequest(_message.Message):
+    __slots__ = ("pool", "container_instance", "force")
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    pool: str
+    container_instance: str
+    force: bool
+    def __init__(self, pool: _Optional[str] = ..., container_instance: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
+
+class DeregisterPoolInstanceResponse(_message.Message):
+    __slots__ = ("container_instance",)
+    CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    container_instance: _types_pb2.ContainerInstance
+    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ...) -> None: ...
+
+class GetServiceUtilizationRequest(_message.Message):
+    __slots__ = ("cluster", "services")
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    cluster: str
+    services: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, cluster: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ServiceUtilization(_message.Message):
+    __slots__ = ("service_arn", "service_name", "cpu_utilization_percent", "memory_utilization_percent", "task_count", "sampled_at")
+    SERVICE_ARN_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CPU_UTILIZATION_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_UTILIZATION_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    TASK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLED_AT_FIELD_NUMBER: _ClassVar[int]
+    service_arn: str
+    service_name: str
+    cpu_utilization_percent: float
+    memory_utilization_percent: float
+    task_count: int
+    sampled_at: float
+    def __init__(self, service_arn: _Optional[str] = ..., service_name: _Optional[str] = ..., cpu_utilization_percent: _Optional[float] = ..., memory_utilization_percent: _Optional[float] = ..., task_count: _Optional[int] = ..., sampled_at: _Optional[float] = ...) -> None: ...
+
+class GetServiceUtilizationResponse(_message.Message):
+    __slots__ = ("services", "failures")
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    FAILURES_FIELD_NUMBER: _ClassVar[int]
+    services: _containers.RepeatedCompositeFieldContainer[ServiceUtilization]
+    failures: _containers.RepeatedCompositeFieldContainer[_types_pb2.Failure]
+    def __init__(self, services: _Optional[_Iterable[_Union[ServiceUtilization, _Mapping]]] = ..., failures: _Optional[_Iterable[_Union[_types_pb2.Failure, _Mapping]]] = ...) -> None: ...
+
+class GetTaskLogsRequest(_message.Message):
+    __slots__ = ("cluster", "task", "container_name", "since", "tail", "follow")
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    TAIL_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    cluster: str
+    task: str
+    container_name: str
+    since: float
+    tail: int
+    follow: bool
+    def __init__(self, cluster: _Optional[str] = ..., task: _Optional[str] = ..., container_name: _Optional[str] = ..., since: _Optional[float] = ..., tail: _Optional[int] = ..., follow: _Optional[bool] = ...) -> None: ...
+
+class LogEvent(_message.Message):
+    __slots__ = ("container_name", "stream", "timestamp", "message")
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    STREAM_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    container_name: str
+    stream: str
+    timestamp: float
+    message: str
+    def __init__(self, container_name: _Optional[str] = ..., stream: _Optional[str] = ..., timestamp: _Optional[float] = ..., message: _Optional[str] = ...) -> None: ...
+
+class GetTaskLogsResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[LogEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[LogEvent, _Mapping]]] = ...) -> None: ...
+
+class WatchEventsRequest(_message.Message):
+    __slots__ = ("cluster", "services", "types", "after_id", "from_oldest", "follow")
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    TYPES_FIELD_NUMBER: _ClassVar[int]
+    AFTER_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_OLDEST_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    cluster: str
+    services: _containers.RepeatedScalarFieldContainer[str]
+    types: _containers.RepeatedScalarFieldContainer[str]
+    after_id: str
+    from_oldest: bool
+    follow: bool
+    def __init__(self, cluster: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[str]] = ..., after_id: _Optional[str] = ..., from_oldest: _Optional[bool] = ..., follow: _Optional[bool] = ...) -> None: ...
+
+class Event(_message.Message):
+    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "type", "cluster", "service_name", "summary")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ACTION_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    detail_type: str
+    source: str
+    account: str
+    region: str
+    time: float
+    resources: _containers.RepeatedScalarFieldContainer[str]
+    task: _types_pb2.Task
+    container_instance: _types_pb2.ContainerInstance
+    service_action: ServiceAction
+    deployment_state_change: DeploymentStateChange
+    type: str
+    cluster: str
+    service_name: str
+    summary: str
+    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class ServiceAction(_message.Message):
+    __slots__ = ("event_type", "event_name", "cluster_arn", "created_at", "reason", "desired_count", "message")
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLUSTER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DESIRED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    event_type: str
+    event_name: str
+    cluster_arn: str
+    created_at: float
+    reason: str
+    desired_count: int
+    message: str
+    def __init__(self, event_type: _Optional[str] = ..., event_name: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., created_at: _Optional[float] = ..., reason: _Optional[str] = ..., desired_count: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+
+class DeploymentStateChange(_message.Message):
+    __slots__ = ("event_type", "event_name", "deployment_id", "updated_at", "reason")
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    event_type: str
+    event_name: str
+    deployment_id: str
+    updated_at: float
+    reason: str
+    def __init__(self, event_type: _Optional[str] = ..., event_name: _Optional[str] = ..., deployment_id: _Optional[str] = ..., updated_at: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -39,6 +39,31 @@ class BerthStub:
                 request_serializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
                 _registered_method=True)
+        self.GetServiceUtilization = channel.unary_unary(
+                '/berth.v1.Berth/GetServiceUtilization',
+                request_serializer=berth_dot_v1_dot_berth__pb2.GetServiceUtilizationRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.GetServiceUtilizationResponse.FromString,
+                _registered_method=True)
+        self.DescribePool = channel.unary_unary(
+                '/berth.v1.Berth/DescribePool',
+                request_serializer=berth_dot_v1_dot_berth__pb2.DescribePoolRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.DescribePoolResponse.FromString,
+                _registered_method=True)
+        self.DeregisterPoolInstance = channel.unary_unary(
+                '/berth.v1.Berth/DeregisterPoolInstance',
+                request_serializer=berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceResponse.FromString,
+                _registered_method=True)
+        self.GetTaskLogs = channel.unary_stream(
+                '/berth.v1.Berth/GetTaskLogs',
+                request_serializer=berth_dot_v1_dot_berth__pb2.GetTaskLogsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.GetTaskLogsResponse.FromString,
+                _registered_method=True)
+        self.WatchEvents = channel.unary_stream(
+                '/berth.v1.Berth/WatchEvents',
+                request_serializer=berth_dot_v1_dot_berth__pb2.WatchEventsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.Event.FromString,
+                _registered_method=True)
 
 
 class BerthServicer:
@@ -51,6 +76,44 @@ class BerthServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetServiceUtilization(self, request, context):
+        """CPU and memory utilisation of services as ECS reports them to CloudWatch (CPUUtilization,
+        MemoryUtilization): what their running tasks use, as a percentage of what they reserve.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribePool(self, request, context):
+        """The hidden FARGATE pool, for operators: its hosts, their free capacity and warm sandboxes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeregisterPoolInstance(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTaskLogs(self, request, context):
+        """A task's container output (stdout and stderr), read on its host by the agent (CloudWatch Logs'
+        GetLogEvents, and `docker logs`). Still readable after the task stopped, until the agent
+        removes its containers (--cleanup-wait).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchEvents(self, request, context):
+        """State changes as ECS sends them to EventBridge (tasks, services, deployments, container
+        instances), in etcd order, each with an id to resume from.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BerthServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -58,6 +121,31 @@ def add_BerthServicer_to_server(servicer, server):
                     servicer.WatchServiceEvents,
                     request_deserializer=berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.FromString,
                     response_serializer=berth_dot_v1_dot_berth__pb2.ServiceEventMessage.SerializeToString,
+            ),
+            'GetServiceUtilization': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceUtilization,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.GetServiceUtilizationRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.GetServiceUtilizationResponse.SerializeToString,
+            ),
+            'DescribePool': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribePool,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.DescribePoolRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.DescribePoolResponse.SerializeToString,
+            ),
+            'DeregisterPoolInstance': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeregisterPoolInstance,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceResponse.SerializeToString,
+            ),
+            'GetTaskLogs': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetTaskLogs,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.GetTaskLogsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.GetTaskLogsResponse.SerializeToString,
+            ),
+            'WatchEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchEvents,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.WatchEventsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.Event.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,6 +175,141 @@ class Berth:
             '/berth.v1.Berth/WatchServiceEvents',
             berth_dot_v1_dot_berth__pb2.WatchServiceEventsRequest.SerializeToString,
             berth_dot_v1_dot_berth__pb2.ServiceEventMessage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceUtilization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/GetServiceUtilization',
+            berth_dot_v1_dot_berth__pb2.GetServiceUtilizationRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.GetServiceUtilizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribePool(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/DescribePool',
+            berth_dot_v1_dot_berth__pb2.DescribePoolRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.DescribePoolResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeregisterPoolInstance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/DeregisterPoolInstance',
+            berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.DeregisterPoolInstanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/berth.v1.Berth/GetTaskLogs',
+            berth_dot_v1_dot_berth__pb2.GetTaskLogsRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.GetTaskLogsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/berth.v1.Berth/WatchEvents',
+            berth_dot_v1_dot_berth__pb2.WatchEventsRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.Event.FromString,
             options,
             channel_credentials,
             insecure,

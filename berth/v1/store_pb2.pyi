@@ -65,14 +65,16 @@ class IdempotencyRecord(_message.Message):
     def __init__(self, request_hash: _Optional[str] = ..., task_arns: _Optional[_Iterable[str]] = ..., created_at: _Optional[float] = ...) -> None: ...
 
 class AgentLiveness(_message.Message):
-    __slots__ = ("container_instance_arn", "connected_at", "replica")
+    __slots__ = ("container_instance_arn", "connected_at", "replica", "warm_sandboxes")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
     CONNECTED_AT_FIELD_NUMBER: _ClassVar[int]
     REPLICA_FIELD_NUMBER: _ClassVar[int]
+    WARM_SANDBOXES_FIELD_NUMBER: _ClassVar[int]
     container_instance_arn: str
     connected_at: float
     replica: str
-    def __init__(self, container_instance_arn: _Optional[str] = ..., connected_at: _Optional[float] = ..., replica: _Optional[str] = ...) -> None: ...
+    warm_sandboxes: int
+    def __init__(self, container_instance_arn: _Optional[str] = ..., connected_at: _Optional[float] = ..., replica: _Optional[str] = ..., warm_sandboxes: _Optional[int] = ...) -> None: ...
 
 class AgentIdentity(_message.Message):
     __slots__ = ("container_instance_arn", "access_key_id")

@@ -219,7 +219,7 @@ class ContainerInstanceHealthStatus(_message.Message):
     def __init__(self, overall_status: _Optional[str] = ..., details: _Optional[_Iterable[_Union[InstanceHealthCheckResult, _Mapping]]] = ...) -> None: ...
 
 class ContainerInstance(_message.Message):
-    __slots__ = ("container_instance_arn", "ec2_instance_id", "capacity_provider_name", "version", "version_info", "remaining_resources", "registered_resources", "status", "status_reason", "agent_connected", "running_tasks_count", "pending_tasks_count", "agent_update_status", "attributes", "registered_at", "attachments", "tags", "health_status", "pool", "metrics_endpoint", "host_address")
+    __slots__ = ("container_instance_arn", "ec2_instance_id", "capacity_provider_name", "version", "version_info", "remaining_resources", "registered_resources", "status", "status_reason", "agent_connected", "running_tasks_count", "pending_tasks_count", "agent_update_status", "attributes", "registered_at", "attachments", "tags", "health_status", "pool", "metrics_endpoint", "host_address", "warm_sandboxes")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
     EC2_INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_PROVIDER_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -241,6 +241,7 @@ class ContainerInstance(_message.Message):
     POOL_FIELD_NUMBER: _ClassVar[int]
     METRICS_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     HOST_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    WARM_SANDBOXES_FIELD_NUMBER: _ClassVar[int]
     container_instance_arn: str
     ec2_instance_id: str
     capacity_provider_name: str
@@ -262,7 +263,8 @@ class ContainerInstance(_message.Message):
     pool: str
     metrics_endpoint: str
     host_address: str
-    def __init__(self, container_instance_arn: _Optional[str] = ..., ec2_instance_id: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., version: _Optional[int] = ..., version_info: _Optional[_Union[VersionInfo, _Mapping]] = ..., remaining_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., registered_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., status: _Optional[str] = ..., status_reason: _Optional[str] = ..., agent_connected: _Optional[bool] = ..., running_tasks_count: _Optional[int] = ..., pending_tasks_count: _Optional[int] = ..., agent_update_status: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., registered_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., health_status: _Optional[_Union[ContainerInstanceHealthStatus, _Mapping]] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ...) -> None: ...
+    warm_sandboxes: int
+    def __init__(self, container_instance_arn: _Optional[str] = ..., ec2_instance_id: _Optional[str] = ..., capacity_provider_name: _Optional[str] = ..., version: _Optional[int] = ..., version_info: _Optional[_Union[VersionInfo, _Mapping]] = ..., remaining_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., registered_resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., status: _Optional[str] = ..., status_reason: _Optional[str] = ..., agent_connected: _Optional[bool] = ..., running_tasks_count: _Optional[int] = ..., pending_tasks_count: _Optional[int] = ..., agent_update_status: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., registered_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., health_status: _Optional[_Union[ContainerInstanceHealthStatus, _Mapping]] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ..., warm_sandboxes: _Optional[int] = ...) -> None: ...
 
 class RepositoryCredentials(_message.Message):
     __slots__ = ("credentials_parameter",)

@@ -23,20 +23,24 @@ import structlog
 from berth import arn as arns
 from berth.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2, types_pb2
-from controlplane import auth
+from controlplane import auth, metrics
 from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
+from controlplane.api.logrelay import LogRelay
 from controlplane.state.cluster_state import State, instance_id
+from controlplane.statemetrics import observe_task_change
 from controlplane.store import Check, Delete, Put, keys
-from controlplane.taskstate import apply_state_change
+from controlplane.taskstate import apply_state_change, usage
+from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.agent_session")
 
-POOL_CLUSTERS = {"fargate": "@fargate"}  # hidden clusters that hold pool instances
 _TD_CACHE = 2000
 
 
 class AgentServicer(ApiBase):
+    utilization: UtilizationStore | None = None  # where sessions put the agents' task stats
+
     def __init__(
         self,
         *args: object,
@@ -63,11 +67,11 @@ class AgentServicer(ApiBase):
     ) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
         principal = ctx.principal
         if req.pool:
-            if req.pool not in POOL_CLUSTERS:
+            if req.pool not in keys.POOLS:
                 raise InvalidArgument.field(
-                    "pool", f"{req.pool!r} is not a pool (known: {', '.join(POOL_CLUSTERS)})"
+                    "pool", f"{req.pool!r} is not a pool (known: {', '.join(keys.POOLS)})"
                 )
-            cluster = POOL_CLUSTERS[req.pool]
+            cluster = keys.POOLS[req.pool]
         else:
             cluster = arns.cluster_name(req.cluster)
             await self._ensure_cluster(cluster, ctx.now())
@@ -245,12 +249,15 @@ class AgentSession:
         self.cluster = cluster
         self.ident = ident
         self.instance_arn = servicer.arns.container_instance(cluster, ident)
+        self.pooled = cluster in keys.POOLS.values()
         self._outbound: asyncio.Queue[agent_pb2.ServerMessage] = asyncio.Queue()
         self._dirty: OrderedDict[str, None] = OrderedDict()
         self._wake = asyncio.Event()
         self._closed: str | None = None
         self._lease = 0
+        self._liveness = store_pb2.AgentLiveness()
         self._log = log.bind(cluster=cluster, instance=ident)
+        self.logs = LogRelay(self._send, self.instance_arn)  # GetTaskLogs streams through this agent
 
     def dirty(self, task_key: str) -> None:
         self._dirty[task_key] = None
@@ -296,16 +303,23 @@ class AgentSession:
             reader.cancel()
             if waiter is not None:
                 waiter.cancel()
+            self.logs.close(self._closed or "stream closed")
             self._log.info("agent_session_ended", reason=self._closed or "stream closed")
 
     async def _read(self, requests: AsyncIterator[agent_pb2.AgentMessage]) -> None:
         async for message in requests:
             kind = message.WhichOneof("body")
             if kind == "heartbeat":
-                await self._heartbeat()
+                await self._heartbeat(message.heartbeat)
+            elif kind == "log_chunk":
+                self.logs.deliver(message.log_chunk)
             elif kind == "task_state_change":
                 await self._state_change(message.task_state_change)
                 self._send(agent_pb2.ServerMessage(ack=agent_pb2.Ack(seq=message.task_state_change.seq)))
+            elif kind == "task_stats" and self.servicer.utilization is not None:
+                await self.servicer.utilization.record(
+                    self.cluster, self.ident, self.instance_arn, message.task_stats, self._lease
+                )
 
     def _send(self, message: agent_pb2.ServerMessage) -> None:
         self._outbound.put_nowait(message)
@@ -314,10 +328,15 @@ class AgentSession:
     async def _connect(self) -> None:
         """Liveness: a key on a fresh lease of `grace` seconds."""
         self._lease = await self.store.grant_lease(max(2, round(self.servicer.grace)))
-        key = keys.liveness(self.cluster, self.ident)
-        record = store_pb2.AgentLiveness(
-            container_instance_arn=self.instance_arn, connected_at=time.time(), replica=self.servicer.replica
+        self._liveness = store_pb2.AgentLiveness(
+            container_instance_arn=self.instance_arn, connected_at=time.time(), replica=self.servicer.replica,
+            warm_sandboxes=self._liveness.warm_sandboxes,
         )
+        await self._write_liveness()
+
+    async def _write_liveness(self) -> None:
+        key = keys.liveness(self.cluster, self.ident)
+        record = self._liveness
         for _ in range(10):
             revision = await self.store.revision_of(key)
             try:
@@ -328,17 +347,22 @@ class AgentSession:
                 continue
         raise Conflict("could not record the agent's liveness; retry")
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, heartbeat: agent_pb2.Heartbeat) -> None:
         ttl = await self.store.refresh_lease(self._lease)
         if ttl <= 0:
             # We were silent past the grace: the instance was shown disconnected, and tasks may
             # have been replaced meanwhile. Reconnect and resend the whole list.
             self._log.info("agent_reconnected_after_grace")
+            metrics.HEARTBEAT_MISSES.labels(self.cluster).inc()
+            self._liveness.warm_sandboxes = heartbeat.warm_sandboxes
             await self._connect()
             self._send(await self._manifest())
+        elif heartbeat.warm_sandboxes != self._liveness.warm_sandboxes:
+            self._liveness.warm_sandboxes = heartbeat.warm_sandboxes
+            await self._write_liveness()
 
     async def _manifest(self) -> agent_pb2.ServerMessage:
-        await self.state.refresh_cluster(self.cluster)
+        await self.state.refresh_cluster(self.cluster, all_tasks=self.pooled)
         self._dirty.clear()
         tasks = [t for t in self.state.instance_tasks(self.instance_arn) if t.last_status != "STOPPED"]
         manifest = agent_pb2.TaskManifest(complete=True, revision=self.state.tasks.revision)
@@ -363,10 +387,11 @@ class AgentSession:
 
     async def _state_change(self, change: agent_pb2.TaskStateChange) -> None:
         task_cluster, task_id = arns.scoped_id(change.task_arn, "task", "taskArn")
-        if task_cluster != self.cluster:
+        # A pool instance runs tasks of every cluster; any other only those of its own.
+        if task_cluster is None or (task_cluster != self.cluster and not self.pooled):
             self._log.warning("foreign_task_report", task=change.task_arn)
             return
-        key = keys.task(self.cluster, task_id)
+        key = keys.task(task_cluster, task_id)
         for _ in range(20):
             record = await self.store.get(key, types_pb2.Task)
             if record is None:
@@ -380,6 +405,8 @@ class AgentSession:
             was = task.last_status
             if not apply_state_change(task, change):
                 return
+            if task.last_status == "STOPPED" and was != "STOPPED" and task.launch_type == "FARGATE":
+                task.usage.CopyFrom(usage(task, time.time()))
             ops: list[Put | Check] = [Put(key, task, record.mod_revision)]
             if task.last_status == "STOPPED" and was != "STOPPED":
                 alloc_key = keys.allocation(self.cluster, instance_id(self.instance_arn))
@@ -390,7 +417,12 @@ class AgentSession:
             try:
                 revision = await self.store.commit(*ops)
                 self.state.note_commit(ops, revision)
+                observe_task_change(was, task)
                 self._log.debug("task_state_changed", task=task_id, status=task.last_status)
+                if task.last_status == "STOPPED" and was != "STOPPED" and task.launch_type == "FARGATE":
+                    family = task.task_definition_arn.rsplit("/", 1)[-1].rpartition(":")[0]
+                    metrics.FARGATE_VCPU_SECONDS.labels(task_cluster, family).inc(task.usage.vcpu_seconds)
+                    metrics.FARGATE_GB_SECONDS.labels(task_cluster, family).inc(task.usage.gb_seconds)
                 return
             except Conflict:
                 continue

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from berth.arn import ArnFactory
 from controlplane.api.instances import InstanceApi
+from controlplane.api.observability import ObservabilityApi
 from controlplane.api.services import ServiceApi
 from controlplane.api.tags import TagApi
 from controlplane.api.tasks import TaskApi
+from controlplane.api.utilization import UtilizationApi
 from controlplane.launch import Launcher
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
 
 
-class EcsServicer(TaskApi, InstanceApi, ServiceApi, TagApi):
+class EcsServicer(ObservabilityApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi):
     """Handlers for every RPC of berth.v1.ECS, named as the RPCs are."""
 
     def __init__(self, store: EtcdStore, arns: ArnFactory, *, state: State, launcher: Launcher) -> None:

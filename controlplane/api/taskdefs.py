@@ -18,6 +18,7 @@ from berth.v1 import ecs_messages_pb2 as ecs
 from berth.v1 import store_pb2, types_pb2
 from controlplane.api.base import ApiBase, collect, page_size
 from controlplane.api.context import CallContext
+from controlplane.state.cluster_state import State
 from controlplane.store import Put, Versioned, keys
 from controlplane.validation.taskdef import compatibilities, normalized_cpu_memory, validate_task_definition
 
@@ -51,7 +52,23 @@ def build_task_definition(req: ecs.RegisterTaskDefinitionRequest) -> types_pb2.T
     return td
 
 
+def _copy(family: store_pb2.TaskDefinitionFamily) -> store_pb2.TaskDefinitionFamily:
+    out = store_pb2.TaskDefinitionFamily()
+    out.CopyFrom(family)
+    return out
+
+
+def _own(record: Versioned[types_pb2.TaskDefinition] | None) -> Versioned[types_pb2.TaskDefinition] | None:
+    """A copy of a mirror record, which callers may change (the mirror's own must stay as read)."""
+    if record is None:
+        return None
+    value = types_pb2.TaskDefinition()
+    value.CopyFrom(record.value)
+    return Versioned(record.key, value, record.mod_revision, record.create_revision)
+
+
 class TaskDefinitionApi(ApiBase):
+    state: State
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._family_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -62,12 +79,20 @@ class TaskDefinitionApi(ApiBase):
         """`family` (latest ACTIVE revision), `family:revision` or an ARN, as ECS resolves them."""
         family, revision = arn.task_definition_ref(ref, field)
         if revision is not None:
-            record = await self.store.get(keys.task_definition(family, revision), types_pb2.TaskDefinition)
+            key = keys.task_definition(family, revision)
+            # From memory when this replica has seen it (as ECS, reads are eventually consistent
+            # across replicas); a revision registered elsewhere a moment ago is read from etcd.
+            record = _own(self.state.task_definitions.items.get(key)) or await self.store.get(
+                key, types_pb2.TaskDefinition
+            )
             if record is None:
                 raise task_definition_not_found(ref)
             if active_only and record.value.status != "ACTIVE":
                 raise InvalidArgument.field(field, f"task definition {ref!r} is {record.value.status}")
             return record
+        latest = _own(self.state.latest_active(family))
+        if latest is not None:
+            return latest
         after = ""
         while True:
             batch, more = await self.store.list(
@@ -96,7 +121,14 @@ class TaskDefinitionApi(ApiBase):
         td.registered_by = ctx.principal.arn
         async with self._family_locks[req.family]:
             for attempt in range(50):
-                family = await self.store.get(keys.family(req.family), store_pb2.TaskDefinitionFamily)
+                # The mirror's family record first; after a lost race, etcd's.
+                family = (
+                    self.state.families.items.get(keys.family(req.family))
+                    if attempt == 0
+                    else await self.store.get(keys.family(req.family), store_pb2.TaskDefinitionFamily)
+                )
+                if family is not None and attempt == 0:
+                    family = Versioned(family.key, _copy(family.value), family.mod_revision, family.create_revision)
                 counter = family.value if family else store_pb2.TaskDefinitionFamily(family=req.family)
                 counter.last_revision += 1
                 counter.active_revisions += 1
@@ -110,7 +142,7 @@ class TaskDefinitionApi(ApiBase):
                     tag_set = store_pb2.TagSet(resource_arn=td.task_definition_arn, tags=req.tags)
                     ops.append(Put(keys.tags(td.task_definition_arn), tag_set, 0))
                 try:
-                    await self.store.commit(*ops)
+                    self.state.note_commit(ops, await self.store.commit(*ops))
                     break
                 except Conflict:
                     await asyncio.sleep(min(0.001 * 2**attempt, 0.05))

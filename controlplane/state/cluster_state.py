@@ -4,6 +4,7 @@ indexes the scheduler and the agent sessions need, kept up to date by etcd watch
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
@@ -14,7 +15,7 @@ from berth import taskstatus
 from berth.v1 import store_pb2, types_pb2
 from controlplane.scheduler import Instance
 from controlplane.state.mirror import Mirror
-from controlplane.store import Check, Delete, EtcdStore, Put, keys
+from controlplane.store import Check, Delete, EtcdStore, Put, Versioned, keys
 
 M = TypeVar("M", bound=Message)
 
@@ -53,17 +54,45 @@ class State:
         self.allocations = Mirror(store, keys.ALLOCATIONS, store_pb2.InstanceAllocation)
         self.liveness = Mirror(store, keys.LIVENESS, store_pb2.AgentLiveness)
         self.services = Mirror(store, keys.SERVICES, types_pb2.Service)
+        # Task definitions are read far more than written: describes are served from memory.
+        self.task_definitions = Mirror(store, keys.TASK_DEFINITIONS, types_pb2.TaskDefinition)
+        self.families = Mirror(store, keys.FAMILIES, store_pb2.TaskDefinitionFamily)
         self.mirrors: list[Mirror] = [  # type: ignore[type-arg]
             self.tasks,
             self.instances,
             self.allocations,
             self.liveness,
             self.services,
+            self.task_definitions,
+            self.families,
         ]
         # instance ARN -> keys of its tasks (any status); (cluster, service name) -> keys of its tasks
         self.tasks_by_instance: defaultdict[str, set[str]] = defaultdict(set)
         self.tasks_by_service: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self.tasks.subscribe(self._index_task)
+        # family -> its revisions present in the mirror, ascending
+        self.revisions: defaultdict[str, list[int]] = defaultdict(list)
+        self.task_definitions.subscribe(self._index_revision)
+
+    def _index_revision(
+        self, key: str, old: types_pb2.TaskDefinition | None, new: types_pb2.TaskDefinition | None
+    ) -> None:
+        family, _, number = key[len(keys.TASK_DEFINITIONS) :].rpartition("/")
+        revisions = self.revisions[family]
+        revision = int(number)
+        if new is None:
+            if revision in revisions:
+                revisions.remove(revision)
+        elif old is None and revision not in revisions:
+            bisect.insort(revisions, revision)
+
+    def latest_active(self, family: str) -> Versioned[types_pb2.TaskDefinition] | None:
+        """The newest ACTIVE revision of a family in the mirror (None: not known here)."""
+        for revision in reversed(self.revisions.get(family, ())):
+            record = self.task_definitions.items.get(keys.task_definition(family, revision))
+            if record is not None and record.value.status == "ACTIVE":
+                return record
+        return None
 
     def _index_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
         cluster = key.split("/", 2)[1]

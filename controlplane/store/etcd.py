@@ -25,6 +25,7 @@ M = TypeVar("M", bound=Message)
 # committed, and a blind retry would then report a conflict with itself. The caller decides.
 _TXN_ATTEMPTS = 1
 _READ_ATTEMPTS = 3
+_MAX_RECEIVE = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class WatchEvent:
     key: str
     value: bytes
     mod_revision: int
+    prev_value: bytes | None = None  # the value before this change (watch(prev_kv=True)); None: absent
 
 
 class WatchCompacted(Exception):
@@ -92,6 +94,9 @@ class EtcdStore:
         self.prefix = prefix
         self.timeout = timeout
         self._client = etcd3aio.Etcd3Client(self.endpoints, rpc_max_attempts=_READ_ATTEMPTS)
+        # gRPC's default 4 MiB receive limit is too small for a watch response that carries a big
+        # batch of events (etcd sends up to its own request limit per event, several per response).
+        self._client._manager.grpc_options.append(("grpc.max_receive_message_length", _MAX_RECEIVE))
         self._connected = False
 
     async def start(self) -> None:
@@ -222,6 +227,21 @@ class EtcdStore:
             )
         return [self._rel(kv.key) for kv in resp.kvs], bool(resp.more)
 
+    async def last_modified(self, prefix: str) -> tuple[int, int]:
+        """(the highest mod_revision of a key under `prefix`, 0 if none; etcd's current revision).
+        Deletes leave no key behind, so they do not count."""
+        async with self._op("list"):
+            resp = await self._kv.get(
+                self._abs(prefix),
+                prefix_range_end(self._abs(prefix)),
+                limit=1,
+                keys_only=True,
+                sort_order=etcd3aio.SortOrder.DESCEND,
+                sort_target=etcd3aio.SortTarget.MOD,
+                timeout=self.timeout,
+            )
+        return (int(resp.kvs[0].mod_revision) if resp.kvs else 0), int(resp.header.revision)
+
     async def count(self, prefix: str) -> int:
         async with self._op("count"):
             resp = await self._kv.get(
@@ -317,9 +337,12 @@ class EtcdStore:
         async with self._op("lease"):
             await self._client.lease.revoke(lease_id, timeout=self.timeout)
 
-    async def watch(self, prefix: str, start_revision: int) -> AsyncIterator[builtins.list[WatchEvent]]:
+    async def watch(
+        self, prefix: str, start_revision: int, *, prev_kv: bool = False
+    ) -> AsyncIterator[builtins.list[WatchEvent]]:
         """Batches of events under `prefix` from `start_revision` on (one batch per etcd watch
         response, so a transaction's writes arrive together); WatchCompacted if that revision is gone.
+        `prev_kv`: each event also carries the key's previous value.
 
         The underlying client reconnects (and resumes from the last seen revision) on its own when
         etcd restarts or fails over.
@@ -328,7 +351,7 @@ class EtcdStore:
         key = self._abs(prefix)
         try:
             async for resp in self._client.watch.watch(
-                key, prefix_range_end(key), start_revision=start_revision
+                key, prefix_range_end(key), start_revision=start_revision, prev_kv=prev_kv
             ):
                 if resp.canceled or resp.compact_revision:
                     raise WatchCompacted(int(resp.compact_revision))
@@ -339,6 +362,7 @@ class EtcdStore:
                             self._rel(ev.kv.key),
                             bytes(ev.kv.value),
                             int(ev.kv.mod_revision),
+                            bytes(ev.prev_kv.value) if prev_kv and ev.HasField("prev_kv") else None,
                         )
                         for ev in resp.events
                     ]

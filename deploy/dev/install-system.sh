@@ -7,6 +7,8 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v etcd >/dev/null || need+=(etcd-server)
 # The test images hold a static busybox; Debian's busybox-static provides /bin/busybox.
 dpkg -s busybox-static >/dev/null 2>&1 || [ -e /usr/share/doc/busybox-static ] || need+=(busybox-static)
+# Prometheus and promtool for the monitoring tests (deploy/prometheus); the package does not start it.
+command -v promtool >/dev/null || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing: ${need[*]}"

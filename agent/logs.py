@@ -1,0 +1,228 @@
+"""LogService: the agent's side of GetTaskLogs.
+
+For each LogRequest from the control plane it reads the named containers of the task (found by
+their deterministic Docker names, so a stopped task's containers are found until the cleanup wait
+removes them, and after an agent restart too) and sends LogChunks back through the session:
+
+- the lines already written, up to the moment of the request, merged across containers by
+  timestamp, with `tail` applied to them all together (each container gives at most its last N,
+  so at most N x containers are held);
+- with `follow`, then every new line as it arrives (Docker resumes one nanosecond after that
+  moment, so no line is sent twice or skipped), until every container has stopped.
+
+Chunks hold at most `CHUNK_LINES` lines or `CHUNK_BYTES` of text; at most `window` chunks go out
+ahead of the control plane's credits (LogCredit), so a slow reader holds the Docker reads back.
+A LogCancel (the caller hung up) or the end of the session stops the read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+
+import structlog
+
+from agent.runtime.errors import ContainerRuntimeError
+from agent.runtime.model import ContainerRuntime, LogEntry, LogSource
+from agent.runtime.spec import container_name
+from berth.v1 import agent_pb2
+
+log = structlog.get_logger("berth.agent.logs")
+
+CHUNK_LINES = 500
+CHUNK_BYTES = 256 * 1024
+DEFAULT_WINDOW = 8
+MISSING = "missing:"  # an error the control plane reports as NotFound
+
+
+Named = tuple[str, LogEntry]  # (container name, line)
+
+
+def merge_by_time(streams: Sequence[Sequence[Named]]) -> list[Named]:
+    """Lines of several containers (each already in order) in one time order (stable)."""
+    return list(heapq.merge(*streams, key=lambda n: n[1].time))
+
+
+def last(lines: Sequence[Named], tail: int) -> list[Named]:
+    return list(lines[-tail:]) if tail > 0 else list(lines)
+
+
+def chunks(lines: Sequence[Named]) -> list[list[Named]]:
+    """Lines cut into chunks of at most CHUNK_LINES lines and about CHUNK_BYTES of text."""
+    out: list[list[Named]] = []
+    current: list[Named] = []
+    size = 0
+    for item in lines:
+        if current and (len(current) >= CHUNK_LINES or size + len(item[1].message) > CHUNK_BYTES):
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += len(item[1].message)
+    if current:
+        out.append(current)
+    return out
+
+
+def to_line(name: str, entry: LogEntry) -> agent_pb2.LogLine:
+    return agent_pb2.LogLine(
+        container_name=name, stream=entry.stream, timestamp=entry.time, message=entry.message
+    )
+
+
+class LogService:
+    def __init__(
+        self,
+        runtime: ContainerRuntime,
+        send: Callable[[agent_pb2.LogChunk], None],
+        *,
+        clock_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.runtime = runtime
+        self.send = send
+        self.clock_ns = clock_ns
+        self._requests: dict[str, tuple[asyncio.Task[None], asyncio.Semaphore]] = {}
+
+    @property
+    def active(self) -> int:
+        return len(self._requests)
+
+    def handle(self, message: agent_pb2.ServerMessage) -> None:
+        """A log_request, log_cancel or log_credit from the control plane."""
+        kind = message.WhichOneof("body")
+        if kind == "log_request":
+            request = message.log_request
+            credits = asyncio.Semaphore(request.window or DEFAULT_WINDOW)
+            task = asyncio.create_task(self._serve(request, credits), name=f"logs-{request.request_id}")
+            self._requests[request.request_id] = (task, credits)
+            task.add_done_callback(lambda _: self._requests.pop(request.request_id, None))
+        elif kind == "log_cancel":
+            entry = self._requests.pop(message.log_cancel.request_id, None)
+            if entry is not None:
+                entry[0].cancel()
+        elif kind == "log_credit":
+            entry = self._requests.get(message.log_credit.request_id)
+            if entry is not None:
+                for _ in range(max(1, message.log_credit.chunks)):
+                    entry[1].release()
+
+    def cancel_all(self) -> None:
+        """The session ended: the control plane has forgotten every request."""
+        for task, _ in self._requests.values():
+            task.cancel()
+        self._requests.clear()
+
+    async def close(self) -> None:
+        tasks = [t for t, _ in self._requests.values()]
+        self.cancel_all()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- one request -----------------------------------------------------------------------------
+
+    async def _serve(self, request: agent_pb2.LogRequest, credits: asyncio.Semaphore) -> None:
+        rid = request.request_id
+        try:
+            await self._send(rid, [], credits)  # accepted: the control plane waits for this
+            containers = await self._containers(request)
+            if not containers:
+                task_id = request.task_arn.rsplit("/", 1)[-1]
+                self.send(
+                    agent_pb2.LogChunk(
+                        request_id=rid,
+                        end=True,
+                        error=f"{MISSING} no container of task {task_id} is on its host any more "
+                        "(not created yet, or removed after the cleanup wait)",
+                    )
+                )
+                return
+            now = self.clock_ns()
+            since = int(request.since * 1e9) if request.since else 0
+            backlog = await self._backlog(containers, since, now if request.follow else 0, request.tail)
+            for chunk in chunks(backlog):
+                await self._send(rid, chunk, credits)
+            if request.follow:
+                async for batch in self._follow(containers, max(since, now + 1)):
+                    for chunk in chunks(batch):
+                        await self._send(rid, chunk, credits)
+            self.send(agent_pb2.LogChunk(request_id=rid, end=True))
+        except ContainerRuntimeError as e:
+            self.send(agent_pb2.LogChunk(request_id=rid, end=True, error=str(e)))
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.exception("logs_failed", task=request.task_arn)
+            self.send(agent_pb2.LogChunk(request_id=rid, end=True, error=f"internal error: {e}"))
+
+    async def _send(self, rid: str, chunk: list[Named], credits: asyncio.Semaphore) -> None:
+        await credits.acquire()
+        self.send(agent_pb2.LogChunk(request_id=rid, lines=[to_line(n, e) for n, e in chunk]))
+
+    async def _containers(self, request: agent_pb2.LogRequest) -> list[tuple[str, str]]:
+        """(container name, Docker id) of the requested containers that exist, in request order."""
+        task_id = request.task_arn.rsplit("/", 1)[-1]
+        found = []
+        for name in request.containers:
+            state = await self.runtime.inspect(container_name(task_id, name))
+            if state is not None and state.task_arn == request.task_arn:
+                found.append((name, state.id))
+        return found
+
+    async def _backlog(
+        self, containers: list[tuple[str, str]], since: int, until: int, tail: int
+    ) -> list[Named]:
+        """The lines written so far, merged by time, the last `tail` of them all."""
+        per_container = await asyncio.gather(
+            *(self._read_all(name, cid, since, until, tail) for name, cid in containers)
+        )
+        if len(per_container) == 1:
+            return per_container[0]
+        return last(merge_by_time(per_container), tail)
+
+    async def _read_all(self, name: str, cid: str, since: int, until: int, tail: int) -> list[Named]:
+        source = self.runtime.logs(cid, since_ns=since, until_ns=until, tail=tail or None)
+        out: deque[Named] = deque(maxlen=tail or None)
+        try:
+            async for batch in source:
+                out.extend((name, e) for e in batch)
+        finally:
+            await source.aclose()
+        return list(out)
+
+    async def _follow(self, containers: list[tuple[str, str]], since: int) -> AsyncIterator[list[Named]]:
+        """New lines of every container as they come, until all of them stopped."""
+        queue: asyncio.Queue[list[Named] | Exception | None] = asyncio.Queue(maxsize=16)
+        sources: list[LogSource] = [
+            self.runtime.logs(cid, since_ns=since, follow=True) for _, cid in containers
+        ]
+
+        async def pump(name: str, source: LogSource) -> None:
+            try:
+                async for batch in source:
+                    await queue.put([(name, e) for e in batch])
+            except Exception as e:  # ends the whole stream with this error
+                await queue.put(e)
+                return
+            await queue.put(None)
+
+        pumps = [
+            asyncio.create_task(pump(name, source))
+            for (name, _), source in zip(containers, sources, strict=True)
+        ]
+        try:
+            running = len(pumps)
+            while running:
+                item = await queue.get()
+                if item is None:
+                    running -= 1
+                elif isinstance(item, Exception):
+                    raise item
+                else:
+                    yield item
+        finally:
+            for p in pumps:
+                p.cancel()
+            for source in sources:
+                await source.aclose()
+            await asyncio.gather(*pumps, return_exceptions=True)
