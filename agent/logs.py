@@ -5,8 +5,9 @@ their deterministic Docker names, so a stopped task's containers are found until
 removes them, and after an agent restart too) and sends LogChunks back through the session:
 
 - the lines already written, up to the moment of the request, merged across containers by
-  timestamp, with `tail` applied to them all together (each container gives at most its last N,
-  so at most N x containers are held);
+  timestamp as they are read (streamed: nothing is held but what the merge needs), with `tail`
+  applied to them all together (each container gives at most its last N, so at most N x
+  containers are held);
 - with `follow`, then every new line as it arrives (Docker resumes one nanosecond after that
   moment, so no line is sent twice or skipped), until every container has stopped.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -46,8 +48,34 @@ def merge_by_time(streams: Sequence[Sequence[Named]]) -> list[Named]:
     return list(heapq.merge(*streams, key=lambda n: n[1].time))
 
 
-def last(lines: Sequence[Named], tail: int) -> list[Named]:
-    return list(lines[-tail:]) if tail > 0 else list(lines)
+async def merge_sources(sources: Sequence[tuple[str, LogSource]]) -> AsyncIterator[list[Named]]:
+    """The lines of finite sources (each in time order) merged into one time order, streamed: a
+    line goes out once every source still open has shown a line at least as late."""
+    if len(sources) == 1:
+        name, source = sources[0]
+        async for batch in source:
+            yield [(name, e) for e in batch]
+        return
+    iters = [aiter(source) for _, source in sources]
+    buffers: list[deque[Named]] = [deque() for _ in sources]
+    open_ = set(range(len(sources)))
+    while open_ or any(buffers):
+        for i in sorted(open_):
+            while not buffers[i] and i in open_:
+                try:
+                    buffers[i].extend((sources[i][0], e) for e in await anext(iters[i]))
+                except StopAsyncIteration:
+                    open_.discard(i)
+        horizon = min((buffers[i][-1][1].time for i in open_), default=math.inf)
+        ready: list[list[Named]] = []
+        for buffer in buffers:
+            taken: list[Named] = []
+            while buffer and buffer[0][1].time <= horizon:
+                taken.append(buffer.popleft())
+            ready.append(taken)
+        merged = merge_by_time(ready)
+        if merged:
+            yield merged
 
 
 def chunks(lines: Sequence[Named]) -> list[list[Named]]:
@@ -139,9 +167,15 @@ class LogService:
                 return
             now = self.clock_ns()
             since = int(request.since * 1e9) if request.since else 0
-            backlog = await self._backlog(containers, since, now if request.follow else 0, request.tail)
-            for chunk in chunks(backlog):
-                await self._send(rid, chunk, credits)
+            # The backlog is read as fast as Docker gives it: send it in full chunks.
+            pending: list[Named] = []
+            async for batch in self._backlog(containers, since, now if request.follow else 0, request.tail):
+                parts = chunks([*pending, *batch])
+                pending = parts.pop() if parts else []
+                for chunk in parts:
+                    await self._send(rid, chunk, credits)
+            if pending:
+                await self._send(rid, pending, credits)
             if request.follow:
                 async for batch in self._follow(containers, max(since, now + 1)):
                     for chunk in chunks(batch):
@@ -171,24 +205,26 @@ class LogService:
 
     async def _backlog(
         self, containers: list[tuple[str, str]], since: int, until: int, tail: int
-    ) -> list[Named]:
-        """The lines written so far, merged by time, the last `tail` of them all."""
-        per_container = await asyncio.gather(
-            *(self._read_all(name, cid, since, until, tail) for name, cid in containers)
-        )
-        if len(per_container) == 1:
-            return per_container[0]
-        return last(merge_by_time(per_container), tail)
-
-    async def _read_all(self, name: str, cid: str, since: int, until: int, tail: int) -> list[Named]:
-        source = self.runtime.logs(cid, since_ns=since, until_ns=until, tail=tail or None)
-        out: deque[Named] = deque(maxlen=tail or None)
+    ) -> AsyncIterator[list[Named]]:
+        """The lines written so far, merged by time; with `tail`, the last `tail` of them all (each
+        container gives at most its last `tail`, so at most that many per container are held)."""
+        sources: list[tuple[str, LogSource]] = [
+            (name, self.runtime.logs(cid, since_ns=since, until_ns=until, tail=tail or None))
+            for name, cid in containers
+        ]
         try:
-            async for batch in source:
-                out.extend((name, e) for e in batch)
+            if tail:
+                kept: deque[Named] = deque(maxlen=tail)
+                async for batch in merge_sources(sources):
+                    kept.extend(batch)
+                if kept:
+                    yield list(kept)
+            else:
+                async for batch in merge_sources(sources):
+                    yield batch
         finally:
-            await source.aclose()
-        return list(out)
+            for _, source in sources:
+                await source.aclose()
 
     async def _follow(self, containers: list[tuple[str, str]], since: int) -> AsyncIterator[list[Named]]:
         """New lines of every container as they come, until all of them stopped."""

@@ -62,7 +62,7 @@ class Session:
         self.channel = grpc.aio.insecure_channel(settings.endpoint, options=CHANNEL_OPTIONS)
         self.stub = agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
         self._seq = 0
-        self._outbox: dict[str, agent_pb2.TaskStateChange] = {}
+        self._outbox: dict[tuple[str, str], agent_pb2.TaskStateChange] = {}  # (task, status) -> latest
         self._wake = asyncio.Event()
         self.connected = False
         self.last_manifest_at = 0.0
@@ -143,14 +143,17 @@ class Session:
     # -- state changes ---------------------------------------------------------------------------
 
     def report(self, change: agent_pb2.TaskStateChange) -> None:
+        """Queue a snapshot of a task. A newer snapshot at the same status replaces an unsent one;
+        one at a new status is kept beside it, so every status the task went through is reported
+        (a short task that is RUNNING for a moment still shows RUNNING before STOPPED)."""
         self._seq += 1
         change.seq = self._seq
-        self._outbox[change.task_arn] = change
+        self._outbox[(change.task_arn, change.last_status)] = change
         self._wake.set()
 
     def _acknowledge(self, seq: int) -> None:
-        for arn in [a for a, c in self._outbox.items() if c.seq <= seq]:
-            del self._outbox[arn]
+        for key in [k for k, c in self._outbox.items() if c.seq <= seq]:
+            del self._outbox[key]
 
     def send_stats(self, report: agent_pb2.TaskStatsReport) -> None:
         """Send the tasks' usage with the next message (best effort: a newer report replaces it)."""

@@ -36,18 +36,27 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         default=10.0,
         help="seconds without a heartbeat before an agent counts as disconnected",
     )
-    p.add_argument("--task-retention", type=float, default=3600.0,
-                   help="seconds a STOPPED task stays describable before it is deleted")
-    p.add_argument("--settle-seconds", type=float, default=10.0,
-                   help="a service task with no health check counts healthy after RUNNING this long")
+    p.add_argument(
+        "--task-retention",
+        type=float,
+        default=3600.0,
+        help="seconds a STOPPED task stays describable before it is deleted",
+    )
+    p.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=10.0,
+        help="a service task with no health check counts healthy after RUNNING this long",
+    )
     p.add_argument(
         "--event-history",
         type=float,
         default=600.0,
         help="seconds of etcd history kept for WatchEvents to resume from (default 600)",
     )
-    p.add_argument("--no-controllers", action="store_true",
-                   help="never run the controllers here (an API-only replica)")
+    p.add_argument(
+        "--no-controllers", action="store_true", help="never run the controllers here (an API-only replica)"
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)

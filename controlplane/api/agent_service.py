@@ -329,7 +329,9 @@ class AgentSession:
         """Liveness: a key on a fresh lease of `grace` seconds."""
         self._lease = await self.store.grant_lease(max(2, round(self.servicer.grace)))
         self._liveness = store_pb2.AgentLiveness(
-            container_instance_arn=self.instance_arn, connected_at=time.time(), replica=self.servicer.replica,
+            container_instance_arn=self.instance_arn,
+            connected_at=time.time(),
+            replica=self.servicer.replica,
             warm_sandboxes=self._liveness.warm_sandboxes,
         )
         await self._write_liveness()

@@ -69,6 +69,7 @@ def _own(record: Versioned[types_pb2.TaskDefinition] | None) -> Versioned[types_
 
 class TaskDefinitionApi(ApiBase):
     state: State
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._family_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -128,7 +129,9 @@ class TaskDefinitionApi(ApiBase):
                     else await self.store.get(keys.family(req.family), store_pb2.TaskDefinitionFamily)
                 )
                 if family is not None and attempt == 0:
-                    family = Versioned(family.key, _copy(family.value), family.mod_revision, family.create_revision)
+                    family = Versioned(
+                        family.key, _copy(family.value), family.mod_revision, family.create_revision
+                    )
                 counter = family.value if family else store_pb2.TaskDefinitionFamily(family=req.family)
                 counter.last_revision += 1
                 counter.active_revisions += 1

@@ -24,6 +24,8 @@ M = TypeVar("M", bound=Message)
 
 log = structlog.get_logger("berth.mirror")
 
+RESYNC_SECONDS = 300.0
+
 
 class Mirror(Generic[M]):
     def __init__(self, store: EtcdStore, prefix: str, cls: type[M]) -> None:
@@ -114,11 +116,17 @@ class Mirror(Generic[M]):
         while True:
             try:
                 await self._resync()
-                async for events in self.store.watch(self.prefix, self.revision + 1):
-                    for event in events:
-                        self._apply(event)
-                    self.revision = max(self.revision, events[-1].mod_revision)
-                    delay = 0.2
+                # A full re-read now and then bounds what a watch could ever have missed (the
+                # client library resumes a broken watch from a response header's revision, which
+                # can skip events when this watcher lagged behind).
+                async with asyncio.timeout(RESYNC_SECONDS):
+                    async for events in self.store.watch(self.prefix, self.revision + 1):
+                        for event in events:
+                            self._apply(event)
+                        self.revision = max(self.revision, events[-1].mod_revision)
+                        delay = 0.2
+            except TimeoutError:
+                pass
             except WatchCompacted:
                 log.info("mirror_resync", prefix=self.prefix, reason="compacted")
             except Unavailable as e:

@@ -118,7 +118,20 @@ def remove_agent_containers(data: Path) -> None:
             continue
         arn = json.loads(identity.read_text())["container_instance_arn"]
         ids = subprocess.run(
-            ["docker", "ps", "-aq", "--filter", f"label=berth.instance-arn={arn}"], capture_output=True, text=True
+            ["docker", "ps", "-aq", "--filter", f"label=berth.instance-arn={arn}"],
+            capture_output=True,
+            text=True,
         ).stdout.split()
         if ids:
             subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
+
+
+def start_up_fails(data: Path, ports: tuple[int, int, int]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "berth.cli", "up", "--data-dir", str(data), "--no-agent"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 1
+    return out.stderr

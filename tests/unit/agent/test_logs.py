@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.logs import CHUNK_LINES, LogService, chunks, last, merge_by_time
+from agent.logs import CHUNK_LINES, LogService, chunks, merge_by_time, merge_sources
 from agent.runtime.model import LABEL_TASK_ARN, ContainerState, LogEntry
 from berth.v1 import agent_pb2
 
@@ -104,11 +104,19 @@ def test_pure_helpers() -> None:
     a = [("a", entry(1, "a1")), ("a", entry(3, "a3"))]
     b = [("b", entry(2, "b2")), ("b", entry(3, "b3"))]
     assert [e.message for _, e in merge_by_time([a, b])] == ["a1", "b2", "a3", "b3"]  # ties: stable
-    assert last([1, 2, 3], 2) == [2, 3] and last([1, 2, 3], 0) == [1, 2, 3]  # type: ignore[list-item]
     many = [("a", entry(i, "x")) for i in range(CHUNK_LINES + 1)]
     assert [len(c) for c in chunks(many)] == [CHUNK_LINES, 1]
     big = [("a", entry(i, "y" * 100_000)) for i in range(5)]
     assert [len(c) for c in chunks(big)] == [2, 2, 1]
+
+
+async def test_sources_are_merged_as_they_are_read() -> None:
+    a = FakeSource([[entry(1, "a1"), entry(4, "a4")], [entry(9, "a9")]])
+    b = FakeSource([[entry(2, "b2")], [entry(3, "b3"), entry(5, "b5")], [entry(6, "b6")]])
+    c = FakeSource([])
+    batches = [batch async for batch in merge_sources([("a", a), ("b", b), ("c", c)])]
+    assert [e.message for batch in batches for _, e in batch] == ["a1", "b2", "b3", "a4", "b5", "b6", "a9"]
+    assert len(batches) > 1  # streamed, not collected first
 
 
 async def test_several_containers_merged_by_time_with_one_tail_for_all() -> None:

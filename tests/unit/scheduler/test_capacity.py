@@ -13,10 +13,22 @@ from controlplane.scheduler.capacity import ProviderItem, assign, targets, valid
     ("items", "total", "expected"),
     [
         ([ProviderItem("FARGATE", weight=1)], 5, {"FARGATE": 5}),
-        ([ProviderItem("FARGATE", base=2, weight=1), ProviderItem("ec2", weight=1)], 6, {"FARGATE": 4, "ec2": 2}),
-        ([ProviderItem("FARGATE", base=2, weight=0), ProviderItem("ec2", weight=1)], 6, {"FARGATE": 2, "ec2": 4}),
+        (
+            [ProviderItem("FARGATE", base=2, weight=1), ProviderItem("ec2", weight=1)],
+            6,
+            {"FARGATE": 4, "ec2": 2},
+        ),
+        (
+            [ProviderItem("FARGATE", base=2, weight=0), ProviderItem("ec2", weight=1)],
+            6,
+            {"FARGATE": 2, "ec2": 4},
+        ),
         ([ProviderItem("FARGATE", weight=1), ProviderItem("ec2", weight=3)], 8, {"FARGATE": 2, "ec2": 6}),
-        ([ProviderItem("FARGATE", base=10, weight=1), ProviderItem("ec2", weight=1)], 3, {"FARGATE": 3, "ec2": 0}),
+        (
+            [ProviderItem("FARGATE", base=10, weight=1), ProviderItem("ec2", weight=1)],
+            3,
+            {"FARGATE": 3, "ec2": 0},
+        ),
         ([ProviderItem("a", weight=1), ProviderItem("b", weight=1)], 3, {"a": 2, "b": 1}),
     ],
     ids=["one", "base-then-even", "base-weight-0", "1-to-3", "base-bigger-than-total", "remainder-order"],
@@ -42,5 +54,8 @@ def test_assign_fills_the_deficit() -> None:
 def test_validation() -> None:
     bad = validate_strategy([ProviderItem("FARGATE", base=1, weight=0), ProviderItem("x", base=2, weight=0)])
     assert {v.field for v in bad} == {"capacityProviderStrategy"}
-    assert validate_strategy([ProviderItem("FARGATE", weight=2000)])[0].field == "capacityProviderStrategy[0].weight"
+    assert (
+        validate_strategy([ProviderItem("FARGATE", weight=2000)])[0].field
+        == "capacityProviderStrategy[0].weight"
+    )
     assert not validate_strategy([ProviderItem("FARGATE", base=1, weight=1)])
