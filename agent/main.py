@@ -237,7 +237,9 @@ async def run(settings: AgentSettings) -> int:
         log.error("instance_deregistered", error=str(group.exceptions[0]))
         code = 3
     finally:
-        # Containers keep running: a restarted agent adopts them.
+        # Containers keep running: a restarted agent adopts them. No new task comes here meanwhile.
+        if code == 0:
+            await session.goodbye("the agent is stopping")
         await manager.close()
         if sandboxes is not None:
             await sandboxes.close()

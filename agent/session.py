@@ -241,5 +241,20 @@ class Session:
         self._log_out.append(chunk)
         self._wake.set()
 
+    async def goodbye(self, reason: str) -> None:
+        """Tell the control plane this agent is going away (best effort, quickly)."""
+        if not self.identity.token:
+            return
+        try:
+            await self.stub.Goodbye(
+                agent_pb2.GoodbyeRequest(
+                    container_instance_arn=self.identity.container_instance_arn, reason=reason
+                ),
+                metadata=(("authorization", f"Bearer {self.identity.token}"),),
+                timeout=2,
+            )
+        except grpc.aio.AioRpcError as e:
+            log.info("goodbye_not_delivered", code=e.code().name)
+
     async def close(self) -> None:
         await self.channel.close()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.support.agents import AgentProcess
 from tests.support.infra import ControlPlaneProcess, http_ok, start_private_etcd
@@ -64,6 +66,9 @@ def agent_process(cp: ControlPlaneProcess, cluster: str, *extra: str) -> Iterato
     from tests.support.infra import docker_client
 
     token = (cp.data_dir / "join-token").read_text().strip()
+    if "--pool" not in extra:
+        with Client(config_path=cp.config_path) as client:
+            client.create_cluster(clusterName=cluster)  # an agent joins an existing cluster
     agent = AgentProcess(cp.endpoint, token, cluster, "bench", extra=list(extra)).start()
     try:
         with Client(config_path=cp.config_path) as client:
@@ -88,3 +93,18 @@ def docker_run_seconds(image: str = "berth/busybox:latest") -> float:
     elapsed = time.perf_counter() - start
     subprocess.run(["docker", "rm", "-f", out.stdout.strip()], capture_output=True)
     return elapsed
+
+
+def start_latency(client: Any, cluster: str, **run_task: Any) -> tuple[str, float]:
+    """RunTask one task and wait for RUNNING; (its ARN, startedAt - createdAt)."""
+    resp = client.run_task(cluster=cluster, **run_task)
+    assert resp.tasks, resp.failures
+    arn = resp.tasks[0].task_arn
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        task = client.describe_tasks(cluster=cluster, tasks=[arn]).tasks[0]
+        if task.last_status in ("RUNNING", "STOPPED"):
+            break
+        time.sleep(0.02)
+    assert task.last_status == "RUNNING", f"{task.last_status}: {task.stopped_reason}"
+    return arn, task.started_at - task.created_at

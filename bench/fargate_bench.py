@@ -11,7 +11,14 @@ from __future__ import annotations
 import time
 import uuid
 
-from bench.common import agent_process, controlplane_process, docker_run_seconds, percentile, report
+from bench.common import (
+    agent_process,
+    controlplane_process,
+    docker_run_seconds,
+    percentile,
+    report,
+    start_latency,
+)
 from berth import Client
 
 TASKS = 30
@@ -22,17 +29,8 @@ def measure(client: Client, cluster: str, td: str) -> tuple[list[float], list[fl
     baseline: list[float] = []
     for _ in range(TASKS):
         baseline.append(docker_run_seconds())
-        resp = client.run_task(cluster=cluster, taskDefinition=td, launchType="FARGATE")
-        assert resp.tasks, resp.failures
-        arn = resp.tasks[0].task_arn
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            task = client.describe_tasks(cluster=cluster, tasks=[arn]).tasks[0]
-            if task.last_status in ("RUNNING", "STOPPED"):
-                break
-            time.sleep(0.02)
-        assert task.last_status == "RUNNING", task.stopped_reason
-        latencies.append(task.started_at - task.created_at)
+        arn, latency = start_latency(client, cluster, taskDefinition=td, launchType="FARGATE")
+        latencies.append(latency)
         client.stop_task(cluster=cluster, task=arn)
         time.sleep(0.5)  # let the pool refill, as it would between real starts
     return latencies, baseline
@@ -54,7 +52,11 @@ def run() -> dict[str, float]:
                 "cpu": "256",
                 "memory": "512",
                 "containerDefinitions": [
-                    {"name": "sleep", "image": "berth/busybox:latest", "command": ["sleep", "3600"]}
+                    {
+                        "name": "sleep",
+                        "image": "berth/busybox:latest",
+                        "command": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+                    }
                 ],
             }
         ).task_definition.task_definition_arn

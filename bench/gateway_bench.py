@@ -7,8 +7,8 @@ Prints both rates and their ratio; the goal is JSON within 1.5x of gRPC.
 
 Requests are signed before the clock starts (a pool of distinct signed requests per operation,
 reused round-robin; signatures stay valid for 15 minutes), so the figures measure the server, not
-botocore's signer in the benchmark process. `OPERATIONS` lists the calls; DescribeTasks and
-ListTasks join it once a benchmark can start tasks (issue #3).
+botocore's signer in the benchmark process. `OPERATIONS` lists the calls: task definitions, and
+DescribeTasks (10 tasks a call) and ListTasks of 10 tasks running on one agent.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from bench.api_bench import rate
-from bench.common import controlplane_process, report
-from berth import jsonmsg
+from bench.common import agent_process, controlplane_process, report
+from berth import Client, jsonmsg
 from berth.v1 import ecs_messages_pb2 as ecs
 
 CONCURRENCY = 32
@@ -39,15 +39,44 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "examples" / "weba
 
 
 @dataclass(frozen=True)
+class Fixture:
+    refs: list[str]  # task definition ARNs
+    family: str
+    cluster: str
+    tasks: list[str]  # task ARNs
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str
-    requests: Callable[[list[str], str], list[dict[str, Any]]]  # (task definition refs, family) -> ECS JSON
+    requests: Callable[[Fixture], list[dict[str, Any]]]  # the ECS JSON bodies to cycle through
 
 
 OPERATIONS = [
-    Operation("DescribeTaskDefinition", lambda refs, family: [{"taskDefinition": r} for r in refs]),
-    Operation("ListTaskDefinitions", lambda refs, family: [{"familyPrefix": family, "maxResults": 10}]),
+    Operation("DescribeTaskDefinition", lambda f: [{"taskDefinition": r} for r in f.refs]),
+    Operation("ListTaskDefinitions", lambda f: [{"familyPrefix": f.family, "maxResults": 10}]),
+    Operation("DescribeTasks", lambda f: [{"cluster": f.cluster, "tasks": f.tasks}]),
+    Operation("ListTasks", lambda f: [{"cluster": f.cluster}]),
 ]
+
+
+def start_tasks(cp: Any, cluster: str, count: int = 10) -> list[str]:
+    with Client(config_path=cp.config_path) as client:
+        client.create_cluster(clusterName=cluster)
+        td = client.register_task_definition(
+            {
+                "family": f"{cluster}-sleep",
+                "containerDefinitions": [
+                    {
+                        "name": "app",
+                        "image": "berth/busybox:latest",
+                        "memory": 16,
+                        "command": ["sleep", "3600"],
+                    }
+                ],
+            }
+        ).task_definition.task_definition_arn
+        return [t.task_arn for t in client.run_task(cluster=cluster, taskDefinition=td, count=count).tasks]
 
 
 async def setup(endpoint: str, token: str, families: int = 16, revisions: int = 4) -> tuple[list[str], str]:
@@ -130,8 +159,11 @@ def run() -> dict[str, float]:
         cfg = json.loads(cp.config_path.read_text())
         url = cfg["httpEndpoint"] + "/"
         refs, family = asyncio.run(setup(cp.endpoint, cfg["token"]))
+        cluster = f"gwbench-{uuid.uuid4().hex[:6]}"
+        with agent_process(cp, cluster):
+            fixture = Fixture(refs, family, cluster, start_tasks(cp, cluster))
         for op in OPERATIONS:
-            bodies = op.requests(refs, family)
+            bodies = op.requests(fixture)
             by_grpc = asyncio.run(grpc_rate(cp.endpoint, cfg["token"], op, bodies))
             by_json = asyncio.run(json_rate(url, cfg, op, bodies))
             figures[f"{op.name}_grpc"] = by_grpc

@@ -22,6 +22,7 @@ from berth import Client
 from tests.support.infra import docker_client
 
 CRASHES = 20
+SETTLE = 10.0  # the control plane's default --settle-seconds
 
 
 def live(client: Client, cluster: str, service: str) -> list[Any]:
@@ -62,8 +63,11 @@ def crash_to_replacement(client: Client, cluster: str, docker: Any) -> list[floa
     wait(lambda: len(running(client, cluster, "crash")) == 3, 60)
     times = []
     for _ in range(CRASHES):
+        # The oldest task, once it has run past the settle time: a task that dies sooner counts as
+        # failing to start, and the service backs off relaunching it (crash-loop protection).
+        victim = min(running(client, cluster, "crash"), key=lambda t: t.started_at)
+        time.sleep(max(0.0, victim.started_at + SETTLE + 1 - time.time()))
         before = {t.task_arn for t in running(client, cluster, "crash")}
-        victim = running(client, cluster, "crash")[0]
         killed = time.time()
         docker.containers.get(victim.containers[0].runtime_id).kill()
         fresh = wait(

@@ -13,7 +13,15 @@ from __future__ import annotations
 import time
 import uuid
 
-from bench.common import agent_process, controlplane_process, docker_run_seconds, percentile, report, rss_mib
+from bench.common import (
+    agent_process,
+    controlplane_process,
+    docker_run_seconds,
+    percentile,
+    report,
+    rss_mib,
+    start_latency,
+)
 from berth import Client
 
 TASKS = 50
@@ -22,15 +30,7 @@ TASKS = 50
 def measure(client: Client, cluster: str, td: str, baseline: list[float], latencies: list[float]) -> None:
     for _ in range(TASKS):
         baseline.append(docker_run_seconds())
-        arn = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            task = client.describe_tasks(cluster=cluster, tasks=[arn]).tasks[0]
-            if task.last_status in ("RUNNING", "STOPPED"):
-                break
-            time.sleep(0.02)
-        assert task.last_status == "RUNNING", task.stopped_reason
-        latencies.append(task.started_at - task.created_at)
+        latencies.append(start_latency(client, cluster, taskDefinition=td)[1])
 
 
 def run() -> dict[str, float]:

@@ -8,6 +8,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GoodbyeRequest(_message.Message):
+    __slots__ = ("container_instance_arn", "reason")
+    CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    container_instance_arn: str
+    reason: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GoodbyeResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class AgentMessage(_message.Message):
     __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk", "task_stats")
     HELLO_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,11 @@ class AgentStub:
                 request_serializer=berth_dot_v1_dot_agent__pb2.AgentMessage.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_agent__pb2.ServerMessage.FromString,
                 _registered_method=True)
+        self.Goodbye = channel.unary_unary(
+                '/berth.v1.Agent/Goodbye',
+                request_serializer=berth_dot_v1_dot_agent__pb2.GoodbyeRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_agent__pb2.GoodbyeResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServicer:
@@ -65,6 +70,14 @@ class AgentServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Goodbye(self, request, context):
+        """The agent is stopping: show its instance disconnected now (no new tasks go there), instead of
+        after the grace period. Its containers keep running; a restarted agent adopts them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +90,11 @@ def add_AgentServicer_to_server(servicer, server):
                     servicer.Session,
                     request_deserializer=berth_dot_v1_dot_agent__pb2.AgentMessage.FromString,
                     response_serializer=berth_dot_v1_dot_agent__pb2.ServerMessage.SerializeToString,
+            ),
+            'Goodbye': grpc.unary_unary_rpc_method_handler(
+                    servicer.Goodbye,
+                    request_deserializer=berth_dot_v1_dot_agent__pb2.GoodbyeRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_agent__pb2.GoodbyeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -133,6 +151,33 @@ class Agent:
             '/berth.v1.Agent/Session',
             berth_dot_v1_dot_agent__pb2.AgentMessage.SerializeToString,
             berth_dot_v1_dot_agent__pb2.ServerMessage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Goodbye(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Agent/Goodbye',
+            berth_dot_v1_dot_agent__pb2.GoodbyeRequest.SerializeToString,
+            berth_dot_v1_dot_agent__pb2.GoodbyeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -210,6 +210,31 @@ class AgentServicer(ApiBase):
             if self.sessions.get(session.instance_arn) is session:
                 del self.sessions[session.instance_arn]
 
+    async def Goodbye(self, req: agent_pb2.GoodbyeRequest, ctx: CallContext) -> agent_pb2.GoodbyeResponse:
+        if ctx.principal.kind != "agent":
+            raise PermissionDenied("only an agent says goodbye")
+        cluster, _, ident = ctx.principal.name.partition("/")
+        if req.container_instance_arn and req.container_instance_arn != self.arns.container_instance(
+            cluster, ident
+        ):
+            raise PermissionDenied("an agent may only say goodbye for its own container instance")
+        key = keys.liveness(cluster, ident)
+        for _ in range(10):
+            revision = await self.store.revision_of(key)
+            if not revision:
+                break
+            try:
+                op = Delete(key, revision)
+                self.state.note_commit([op], await self.store.commit(op))
+                break
+            except Conflict:
+                continue
+        session = self.sessions.get(self.arns.container_instance(cluster, ident))
+        if session is not None:
+            session.close(req.reason or "the agent said goodbye")
+        log.info("agent_goodbye", cluster=cluster, instance=ident, reason=req.reason)
+        return agent_pb2.GoodbyeResponse()
+
     def _on_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
         for task in (old, new):
             if task is not None and task.container_instance_arn:

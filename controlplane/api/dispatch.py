@@ -10,6 +10,7 @@ async generators for server-streaming and bidirectional RPCs.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -75,16 +76,15 @@ class Api:
         self._authorizer.check(principal, method.action)
         return CallContext(request_id=request_id, principal=principal, method=method.full_name)
 
-    async def unary(
-        self, method: Method, request: Message, authenticate: Authenticate, request_id: str | None = None
-    ) -> Message:
-        """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map."""
+    @contextlib.asynccontextmanager
+    async def _chain(
+        self, method: Method, authenticate: Authenticate, request_id: str | None
+    ) -> AsyncIterator[CallContext]:
+        """The chain around one call: errors out as they are, each call counted and logged once."""
         start = time.perf_counter()
         code = "OK"
         try:
-            ctx = await self._begin(method, authenticate, request_id)
-            response: Message = await method.handler(request, ctx)
-            return response
+            yield await self._begin(method, authenticate, request_id)
         except errors.BerthError as e:
             code = grpc_code(e).name
             raise
@@ -95,25 +95,21 @@ class Api:
         finally:
             self._observe(method, code, start)
 
+    async def unary(
+        self, method: Method, request: Message, authenticate: Authenticate, request_id: str | None = None
+    ) -> Message:
+        """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map."""
+        async with self._chain(method, authenticate, request_id) as ctx:
+            response: Message = await method.handler(request, ctx)
+            return response
+
     async def stream(
         self, method: Method, request: Any, authenticate: Authenticate, request_id: str | None = None
     ) -> AsyncIterator[Message]:
         """Run a server-streaming or bidirectional call through the chain."""
-        start = time.perf_counter()
-        code = "OK"
-        try:
-            ctx = await self._begin(method, authenticate, request_id)
+        async with self._chain(method, authenticate, request_id) as ctx:
             async for response in method.handler(request, ctx):
                 yield response
-        except errors.BerthError as e:
-            code = grpc_code(e).name
-            raise
-        except Exception:
-            code = "INTERNAL"
-            log.exception("api_internal_error")
-            raise
-        finally:
-            self._observe(method, code, start)
 
     @staticmethod
     def _observe(method: Method, code: str, start: float) -> None:

@@ -14,7 +14,14 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # docker.io as these machines were checked with it (recommends included); the rest without.
+  for pkg in "${need[@]}"; do
+    if [ "$pkg" = docker.io ]; then
+      apt-get install -y -qq docker.io >/dev/null
+    else
+      apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+    fi
+  done
 else
   echo "missing system packages: ${need[*]} (install them, or run as root on Debian)" >&2
 fi

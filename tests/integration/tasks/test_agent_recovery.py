@@ -180,3 +180,14 @@ def test_an_agent_cannot_report_on_another_instances_task(
     task = task_status(client, cluster, task_arn)
     assert task.last_status == "RUNNING" and task.stopped_reason == ""
     client.deregister_container_instance(cluster=cluster, containerInstance=liar_arn, force=True)
+
+
+def test_a_stopping_agent_says_goodbye(client: Client, cluster: str, agents: Any, unique: str) -> None:
+    agent = agents()
+    arn = agent.wait_connected(client)
+    agent.stop()  # SIGTERM: a clean stop
+    # Disconnected at once, not after the grace period, so no task is placed on a host that left.
+    instance = client.describe_container_instances(
+        cluster=cluster, containerInstances=[arn]
+    ).container_instances[0]
+    assert not instance.agent_connected
