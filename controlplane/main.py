@@ -85,8 +85,14 @@ async def serve(settings: Settings) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    stopped = asyncio.create_task(stop.wait())
+    failed = asyncio.create_task(cp.failed.wait())
+    await asyncio.wait({stopped, failed}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    failed.cancel()
     await cp.stop()
+    if cp.failed.is_set():
+        raise SystemExit("berth-controlplane: a background loop crashed; see the log")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
+import grpc
 import structlog
 from aiohttp import web
 from grpc_health.v1 import health_pb2
@@ -55,9 +58,11 @@ class ControlPlane:
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
+        self.leadership: Leadership | None = None
+        self.failed = asyncio.Event()  # a background loop crashed: the process must not go on half-alive
         self.grpc_port = 0
         self.http_port = 0
-        self._grpc: object | None = None
+        self._grpc: grpc.aio.Server | None = None
         self._http: web.AppRunner | None = None
         self._stopped = asyncio.Event()
 
@@ -91,8 +96,8 @@ class ControlPlane:
         admin = await auth.ensure_admin_key(self.store)
         join_token = await auth.ensure_join_token(self.store)
 
-        self._background.append(asyncio.create_task(self.state.run(), name="state"))
-        self._background.append(asyncio.create_task(self.utilization.run(), name="utilization"))
+        self._run_in_background(self.state.run(), "state")
+        self._run_in_background(self.utilization.run(), "utilization")
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
         ecs_servicer = EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher)
         ecs_servicer.utilization = self.utilization
@@ -133,7 +138,7 @@ class ControlPlane:
         self._http, self.http_port = await start_http(app, self.settings.http_addr)
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
-            self._background.append(asyncio.create_task(self.leadership.run(self._lead), name="leadership"))
+            self._run_in_background(self.leadership.run(self._lead), "leadership")
         for name in ("", "berth.v1.ECS", "berth.v1.Berth", "berth.v1.Agent"):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -158,9 +163,18 @@ class ControlPlane:
             config=str(data_dir / "config"),
         )
 
+    def _run_in_background(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(self._check_background)
+        self._background.append(task)
+
+    def _check_background(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background_loop_crashed", loop=task.get_name(), error=repr(task.exception()))
+            self.failed.set()
+
     def is_leader(self) -> bool:
-        leadership: Leadership | None = getattr(self, "leadership", None)
-        return leadership is not None and leadership.is_leader
+        return self.leadership is not None and self.leadership.is_leader
 
     async def _lead(self) -> None:
         """What the leader runs: the service controller and the janitor. A crash in either ends
@@ -184,7 +198,7 @@ class ControlPlane:
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._grpc is not None:
-            await self._grpc.stop(grace)  # type: ignore[attr-defined]
+            await self._grpc.stop(grace)
             self._grpc = None
         if self._http is not None:
             await self._http.cleanup()

@@ -4,6 +4,8 @@ cgroup budget), validation, services, teardown, metering."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import urllib.request
 from collections import Counter
@@ -80,7 +82,7 @@ def cgroup_dir(docker: Any, container_id: str, controller: str) -> Path:
 
 
 def test_fargate_task_runs_in_its_own_sandbox(
-    client: Client, cluster: str, pool: list[Any], unique: str, docker: Any
+    controlplane: Any, client: Client, cluster: str, pool: list[Any], unique: str, docker: Any
 ) -> None:
     td = register(
         client,
@@ -136,6 +138,23 @@ def test_fargate_task_runs_in_its_own_sandbox(
     assert int((cgroup_dir(docker, webs[0], "memory") / "memory.limit_in_bytes").read_text()) == 512 * 2**20
     timing = client.describe_tasks(cluster=cluster, tasks=[arns[0]]).tasks[0].launch_timing
     assert timing.total_seconds > 0
+    # The operator's view of the pool (the user's cluster shows none of it).
+    table = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "berth.cli",
+            "--config",
+            str(controlplane.config_path),
+            "--output",
+            "table",
+            "pool",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert table.returncode == 0 and "pool0" in table.stdout and "WARM" in table.stdout
 
 
 def test_task_memory_budget_is_shared(client: Client, cluster: str, pool: list[Any], unique: str) -> None:

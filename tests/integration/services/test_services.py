@@ -274,3 +274,68 @@ def test_delete_service_needs_force_then_drains(
     wait_for(lambda: service(client, cluster, "gone").status == "INACTIVE", timeout=60)
     assert not live_tasks(client, cluster, "gone")
     assert "service/" + cluster + "/gone" not in " ".join(client.list_services(cluster=cluster).service_arns)
+
+
+def test_berth_deploy_follows_to_steady_and_fails_on_rollback(
+    controlplane: Any, client: Client, cluster: str, three: list[Any], unique: str
+) -> None:
+    import subprocess
+    import sys
+
+    good = sleeper(client, f"dep-{unique}")
+    newer = sleeper(client, f"dep-{unique}")
+    bad = sleeper(client, f"dep-{unique}", image="registry.invalid/berth/nothing:1")
+    client.create_service(
+        cluster=cluster,
+        serviceName="dep",
+        taskDefinition=good,
+        desiredCount=2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    steady(client, cluster, "dep", 2)
+    events: list[str] = []
+    watcher = Client(config_path=controlplane.config_path)
+
+    def watch() -> None:
+        try:
+            for message in watcher.watch_service_events(cluster=cluster, services=["dep"], timeout=120):
+                events.append(message.event.message)
+        except ApiError:
+            pass
+
+    threading.Thread(target=watch, daemon=True).start()
+
+    def deploy(td: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "berth.cli",
+                "--config",
+                str(controlplane.config_path),
+                "deploy",
+                "dep",
+                "--cluster",
+                cluster,
+                "--task-definition",
+                td,
+                "--timeout",
+                "120",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=150,
+        )
+
+    ok = deploy(newer)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "steady state" in ok.stdout
+    failed = deploy(bad)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "rolled back" in failed.stdout
+    assert service(client, cluster, "dep").task_definition == newer
+    wait_for(
+        lambda: any("has started" in e for e in events) and any("rolling back" in e for e in events),
+        timeout=10,
+    )
+    watcher.close()
