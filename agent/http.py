@@ -31,18 +31,3 @@ def build_app(
     app.router.add_get("/v1/metadata", v1_metadata)
     app.router.add_get("/v1/tasks", v1_tasks)
     return app
-
-
-async def start_http(app: web.Application, address: str) -> tuple[web.AppRunner, int]:
-    """Serve `app` on HOST:PORT (port 0: any free one); returns the runner and the bound port.
-    The agent's own copy of the control plane's helper: importing controlplane.http would pull in
-    the etcd client and the control plane's metrics (an agent must expose only its own)."""
-    host, _, port = address.rpartition(":")
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host or "0.0.0.0", int(port), reuse_address=True)
-    await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None)
-    bound = sockets[0].getsockname()[1] if sockets else int(port)
-    return runner, int(bound)

@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from agent.http import build_app, start_http
+from agent.http import build_app
 from agent.logs import LogService
 from agent.manager import TaskManager
 from agent.metrics import (
@@ -33,6 +33,7 @@ from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS
 from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
 from berth import logs
+from berth.httpserve import start_http
 
 log = structlog.get_logger("berth.agent")
 

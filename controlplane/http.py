@@ -48,14 +48,3 @@ def build_app(
     if gateway is not None:
         app.router.add_post("/", gateway.handle)
     return app
-
-
-async def start_http(app: web.Application, address: str) -> tuple[web.AppRunner, int]:
-    host, _, port = address.rpartition(":")
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host or "0.0.0.0", int(port), reuse_address=True)
-    await site.start()
-    server = site._server
-    bound = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)  # type: ignore[attr-defined,union-attr]
-    return runner, int(bound)

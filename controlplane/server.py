@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
+from berth.httpserve import start_http
 from berth.v1 import agent_pb2, berth_pb2, ecs_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
@@ -29,7 +30,7 @@ from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
 from controlplane.gateway import Gateway
-from controlplane.http import build_app, start_http
+from controlplane.http import build_app
 from controlplane.launch import Launcher
 from controlplane.leader import Leadership, replica_name
 from controlplane.promsd import agent_targets
