@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from berth import arn
+from berth import arn, taskstatus
 from berth.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
 from berth.v1 import ecs_messages_pb2 as ecs
 from berth.v1 import store_pb2, types_pb2
 from controlplane.api.base import ApiBase, collect, page_size
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
+from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
 
 LIVE_STATUSES = ("ACTIVE", "PROVISIONING", "DEPROVISIONING")
@@ -28,6 +29,8 @@ def cluster_not_found(name: str) -> NotFound:
 
 
 class ClusterApi(ApiBase):
+    state: State
+
     async def active_cluster(self, ref: str, field: str = "cluster") -> Versioned[types_pb2.Cluster]:
         """The cluster named by `ref` (name or ARN, default "default"), which must be ACTIVE."""
         name = arn.cluster_name(ref, field)
@@ -173,15 +176,15 @@ class ClusterApi(ApiBase):
             del out.settings[:]
         if "CONFIGURATIONS" not in include:
             out.ClearField("configuration")
+        # Counts from the watch-fed state: a describe costs no scan of etcd.
         name = cluster.cluster_name
-        tasks, _ = await self.store.list(keys.tasks_of(name), types_pb2.Task)
-        services, _ = await self.store.list(keys.services_of(name), types_pb2.Service)
-        out.registered_container_instances_count = await self.store.count(keys.instances_of(name))
-        out.running_tasks_count = sum(1 for t in tasks if t.value.last_status == "RUNNING")
-        out.pending_tasks_count = sum(
-            1 for t in tasks if t.value.last_status in ("PROVISIONING", "PENDING", "ACTIVATING")
+        tasks = self.state.tasks.values(keys.tasks_of(name))
+        out.registered_container_instances_count = len(self.state.cluster_instances(name))
+        out.running_tasks_count = sum(1 for t in tasks if t.last_status == "RUNNING")
+        out.pending_tasks_count = sum(1 for t in tasks if t.last_status in taskstatus.PENDING_STATES)
+        out.active_services_count = sum(
+            1 for s in self.state.services.values(keys.services_of(name)) if s.status == "ACTIVE"
         )
-        out.active_services_count = sum(1 for s in services if s.value.status == "ACTIVE")
         if tags is not None:
             out.tags.extend(tags)
         elif "TAGS" in include:
