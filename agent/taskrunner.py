@@ -235,6 +235,7 @@ class TaskRunner:
     async def _launch(self) -> None:
         self.timing.pending_seconds = max(0.0, self.received_at - self.task.created_at)
         self._set_status("PENDING")
+        self._refuse_unsupported()
         await self._pull_images()
         await self._check_desired()
         sandbox_start = time.time()
@@ -256,6 +257,21 @@ class TaskRunner:
         self.timestamps["connectivity_at"] = now
         self.timing.total_seconds = max(0.0, now - self.task.created_at)
         self._set_status("RUNNING")
+
+    def _refuse_unsupported(self) -> None:
+        """Secrets (Secrets Manager / SSM) and S3 environment files need a secret store berth does
+        not have yet: such a task fails to start, saying so, instead of running without them."""
+        for c in self.containers.values():
+            for name, present in (
+                ("secrets", c.definition.secrets),
+                ("environmentFiles", c.definition.environment_files),
+            ):
+                if present:
+                    raise StartFailure(
+                        f"ResourceInitializationError: container {c.name}: {name} are not supported "
+                        "by berth yet",
+                        container=c.name,
+                    )
 
     async def _check_desired(self) -> None:
         await self._absorb()

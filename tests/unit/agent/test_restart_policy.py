@@ -89,3 +89,13 @@ async def test_restart_policy(
     assert c.restart_count == (1 if restarted else 0)
     if restarted:
         assert c.status == "RUNNING" and c.exit_code is None
+
+
+async def test_secrets_are_refused_clearly() -> None:
+    r = runner(FakeRuntime(), {"enabled": False})
+    r.containers["app"].definition.secrets.add(name="DB_PASSWORD", value_from="arn:aws:ssm:::parameter/db")
+    from agent.taskrunner import StartFailure
+
+    with pytest.raises(StartFailure) as e:
+        r._refuse_unsupported()
+    assert "secrets are not supported" in e.value.reason and e.value.container == "app"
