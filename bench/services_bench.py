@@ -19,6 +19,7 @@ from typing import Any
 
 from bench.common import agent_process, controlplane_process, docker_run_seconds, percentile, report
 from berth import Client
+from berth.cli.ps import list_tasks
 from tests.support.infra import docker_client
 
 CRASHES = 20
@@ -26,18 +27,7 @@ SETTLE = 10.0  # the control plane's default --settle-seconds
 
 
 def live(client: Client, cluster: str, service: str) -> list[Any]:
-    arns: list[str] = []
-    token = ""
-    while True:
-        page = client.list_tasks(cluster=cluster, serviceName=service, nextToken=token)
-        arns += page.task_arns
-        token = page.next_token
-        if not token:
-            break
-    tasks = []
-    for i in range(0, len(arns), 100):
-        tasks += client.describe_tasks(cluster=cluster, tasks=arns[i : i + 100]).tasks
-    return [t for t in tasks if t.last_status != "STOPPED"]
+    return [t for t in list_tasks(client, cluster, service, ["RUNNING"]) if t.last_status != "STOPPED"]
 
 
 def running(client: Client, cluster: str, service: str) -> list[Any]:

@@ -143,3 +143,12 @@ def scoped_id(ref: str, resource_type: str, field: str) -> tuple[str | None, str
     if not sep:
         return None, cluster
     return cluster, rest
+
+
+def id_in_cluster(ref: str, resource_type: str, cluster: str, field: str) -> str:
+    """The id (or name) a plain id or an ARN names, refusing an ARN of another cluster."""
+    ref_cluster, ident = scoped_id(ref, resource_type, field)
+    if ref_cluster is not None and ref_cluster != cluster:
+        what = resource_type.replace("-", " ")
+        raise InvalidArgument.field(field, f"{what} {ref!r} is not in cluster {cluster!r}")
+    return ident

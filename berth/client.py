@@ -71,6 +71,18 @@ class Client:
         response_cls: type[Message] = getattr(ecs, f"{method}Response")
         return self._unary(method, response_cls, request, fields)
 
+    def list_all(self, method: str, field: str, **fields: Any) -> list[Any]:
+        """Every item of a paged List call, following nextToken:
+        `list_all("ListTasks", "task_arns", cluster="prod")`."""
+        items: list[Any] = []
+        token = ""
+        while True:
+            page: Any = self.call(method, **fields, nextToken=token)
+            items.extend(getattr(page, field))
+            token = page.next_token
+            if not token:
+                return items
+
     def _unary(self, method: str, response_cls: type[R], request: Request, fields: dict[str, Any]) -> R:
         message = build_request(getattr(ecs, f"{method}Request"), request, fields)
         try:

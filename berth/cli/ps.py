@@ -31,15 +31,9 @@ def age(seconds: float) -> str:
 def list_tasks(client: Any, cluster: str, service: str, statuses: list[str]) -> list[Any]:
     arns: list[str] = []
     for desired in statuses:
-        token = ""
-        while True:
-            page = client.list_tasks(
-                cluster=cluster, desiredStatus=desired, serviceName=service, nextToken=token
-            )
-            arns += page.task_arns
-            token = page.next_token
-            if not token:
-                break
+        arns += client.list_all(
+            "ListTasks", "task_arns", cluster=cluster, desiredStatus=desired, serviceName=service
+        )
     tasks = []
     for i in range(0, len(arns), 100):
         tasks += client.describe_tasks(cluster=cluster, tasks=arns[i : i + 100]).tasks

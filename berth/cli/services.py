@@ -17,14 +17,7 @@ from berth.errors import ApiError
 
 
 def list_services(client: Any, cluster: str) -> list[Any]:
-    arns: list[str] = []
-    token = ""
-    while True:
-        page = client.list_services(cluster=cluster, nextToken=token)
-        arns += page.service_arns
-        token = page.next_token
-        if not token:
-            break
+    arns = client.list_all("ListServices", "service_arns", cluster=cluster)
     services = []
     for i in range(0, len(arns), 10):
         services += client.describe_services(cluster=cluster, services=arns[i : i + 10]).services

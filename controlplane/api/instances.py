@@ -43,10 +43,7 @@ class InstanceApi(ClusterApi):
     state: State
 
     def instance_ref(self, cluster: str, ref: str, field: str) -> str:
-        ref_cluster, ident = arn.scoped_id(ref, "container-instance", field)
-        if ref_cluster is not None and ref_cluster != cluster:
-            raise InvalidArgument.field(field, f"container instance {ref!r} is not in cluster {cluster!r}")
-        return ident
+        return arn.id_in_cluster(ref, "container-instance", cluster, field)
 
     def instance_view(
         self, cluster: str, instance: types_pb2.ContainerInstance

@@ -80,9 +80,7 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
     state: State
 
     async def _service(self, cluster: str, ref: str, field: str = "service") -> Versioned[types_pb2.Service]:
-        ref_cluster, name = arn.scoped_id(ref, "service", field)
-        if ref_cluster is not None and ref_cluster != cluster:
-            raise InvalidArgument.field(field, f"service {ref!r} is not in cluster {cluster!r}")
+        name = arn.id_in_cluster(ref, "service", cluster, field)
         record = await self.store.get(keys.service(cluster, name), types_pb2.Service)
         if record is None:
             raise service_not_found(name)

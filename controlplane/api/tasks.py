@@ -45,9 +45,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
     # -- helpers ---------------------------------------------------------------------------------
 
     async def task_record(self, cluster: str, ref: str, field: str = "task") -> Versioned[types_pb2.Task]:
-        ref_cluster, task_id = arn.scoped_id(ref, "task", field)
-        if ref_cluster is not None and ref_cluster != cluster:
-            raise InvalidArgument.field(field, f"task {ref!r} is not in cluster {cluster!r}")
+        task_id = arn.id_in_cluster(ref, "task", cluster, field)
         record = await self.store.get(keys.task(cluster, task_id), types_pb2.Task)
         if record is None:
             raise NotFound(
@@ -171,12 +169,10 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         if not 1 <= len(req.container_instances) <= 10:
             raise InvalidArgument.field("containerInstances", "give between 1 and 10 container instances")
         name = cluster.value.cluster_name
-        ids = []
-        for i, ref in enumerate(req.container_instances):
-            ref_cluster, ident = arn.scoped_id(ref, "container-instance", f"containerInstances[{i}]")
-            if ref_cluster is not None and ref_cluster != name:
-                raise InvalidArgument.field(f"containerInstances[{i}]", f"{ref!r} is not in cluster {name!r}")
-            ids.append(ident)
+        ids = [
+            arn.id_in_cluster(ref, "container-instance", name, f"containerInstances[{i}]")
+            for i, ref in enumerate(req.container_instances)
+        ]
         td = (await self.resolve_task_definition(req.task_definition, active_only=True)).value
         spec = self._launch_spec(req, cluster, td)
         spec.instance_ids = ids
