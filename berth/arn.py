@@ -11,7 +11,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from berth.errors import InvalidArgument
+from berth.errors import InvalidArgument, shown
 
 PARTITION = "berth"
 SERVICE = "ecs"
@@ -89,7 +89,7 @@ def check_name(value: str, field: str, what: str = "name") -> str:
     if not NAME_RE.match(value):
         raise InvalidArgument.field(
             field,
-            f"{what} {value!r} is invalid: up to 255 letters, numbers, hyphens and underscores",
+            f"{what} {shown(value)} is invalid: up to 255 letters, numbers, hyphens and underscores",
         )
     return value
 

@@ -87,6 +87,19 @@ class Unavailable(BerthError):
     default_ecs_type = "ServerException"
 
 
+def shown(value: str, limit: int = 64) -> str:
+    """`repr(value)`, cut to `limit` characters: error messages quote what was given, not all of it."""
+    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, marked with an ellipsis when cut."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode(errors="ignore") + "..."
+
+
 def _summarize(violations: list[FieldViolation]) -> str:
     parts = [f"{v.field}: {v.description}" if v.field else v.description for v in violations[:5]]
     more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""

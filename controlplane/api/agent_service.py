@@ -36,6 +36,7 @@ from controlplane.utilization import UtilizationStore
 log = structlog.get_logger("berth.agent_session")
 
 _TD_CACHE = 2000
+HELLO_TIMEOUT = 30  # seconds an opened session may wait for the agent's Hello
 
 
 class AgentServicer(ApiBase):
@@ -295,7 +296,14 @@ class AgentSession:
     async def run(
         self, requests: AsyncIterator[agent_pb2.AgentMessage]
     ) -> AsyncIterator[agent_pb2.ServerMessage]:
-        hello = await asyncio.wait_for(anext(requests), timeout=30)
+        try:
+            hello = await asyncio.wait_for(anext(requests), timeout=HELLO_TIMEOUT)
+        except StopAsyncIteration:
+            raise InvalidArgument.field("hello", "the session ended before the agent's Hello") from None
+        except TimeoutError:
+            raise InvalidArgument.field(
+                "hello", f"no Hello within {HELLO_TIMEOUT} s of opening the session"
+            ) from None
         if not hello.HasField("hello") or hello.hello.container_instance_arn != self.instance_arn:
             raise PermissionDenied("the session must start with a Hello naming the agent's own instance")
         if await self.store.get(keys.instance(self.cluster, self.ident), types_pb2.ContainerInstance) is None:

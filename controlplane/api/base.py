@@ -11,7 +11,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from berth.arn import ArnFactory
-from berth.errors import InvalidArgument
+from berth.errors import InvalidArgument, shown
 from controlplane.store import EtcdStore, Versioned
 
 M = TypeVar("M", bound=Message)
@@ -32,6 +32,12 @@ def page_size(value: int | None, *, field: str = "maxResults", maximum: int = MA
     if not 1 <= value <= maximum:
         raise InvalidArgument.field(field, f"{value} is out of range: must be between 1 and {maximum}")
     return value
+
+
+def check_filter(value: str, allowed: tuple[str, ...], field: str) -> None:
+    """A List call's enum-like filter: empty (no filter) or one of `allowed`."""
+    if value and value not in allowed:
+        raise InvalidArgument.field(field, f"{shown(value)} is not one of {', '.join(allowed)}")
 
 
 def encode_token(scope: str, last_key: str) -> str:

@@ -8,15 +8,16 @@ goes back to ACTIVE and the call fails with FAILED_PRECONDITION.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from berth import arn, taskstatus
-from berth.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
+from berth.errors import Conflict, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from berth.v1 import ecs_messages_pb2 as ecs
 from berth.v1 import store_pb2, types_pb2
 from controlplane.api.base import ApiBase, collect, page_size
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
+from controlplane.scheduler.capacity import MAX_ITEMS, ProviderItem, validate_strategy
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
 
@@ -44,6 +45,7 @@ class ClusterApi(ApiBase):
     ) -> ecs.CreateClusterResponse:
         name = arn.check_name(req.cluster_name or "default", "clusterName", "cluster name")
         check_tags(req.tags)
+        check_capacity_providers(req.capacity_providers, req.default_capacity_provider_strategy)
         for i, setting in enumerate(req.settings):
             if setting.name != "containerInsights" or setting.value not in (
                 "enabled",
@@ -199,3 +201,34 @@ def _with_status(cluster: types_pb2.Cluster | None, status: str) -> types_pb2.Cl
         return None
     cluster.status = status
     return cluster
+
+
+def check_capacity_providers(
+    providers: Sequence[str], strategy: Sequence[types_pb2.CapacityProviderStrategyItem]
+) -> None:
+    """A cluster's capacity providers (names, at most MAX_ITEMS) and its default strategy, which
+    may only name providers of the cluster (ECS's rules)."""
+    problems: list[FieldViolation] = []
+    if len(providers) > MAX_ITEMS:
+        problems.append(FieldViolation("capacityProviders", f"{len(providers)} given; at most {MAX_ITEMS}"))
+    else:
+        for i, name in enumerate(providers):
+            try:
+                arn.check_name(name, f"capacityProviders[{i}]", "capacity provider name")
+            except InvalidArgument as e:
+                problems.extend(e.violations)
+            if name in providers[:i]:
+                problems.append(FieldViolation(f"capacityProviders[{i}]", f"{name!r} is given twice"))
+    items = [ProviderItem.of(i) for i in strategy]
+    problems += validate_strategy(items, "defaultCapacityProviderStrategy")
+    if len(items) <= MAX_ITEMS:
+        for i, item in enumerate(items):
+            if item.provider and item.provider not in providers:
+                problems.append(
+                    FieldViolation(
+                        f"defaultCapacityProviderStrategy[{i}].capacityProvider",
+                        f"{item.provider!r} is not one of the cluster's capacityProviders",
+                    )
+                )
+    if problems:
+        raise InvalidArgument(problems)

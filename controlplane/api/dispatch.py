@@ -96,18 +96,35 @@ class Api:
             self._observe(method, code, start)
 
     async def unary(
-        self, method: Method, request: Message, authenticate: Authenticate, request_id: str | None = None
+        self,
+        method: Method,
+        request: Message,
+        authenticate: Authenticate,
+        request_id: str | None = None,
+        refused: errors.BerthError | None = None,
     ) -> Message:
-        """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map."""
+        """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map.
+
+        `refused` is the transport's verdict on a request it could not decode: raised once the caller
+        is authenticated and authorized, so that the refusal is logged and counted like any other."""
         async with self._chain(method, authenticate, request_id) as ctx:
+            if refused is not None:
+                raise refused
             response: Message = await method.handler(request, ctx)
             return response
 
     async def stream(
-        self, method: Method, request: Any, authenticate: Authenticate, request_id: str | None = None
+        self,
+        method: Method,
+        request: Any,
+        authenticate: Authenticate,
+        request_id: str | None = None,
+        refused: errors.BerthError | None = None,
     ) -> AsyncIterator[Message]:
-        """Run a server-streaming or bidirectional call through the chain."""
+        """Run a server-streaming or bidirectional call through the chain (`refused` as in `unary`)."""
         async with self._chain(method, authenticate, request_id) as ctx:
+            if refused is not None:
+                raise refused
             async for response in method.handler(request, ctx):
                 yield response
 

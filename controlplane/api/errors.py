@@ -7,6 +7,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from berth import errors
+from berth.errors import clip
 
 GRPC_CODES: dict[type[errors.BerthError], grpc.StatusCode] = {
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
@@ -21,6 +22,13 @@ GRPC_CODES: dict[type[errors.BerthError], grpc.StatusCode] = {
 }
 
 ERROR_DOMAIN = "berth.dev"
+
+# gRPC refuses response metadata over 8 KiB (the client's default), and the status message and its
+# details travel as metadata, percent- and base64-encoded. An error that quotes a huge value must
+# still arrive, so what goes on the wire is clipped to these budgets (in UTF-8 bytes).
+MAX_MESSAGE_BYTES = 600
+MAX_VIOLATION_BYTES = 300
+MAX_DETAILS_BYTES = 3000
 
 
 def grpc_code(error: errors.BerthError) -> grpc.StatusCode:
@@ -39,14 +47,25 @@ def to_status(error: errors.BerthError, request_id: str) -> status_pb2.Status:
     )
     details = [_pack(info)]
     if isinstance(error, errors.InvalidArgument):
-        bad = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                for v in error.violations
-            ]
+        details.append(_pack(_bad_request(error.violations)))
+    return status_pb2.Status(
+        code=code.value[0], message=clip(error.message, MAX_MESSAGE_BYTES), details=details
+    )
+
+
+def _bad_request(violations: list[errors.FieldViolation]) -> error_details_pb2.BadRequest:
+    """The violations that fit in the details budget, the rest counted in a last entry."""
+    bad = error_details_pb2.BadRequest()
+    for n, v in enumerate(violations):
+        entry = error_details_pb2.BadRequest.FieldViolation(
+            field=clip(v.field, MAX_VIOLATION_BYTES // 2),
+            description=clip(v.description, MAX_VIOLATION_BYTES),
         )
-        details.append(_pack(bad))
-    return status_pb2.Status(code=code.value[0], message=error.message, details=details)
+        if bad.ByteSize() + entry.ByteSize() > MAX_DETAILS_BYTES - 100:
+            bad.field_violations.add(description=f"(and {len(violations) - n} more)")
+            break
+        bad.field_violations.append(entry)
+    return bad
 
 
 def internal_status(request_id: str) -> status_pb2.Status:

@@ -4,10 +4,11 @@ health service and server reflection (so grpcurl works with no .proto files at h
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
@@ -18,7 +19,46 @@ from controlplane.api.errors import internal_status, to_status
 from controlplane.auth import Authenticator, Principal
 
 REQUEST_ID = "x-request-id"
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# A request larger than MAX_REQUEST_BYTES is refused with INVALID_ARGUMENT naming the limit. The
+# transport's own cap sits above it so that such a request reaches us (and gets that message)
+# instead of a bare RESOURCE_EXHAUSTED; beyond the transport cap gRPC itself refuses it.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+MAX_TRANSPORT_BYTES = 64 * 1024 * 1024
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """What the deserializer hands over for a request it cannot decode: the error to answer with.
+
+    gRPC would answer a deserializer exception with UNKNOWN; this way the call goes through the
+    chain (authenticated, logged, counted) and gets INVALID_ARGUMENT like any other bad input."""
+
+    error: errors.InvalidArgument
+
+
+def request_decoder(cls: type[Message], limit: int = MAX_REQUEST_BYTES) -> Callable[[bytes], object]:
+    name = cls.DESCRIPTOR.full_name
+
+    def decode(data: bytes) -> object:
+        if len(data) > limit:
+            return Undecodable(
+                errors.InvalidArgument(f"request is {len(data)} bytes; a {name} may be at most {limit} bytes")
+            )
+        try:
+            return cls.FromString(data)
+        except (DecodeError, RecursionError, ValueError) as e:
+            return Undecodable(errors.InvalidArgument(f"request body is not a valid {name} ({e})"))
+
+    return decode
+
+
+async def _checked(requests: AsyncIterator[object]) -> AsyncIterator[object]:
+    """The messages of a client stream, failing the call at the first one that did not decode."""
+    async for request in requests:
+        if isinstance(request, Undecodable):
+            raise request.error
+        yield request
 
 
 def _metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
@@ -42,12 +82,15 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         )
         await context.abort_with_status(rpc_status.to_status(status))
 
-    async def unary(request: Message, context: grpc.aio.ServicerContext) -> Message:
+    async def unary(request: Any, context: grpc.aio.ServicerContext) -> Message:
         request_id, authenticate = prepare(context)
         request_id = request_id or _new_id()
         context.set_trailing_metadata(((REQUEST_ID, request_id),))
+        refused = None
+        if isinstance(request, Undecodable):
+            request, refused = method.request_cls(), request.error
         try:
-            return await api.unary(method, request, authenticate, request_id)
+            return await api.unary(method, request, authenticate, request_id, refused)
         except Exception as e:  # mapped to a status; bugs are logged by the chain
             await fail(context, e, request_id)
             raise AssertionError("unreachable") from e
@@ -56,13 +99,18 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         request_id, authenticate = prepare(context)
         request_id = request_id or _new_id()
         context.set_trailing_metadata(((REQUEST_ID, request_id),))
+        refused = None
+        if method.client_streaming:
+            request = _checked(request)
+        elif isinstance(request, Undecodable):
+            request, refused = method.request_cls(), request.error
         try:
-            async for response in api.stream(method, request, authenticate, request_id):
+            async for response in api.stream(method, request, authenticate, request_id, refused):
                 yield response
         except Exception as e:
             await fail(context, e, request_id)
 
-    des, ser = method.request_cls.FromString, method.response_cls.SerializeToString
+    des, ser = request_decoder(method.request_cls), method.response_cls.SerializeToString
     if method.client_streaming and method.server_streaming:
         return grpc.stream_stream_rpc_method_handler(streaming, des, ser)
     if method.server_streaming:
@@ -83,8 +131,8 @@ async def build_server(
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     server = grpc.aio.server(
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_TRANSPORT_BYTES),
+            ("grpc.max_send_message_length", MAX_RESPONSE_BYTES),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", 5000),
         ]

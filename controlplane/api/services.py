@@ -23,13 +23,13 @@ from berth.errors import (
 )
 from berth.v1 import berth_pb2, store_pb2, types_pb2
 from berth.v1 import ecs_messages_pb2 as ecs
-from controlplane.api.base import collect, page_size
+from controlplane.api.base import check_filter, collect, page_size
 from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
 from controlplane.scheduler import Constraint, Strategy, validate_placement
-from controlplane.scheduler.capacity import capacity_strategy, check_launch, is_pool
+from controlplane.scheduler.capacity import LAUNCH_TYPES, capacity_strategy, check_launch, is_pool
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
 
@@ -346,6 +346,9 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
 
     async def ListServices(self, req: ecs.ListServicesRequest, ctx: CallContext) -> ecs.ListServicesResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
+        check_filter(req.launch_type, LAUNCH_TYPES, "launchType")
+        check_filter(req.scheduling_strategy, ("REPLICA", "DAEMON"), "schedulingStrategy")
+        check_filter(req.resource_management_type, ("CUSTOMER", "ECS"), "resourceManagementType")
 
         def keep(s: types_pb2.Service) -> bool:
             return (

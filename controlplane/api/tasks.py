@@ -10,14 +10,14 @@ from berth import arn, taskstatus
 from berth.errors import AlreadyExists, Conflict, FieldViolation, InvalidArgument, NotFound
 from berth.v1 import ecs_messages_pb2 as ecs
 from berth.v1 import store_pb2, types_pb2
-from controlplane.api.base import collect, page_size
+from controlplane.api.base import check_filter, collect, page_size
 from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
 from controlplane.launch import Launcher, LaunchResult, LaunchSpec, launch_on_providers
 from controlplane.scheduler import Constraint, Strategy, validate_placement
-from controlplane.scheduler.capacity import ProviderItem, capacity_strategy, check_launch
+from controlplane.scheduler.capacity import LAUNCH_TYPES, ProviderItem, capacity_strategy, check_launch
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
 from controlplane.taskstate import mark_stopped, request_stop, usage
@@ -241,6 +241,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
         desired = req.desired_status or "RUNNING"
         if desired not in ("RUNNING", "PENDING", "STOPPED"):
             raise InvalidArgument.field("desiredStatus", f"{desired!r} is not RUNNING, PENDING or STOPPED")
+        check_filter(req.launch_type, LAUNCH_TYPES, "launchType")
         if req.started_by and (req.family or req.service_name or req.container_instance):
             raise InvalidArgument.field("startedBy", "startedBy must be the only filter when it is given")
         instance_arn = ""

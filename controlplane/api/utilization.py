@@ -7,7 +7,7 @@ so any replica gives the same answer whichever replica holds the agents' session
 from __future__ import annotations
 
 from berth import arn
-from berth.errors import Unavailable
+from berth.errors import InvalidArgument, Unavailable
 from berth.v1 import berth_pb2, types_pb2
 from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
@@ -16,6 +16,7 @@ from controlplane.store import keys
 from controlplane.utilization import UtilizationStore
 
 LIVE = ("ACTIVE", "DRAINING")
+MAX_SERVICES = 100
 
 
 class UtilizationApi(ClusterApi):
@@ -30,6 +31,10 @@ class UtilizationApi(ClusterApi):
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         resp = berth_pb2.GetServiceUtilizationResponse()
         services: list[types_pb2.Service] = []
+        if len(req.services) > MAX_SERVICES:
+            raise InvalidArgument.field(
+                "services", f"{len(req.services)} services given; at most {MAX_SERVICES}"
+            )
         if req.services:
             for i, ref in enumerate(req.services):
                 _, name = arn.scoped_id(ref, "service", f"services[{i}]")

@@ -24,6 +24,7 @@ from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
 
 from berth import errors
+from berth.errors import clip
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113"
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -93,8 +94,12 @@ def error_status(error: errors.BerthError) -> int:
     return 500 if error.ecs_type == "ServerException" else 400
 
 
+MAX_ERROR_MESSAGE_BYTES = 2048  # an error quoting a huge value quotes its start
+
+
 def error_body(ecs_type: str, message: str) -> bytes:
-    return json.dumps({"__type": ecs_type, "message": message}, separators=(",", ":")).encode()
+    body = {"__type": ecs_type, "message": clip(message, MAX_ERROR_MESSAGE_BYTES)}
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def internal_error_message(request_id: str) -> str:

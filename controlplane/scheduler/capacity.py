@@ -33,6 +33,14 @@ class ProviderItem:
     base: int = 0
     weight: int = 0
 
+    @classmethod
+    def of(cls, item: types_pb2.CapacityProviderStrategyItem) -> ProviderItem:
+        return cls(
+            item.capacity_provider,
+            item.base if item.HasField("base") else 0,
+            item.weight if item.HasField("weight") else 0,
+        )
+
 
 def is_pool(provider: str) -> bool:
     return provider in POOL_PROVIDERS
@@ -119,12 +127,7 @@ def capacity_strategy(
     if launch_type:
         return []
     chosen = list(strategy) or list(cluster.default_capacity_provider_strategy)
-    items = [
-        ProviderItem(
-            i.capacity_provider, i.base if i.HasField("base") else 0, i.weight if i.HasField("weight") else 0
-        )
-        for i in chosen
-    ]
+    items = [ProviderItem.of(i) for i in chosen]
     problems = validate_strategy(items)
     if problems:
         raise InvalidArgument(problems)

@@ -24,7 +24,7 @@ from typing import Final, TypeAlias, cast
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor
 
-from berth.errors import FieldViolation
+from berth.errors import FieldViolation, shown
 from berth.units import parse_cpu, parse_memory
 from berth.v1 import ecs_messages_pb2, types_pb2
 from controlplane.validation.fargate import TaskDefinitionLike, validate_fargate
@@ -225,11 +225,6 @@ def _has_health_check(c: Container) -> bool:
     return c.HasField("health_check") and list(c.health_check.command) != ["NONE"]
 
 
-def _show(value: str, limit: int = 64) -> str:
-    """A user-supplied string for a message: quoted, and cut short when long."""
-    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
-
-
 def _leaf(path: str) -> str:
     return path.rsplit(".", 1)[-1].split("[", 1)[0]
 
@@ -241,14 +236,14 @@ def _in_range(path: str, value: int, low: int, high: int, unit: str = "") -> Ite
 
 def _one_of(path: str, value: str, allowed: Sequence[str]) -> Iterator[FieldViolation]:
     if value not in allowed:
-        yield FieldViolation(path, f"{_leaf(path)} {_show(value)} is not one of {', '.join(allowed)}")
+        yield FieldViolation(path, f"{_leaf(path)} {shown(value)} is not one of {', '.join(allowed)}")
 
 
 def _absolute(path: str, value: str) -> Iterator[FieldViolation]:
     if not value:
         yield FieldViolation(path, f"{_leaf(path)} is required")
     elif not value.startswith("/"):
-        yield FieldViolation(path, f"{_leaf(path)} {_show(value)} must be an absolute path")
+        yield FieldViolation(path, f"{_leaf(path)} {shown(value)} must be an absolute path")
 
 
 def _check_size(req: Request) -> FieldViolation | None:
@@ -291,7 +286,7 @@ def _check_family(req: Request, task: _Task) -> Iterator[FieldViolation]:
         yield FieldViolation("family", "family is required")
     elif not _NAME.fullmatch(req.family):
         yield FieldViolation(
-            "family", f"family {_show(req.family)} must be 1-255 letters, numbers, hyphens and underscores"
+            "family", f"family {shown(req.family)} must be 1-255 letters, numbers, hyphens and underscores"
         )
 
 
@@ -325,12 +320,12 @@ def _check_container_names(req: Request, task: _Task) -> Iterator[FieldViolation
             yield FieldViolation(path, "name is required")
         elif not _NAME.fullmatch(c.name):
             yield FieldViolation(
-                path, f"name {_show(c.name)} must be 1-255 letters, numbers, hyphens and underscores"
+                path, f"name {shown(c.name)} must be 1-255 letters, numbers, hyphens and underscores"
             )
         elif task.indexes[c.name] != i:
             yield FieldViolation(
                 path,
-                f"container name {_show(c.name)} is already used by "
+                f"container name {shown(c.name)} is already used by "
                 f"containerDefinitions[{task.indexes[c.name]}]",
             )
 
@@ -370,12 +365,12 @@ def _check_port_names(req: Request, task: _Task) -> Iterator[FieldViolation]:
             if not _PORT_NAME.fullmatch(pm.name):
                 yield FieldViolation(
                     f"{path}.name",
-                    f"port mapping name {_show(pm.name)} must be 1-64 lowercase letters, numbers, "
+                    f"port mapping name {shown(pm.name)} must be 1-64 lowercase letters, numbers, "
                     "underscores and hyphens, not starting with a hyphen",
                 )
             elif pm.name in seen:
                 yield FieldViolation(
-                    f"{path}.name", f"port mapping name {_show(pm.name)} is already used by {seen[pm.name]}"
+                    f"{path}.name", f"port mapping name {shown(pm.name)} is already used by {seen[pm.name]}"
                 )
             else:
                 seen[pm.name] = path
@@ -405,11 +400,11 @@ def _check_volumes(req: Request, task: _Task) -> Iterator[FieldViolation]:
         elif not _NAME.fullmatch(v.name):
             yield FieldViolation(
                 f"{path}.name",
-                f"name {_show(v.name)} must be 1-255 letters, numbers, hyphens and underscores",
+                f"name {shown(v.name)} must be 1-255 letters, numbers, hyphens and underscores",
             )
         elif first.setdefault(v.name, k) != k:
             yield FieldViolation(
-                f"{path}.name", f"volume name {_show(v.name)} is already used by volumes[{first[v.name]}]"
+                f"{path}.name", f"volume name {shown(v.name)} is already used by volumes[{first[v.name]}]"
             )
         kinds = [
             name
@@ -451,7 +446,7 @@ def _check_placement_constraints(req: Request, task: _Task) -> Iterator[FieldVio
         if pc.type != "memberOf":
             yield FieldViolation(
                 f"placementConstraints[{k}].type",
-                f"type {_show(pc.type)} is not supported in a task definition; only memberOf is",
+                f"type {shown(pc.type)} is not supported in a task definition; only memberOf is",
             )
         if not pc.expression:
             yield FieldViolation(
@@ -469,7 +464,7 @@ def _check_task_cpu(req: Request, task: _Task) -> Iterator[FieldViolation]:
         return
     if task.cpu is None:
         yield FieldViolation(
-            "cpu", f'cpu {_show(req.cpu)} is not valid; use CPU units ("1024") or vCPUs ("1 vCPU")'
+            "cpu", f'cpu {shown(req.cpu)} is not valid; use CPU units ("1024") or vCPUs ("1 vCPU")'
         )
         return
     low, high = TASK_CPU_RANGE
@@ -488,7 +483,7 @@ def _check_task_memory(req: Request, task: _Task) -> Iterator[FieldViolation]:
         return
     if task.memory is None:
         yield FieldViolation(
-            "memory", f'memory {_show(req.memory)} is not valid; use MiB ("2048") or GB ("2GB")'
+            "memory", f'memory {shown(req.memory)} is not valid; use MiB ("2048") or GB ("2GB")'
         )
         return
     if task.memory < MIN_MEMORY_MIB:
@@ -521,12 +516,12 @@ def _check_tags(req: Request, task: _Task) -> Iterator[FieldViolation]:
     for k, tag in enumerate(req.tags):
         path = f"tags[{k}]"
         if not 1 <= len(tag.key) <= 128:
-            yield FieldViolation(f"{path}.key", f"key {_show(tag.key)} must be 1-128 characters")
+            yield FieldViolation(f"{path}.key", f"key {shown(tag.key)} must be 1-128 characters")
         elif tag.key.lower().startswith("aws:"):
-            yield FieldViolation(f"{path}.key", f"key {_show(tag.key)} uses the reserved prefix 'aws:'")
+            yield FieldViolation(f"{path}.key", f"key {shown(tag.key)} uses the reserved prefix 'aws:'")
         elif first.setdefault(tag.key, k) != k:
             yield FieldViolation(
-                f"{path}.key", f"key {_show(tag.key)} is already used by tags[{first[tag.key]}]"
+                f"{path}.key", f"key {shown(tag.key)} is already used by tags[{first[tag.key]}]"
             )
         if len(tag.value) > 256:
             yield FieldViolation(
@@ -552,7 +547,7 @@ def _check_proxy_configuration(req: Request, task: _Task) -> Iterator[FieldViola
     elif proxy.container_name not in task.containers:
         yield FieldViolation(
             "proxyConfiguration.containerName",
-            f"containerName {_show(proxy.container_name)} is not a container of this task",
+            f"containerName {shown(proxy.container_name)} is not a container of this task",
         )
 
 
@@ -588,11 +583,11 @@ def _image_problem(image: str) -> str | None:
     if len(image) > MAX_IMAGE_LENGTH:
         return f"image is {len(image)} characters long; at most {MAX_IMAGE_LENGTH} are allowed"
     if any(ch.isspace() for ch in image):
-        return f"image {_show(image)} must not contain whitespace"
+        return f"image {shown(image)} must not contain whitespace"
     name, at, digest = image.partition("@")
     if at and not _DIGEST.fullmatch(digest):
         return (
-            f"image {_show(image)} has an invalid digest {_show(digest)}; "
+            f"image {shown(image)} has an invalid digest {shown(digest)}; "
             "expected sha256:<64 lowercase hex digits>"
         )
     repository, tag = name, None
@@ -600,14 +595,14 @@ def _image_problem(image: str) -> str | None:
         repository, _, tag = name.rpartition(":")
     if tag is not None and not _TAG.fullmatch(tag):
         return (
-            f"image {_show(image)} has an invalid tag {_show(tag)}; a tag is 1-128 letters, digits, "
+            f"image {shown(image)} has an invalid tag {shown(tag)}; a tag is 1-128 letters, digits, "
             "underscores, periods and hyphens, not starting with a period or hyphen"
         )
     if not _REPOSITORY.fullmatch(repository):
         if _REPOSITORY.fullmatch(repository.lower()):
-            return f"image {_show(image)} is invalid: repository names must be lowercase"
+            return f"image {shown(image)} is invalid: repository names must be lowercase"
         return (
-            f"image {_show(image)} is not a valid image reference "
+            f"image {shown(image)} is not a valid image reference "
             "([registry/]repository[:tag][@sha256:digest])"
         )
     return None
@@ -620,7 +615,7 @@ def _check_container_resources(c: Container, path: str, task: _Task) -> Iterator
     if not has_memory and not has_reservation and not task.memory_set:
         yield FieldViolation(
             f"{path}.memory",
-            f"container {_show(c.name)} must set memory or memoryReservation when the task sets no memory",
+            f"container {shown(c.name)} must set memory or memoryReservation when the task sets no memory",
         )
     if has_memory and c.memory < MIN_MEMORY_MIB:
         yield FieldViolation(
@@ -649,9 +644,9 @@ def _check_links(c: Container, path: str, task: _Task) -> Iterator[FieldViolatio
     for k, link in enumerate(c.links):
         target = link.split(":", 1)[0]
         if target == c.name:
-            yield FieldViolation(f"{path}.links[{k}]", f"container {_show(c.name)} cannot link to itself")
+            yield FieldViolation(f"{path}.links[{k}]", f"container {shown(c.name)} cannot link to itself")
         elif target not in task.containers:
-            yield FieldViolation(f"{path}.links[{k}]", f"link {_show(link)} names no container of this task")
+            yield FieldViolation(f"{path}.links[{k}]", f"link {shown(link)} names no container of this task")
 
 
 def _check_port_mappings(c: Container, path: str, task: _Task) -> Iterator[FieldViolation]:
@@ -684,7 +679,7 @@ def _check_port_mapping(pm: types_pb2.PortMapping, path: str, mode: str) -> Iter
         elif _parse_port_range(pm.container_port_range) is None:
             yield FieldViolation(
                 f"{path}.containerPortRange",
-                f"containerPortRange {_show(pm.container_port_range)} must be 'first-last' "
+                f"containerPortRange {shown(pm.container_port_range)} must be 'first-last' "
                 "with 1 <= first < last <= 65535",
             )
         if pm.HasField("container_port"):
@@ -739,11 +734,11 @@ def _check_environment(c: Container, path: str, task: _Task) -> Iterator[FieldVi
         if not variable.name:
             yield FieldViolation(field, "name is required")
         elif "=" in variable.name:
-            yield FieldViolation(field, f"name {_show(variable.name)} must not contain '='")
+            yield FieldViolation(field, f"name {shown(variable.name)} must not contain '='")
         elif first.setdefault(variable.name, k) != k:
             yield FieldViolation(
                 field,
-                f"environment variable {_show(variable.name)} is already set by "
+                f"environment variable {shown(variable.name)} is already set by "
                 f"environment[{first[variable.name]}]",
             )
     if len(c.environment_files) > MAX_ENVIRONMENT_FILES:
@@ -765,13 +760,13 @@ def _check_mount_points(c: Container, path: str, task: _Task) -> Iterator[FieldV
         elif mp.source_volume not in task.volumes:
             yield FieldViolation(
                 f"{field}.sourceVolume",
-                f"sourceVolume {_show(mp.source_volume)} is not a volume of this task",
+                f"sourceVolume {shown(mp.source_volume)} is not a volume of this task",
             )
         yield from _absolute(f"{field}.containerPath", mp.container_path)
         if mp.container_path and first.setdefault(mp.container_path, k) != k:
             yield FieldViolation(
                 f"{field}.containerPath",
-                f"containerPath {_show(mp.container_path)} is already mounted by "
+                f"containerPath {shown(mp.container_path)} is already mounted by "
                 f"mountPoints[{first[mp.container_path]}]",
             )
 
@@ -782,10 +777,10 @@ def _check_volumes_from(c: Container, path: str, task: _Task) -> Iterator[FieldV
         if not vf.source_container:
             yield FieldViolation(field, "sourceContainer is required")
         elif vf.source_container == c.name:
-            yield FieldViolation(field, f"container {_show(c.name)} cannot take volumes from itself")
+            yield FieldViolation(field, f"container {shown(c.name)} cannot take volumes from itself")
         elif vf.source_container not in task.containers:
             yield FieldViolation(
-                field, f"sourceContainer {_show(vf.source_container)} is not a container of this task"
+                field, f"sourceContainer {shown(vf.source_container)} is not a container of this task"
             )
 
 
@@ -799,7 +794,7 @@ def _check_linux_parameters(c: Container, path: str, task: _Task) -> Iterator[Fi
             if name.removeprefix("CAP_") not in LINUX_CAPABILITIES:
                 yield FieldViolation(
                     f"{path}.capabilities.{kind}[{k}]",
-                    f"{_show(name)} is not a Linux capability (e.g. NET_ADMIN, SYS_PTRACE, ALL)",
+                    f"{shown(name)} is not a Linux capability (e.g. NET_ADMIN, SYS_PTRACE, ALL)",
                 )
     for k, device in enumerate(lp.devices):
         yield from _absolute(f"{path}.devices[{k}].hostPath", device.host_path)
@@ -843,10 +838,10 @@ def _check_depends_on(c: Container, path: str, task: _Task) -> Iterator[FieldVio
         if not name:
             yield FieldViolation(f"{field}.containerName", "containerName is required")
         elif name == c.name:
-            yield FieldViolation(f"{field}.containerName", f"container {_show(name)} cannot depend on itself")
+            yield FieldViolation(f"{field}.containerName", f"container {shown(name)} cannot depend on itself")
         elif target is None:
             yield FieldViolation(
-                f"{field}.containerName", f"containerName {_show(name)} is not a container of this task"
+                f"{field}.containerName", f"containerName {shown(name)} is not a container of this task"
             )
         if not condition:
             yield FieldViolation(
@@ -859,11 +854,11 @@ def _check_depends_on(c: Container, path: str, task: _Task) -> Iterator[FieldVio
         elif condition in ("COMPLETE", "SUCCESS") and _is_essential(target):
             yield FieldViolation(
                 f"{field}.condition",
-                f"condition {condition} needs a non-essential container, but {_show(name)} is essential",
+                f"condition {condition} needs a non-essential container, but {shown(name)} is essential",
             )
         elif condition == "HEALTHY" and not _has_health_check(target):
             yield FieldViolation(
-                f"{field}.condition", f"condition HEALTHY needs container {_show(name)} to have a healthCheck"
+                f"{field}.condition", f"condition HEALTHY needs container {shown(name)} to have a healthCheck"
             )
 
 
@@ -925,7 +920,7 @@ def _check_health_check(c: Container, path: str, task: _Task) -> Iterator[FieldV
         )
     elif command[0] not in HEALTH_CHECK_KINDS:
         yield FieldViolation(
-            f"{path}.command", f"command must start with CMD, CMD-SHELL or NONE, not {_show(command[0])}"
+            f"{path}.command", f"command must start with CMD, CMD-SHELL or NONE, not {shown(command[0])}"
         )
     elif command[0] == "NONE" and len(command) > 1:
         yield FieldViolation(f"{path}.command", 'command ["NONE"] takes nothing after NONE')
