@@ -14,20 +14,28 @@ tests/integration/api/test_fuzz.py (short) and bench/fuzz_bench.py (`make fuzz`,
 
 from __future__ import annotations
 
+import http.client
+import json
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import grpc
-from google.protobuf import message_factory
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from hypothesis import strategies as st
 
-from berth.v1 import agent_pb2, berth_pb2, ecs_pb2
+from berth import Client
+from berth.v1 import agent_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2
 
 SERVICES = (
     ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
@@ -89,13 +97,9 @@ def _big_string() -> st.SearchStrategy[str]:
     return st.builds(lambda c, n: c * n, st.sampled_from(["a", "ü", "\x00", "名"]), st.integers(256, 70_000))
 
 
-def strings(known: Sequence[str] = ()) -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.sampled_from([*NAMES_SEEN, *known]),
-        st.text(max_size=40),
-        st.text(max_size=300),
-        _big_string(),
-    )
+def strings(known: Sequence[str] = (), lean: bool = False) -> st.SearchStrategy[str]:
+    parts = [st.sampled_from([*NAMES_SEEN, *known]), st.text(max_size=40), st.text(max_size=300)]
+    return st.one_of(*parts) if lean else st.one_of(*parts, _big_string())
 
 
 _INT_BOUNDS = {
@@ -118,10 +122,10 @@ def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
     return st.one_of(st.sampled_from(famous), st.integers(lo, hi))
 
 
-def scalar(fd: FieldDescriptor, known: Sequence[str]) -> st.SearchStrategy[Any]:
+def scalar(fd: FieldDescriptor, known: Sequence[str], lean: bool = False) -> st.SearchStrategy[Any]:
     t = fd.type
     if t == FieldDescriptor.TYPE_STRING:
-        return strings(known)
+        return strings(known, lean)
     if t == FieldDescriptor.TYPE_BYTES:
         return st.binary(max_size=300)
     if t == FieldDescriptor.TYPE_BOOL:
@@ -146,54 +150,63 @@ class MessageStrategies:
 
     known: list[str] = field(default_factory=list)
 
-    def message(self, descriptor: Descriptor, depth: int = 0) -> st.SearchStrategy[Message]:
-        return st.deferred(lambda: self._message(descriptor, depth))
+    def message(
+        self, descriptor: Descriptor, depth: int = 0, lean: bool = False
+    ) -> st.SearchStrategy[Message]:
+        """A random `descriptor` message. A `lean` one has no huge strings and no huge lists: it is
+        what a 10,000-element list repeats, so that the request stays within memory."""
+        return st.deferred(lambda: self._message(descriptor, depth, lean))
 
-    def _message(self, descriptor: Descriptor, depth: int) -> st.SearchStrategy[Message]:
+    def _message(self, descriptor: Descriptor, depth: int, lean: bool) -> st.SearchStrategy[Message]:
         cls = message_factory.GetMessageClass(descriptor)
         if depth >= _MAX_DEPTH or not descriptor.fields:
             return st.builds(cls)
         chosen = st.lists(st.sampled_from(list(descriptor.fields)), unique_by=lambda f: f.number, max_size=8)
+        lean = lean or depth >= 2
 
         @st.composite
         def build(draw: st.DrawFn) -> Message:
             msg = cls()
             for fd in draw(chosen):
-                self._set(draw, msg, fd, depth)
+                self._set(draw, msg, fd, depth, lean)
             return msg
 
         return build()
 
-    def _set(self, draw: st.DrawFn, msg: Message, fd: FieldDescriptor, depth: int) -> None:
+    def _element(self, fd: FieldDescriptor, depth: int, lean: bool) -> st.SearchStrategy[Any]:
+        if fd.message_type is not None:
+            return self.message(fd.message_type, depth + 1, lean)
+        return scalar(fd, self.known, lean)
+
+    def _set(self, draw: st.DrawFn, msg: Message, fd: FieldDescriptor, depth: int, lean: bool) -> None:
         target = getattr(msg, fd.name)
         if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
             key_fd, value_fd = fd.message_type.fields_by_name["key"], fd.message_type.fields_by_name["value"]
-            for key in draw(st.lists(scalar(key_fd, self.known), max_size=5)):
+            for key in draw(st.lists(scalar(key_fd, self.known, lean), max_size=5)):
+                value = draw(self._element(value_fd, depth, lean))
                 if value_fd.message_type is not None:
-                    target[key].CopyFrom(draw(self.message(value_fd.message_type, depth + 1)))
+                    target[key].CopyFrom(value)
                 else:
-                    target[key] = draw(scalar(value_fd, self.known))
+                    target[key] = value
             return
-        element = self.message(fd.message_type, depth + 1) if fd.message_type else scalar(fd, self.known)
-        if fd.is_repeated:
-            values = draw(self._list(element, depth))
+        element = self._element(fd, depth, lean)
+        if not fd.is_repeated:
             if fd.message_type is not None:
-                for value in values:
-                    target.add().CopyFrom(value)
+                target.CopyFrom(draw(element))
             else:
-                target.extend(values)
-        elif fd.message_type is not None:
-            target.CopyFrom(draw(element))
+                setattr(msg, fd.name, draw(element))
+            return
+        values = st.lists(element, max_size=4)
+        if not lean:
+            # One lean element repeated: a 10,000-element list without drawing 10,000 values.
+            repeated = st.builds(lambda x: [x] * _BIG_LIST, self._element(fd, depth, lean=True))
+            values = st.one_of(values, values, repeated)
+        drawn = draw(values)
+        if fd.message_type is not None:
+            for value in drawn:
+                target.add().CopyFrom(value)
         else:
-            setattr(msg, fd.name, draw(element))
-
-    @staticmethod
-    def _list(element: st.SearchStrategy[Any], depth: int) -> st.SearchStrategy[list[Any]]:
-        small = st.lists(element, max_size=4)
-        if depth > 1:
-            return small
-        # One drawn element repeated: a 10,000-element list without drawing 10,000 values.
-        return st.one_of(small, small, st.builds(lambda x: [x] * _BIG_LIST, element))
+            target.extend(drawn)
 
 
 def _nested(depth: int) -> bytes:
@@ -377,3 +390,168 @@ class GrpcFuzzer:
         if method.server_streaming:
             return self.server_stream(service, method, bodies[0])
         return self.unary(service, method, bodies[0])
+
+
+# -- a control plane to fuzz -----------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What the fuzzer needs of a control plane: where it is, its credentials, and names of objects
+    that exist (a cluster, a task definition, a registered container instance with its agent token)."""
+
+    endpoint: str
+    http: str
+    admin: str
+    join: str
+    agent: str
+    instance_arn: str
+    known: list[str]
+    region: str
+    access_key_id: str
+    secret_access_key: str
+    probe: Probe | None = None
+
+    def token(self, service: str, method: MethodDescriptor) -> str:
+        if service != "berth.v1.Agent":
+            return self.admin
+        return self.join if method.name == "RegisterContainerInstance" else self.agent
+
+    def fuzzer(self, service: str, method: MethodDescriptor) -> GrpcFuzzer:
+        return GrpcFuzzer(self.endpoint, {service: self.token(service, method)}, probe=self.probe)
+
+
+def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
+    """Create the objects the fuzzer aims at in a fresh control plane (its data dir holds the
+    admin config and the join token) and register one container instance."""
+    cfg = json.loads((data_dir / "config").read_text())
+    join = (data_dir / "join-token").read_text().strip()
+    with Client(endpoint, cfg["token"]) as c:
+        c.create_cluster(clusterName="fuzz")
+        c.register_task_definition(
+            {
+                "family": "fuzzweb",
+                "containerDefinitions": [{"name": "web", "image": "berth/busybox", "memory": 32}],
+            }
+        )
+    request = ecs_messages_pb2.RegisterContainerInstanceRequest(cluster="fuzz", name="fuzzhost")
+    for name, value in (("CPU", 2048), ("MEMORY", 4096)):
+        request.total_resources.add(name=name, type="INTEGER", integer_value=value)
+    with grpc.insecure_channel(endpoint) as channel:
+        call = channel.unary_unary(
+            "/berth.v1.Agent/RegisterContainerInstance",
+            request_serializer=ecs_messages_pb2.RegisterContainerInstanceRequest.SerializeToString,
+            response_deserializer=ecs_messages_pb2.RegisterContainerInstanceResponse.FromString,
+        )
+        registered = call(request, metadata=(("authorization", f"Bearer {join}"),), timeout=10)
+    instance_arn = registered.container_instance.container_instance_arn
+    return Target(
+        endpoint,
+        http,
+        cfg["token"],
+        join,
+        registered.agent_token,
+        instance_arn,
+        ["fuzz", "fuzzweb", "fuzzweb:1", "web", instance_arn],
+        cfg["region"],
+        cfg["accessKeyId"],
+        cfg["secretAccessKey"],
+    )
+
+
+def request_bodies(method: MethodDescriptor, target: Target) -> st.SearchStrategy[list[bytes]]:
+    """The bodies of one call: one message (or garbage) for a unary or server-streaming RPC; for a
+    bidirectional one, a few, sometimes after a proper Hello so the session gets past it."""
+    valid = MessageStrategies(target.known).message(method.input_type)
+    one = st.one_of(valid.map(lambda m: m.SerializeToString()), garbage(valid))
+    if not method.client_streaming:
+        return one.map(lambda b: [b])
+    hello = agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=target.instance_arn))
+    start = st.sampled_from([[], [hello.SerializeToString()]])
+    return st.builds(lambda s, rest: s + rest, start, st.lists(one, max_size=6))
+
+
+# -- the ECS JSON endpoint ---------------------------------------------------------------------------
+
+TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+JSON_11 = "application/x-amz-json-1.1"
+ECS_METHODS = list(SERVICES[0].methods)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | strings(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@dataclass(frozen=True)
+class JsonCase:
+    body: bytes
+    headers: dict[str, str]
+    signing: str  # good | none | wrong-secret | tampered (signed, then half the body sent)
+
+    def __str__(self) -> str:
+        return f"{self.headers} signing={self.signing} body={self.body[:120]!r}"
+
+
+@st.composite
+def json_cases(draw: st.DrawFn, known: list[str]) -> JsonCase:
+    """An ECS JSON request, mostly well framed and signed, with a body that is a random request
+    message as JSON, random JSON, random bytes, or a truncated request."""
+    method = draw(st.sampled_from(ECS_METHODS))
+    shape = draw(st.sampled_from(["message", "json", "bytes", "truncated"]))
+    valid = json.dumps(json_format.MessageToDict(draw(MessageStrategies(known).message(method.input_type))))
+    body = {
+        "message": valid.encode(),
+        "json": json.dumps(draw(json_values)).encode(),
+        "bytes": draw(st.binary(max_size=300)),
+        "truncated": valid[: max(1, len(valid) // 2)].encode(),
+    }[shape]
+    operation = TARGET_PREFIX + method.name
+    target = draw(st.sampled_from([operation, operation, "", "Nope.ListClusters", TARGET_PREFIX + "Nope"]))
+    content_type = draw(st.sampled_from([JSON_11, JSON_11, "application/json", "text/plain", ""]))
+    signing = draw(st.sampled_from(["good", "good", "good", "none", "wrong-secret", "tampered"]))
+    return JsonCase(body, {"X-Amz-Target": target, "Content-Type": content_type}, signing)
+
+
+def post_json(target: Target, case: JsonCase) -> tuple[int, bytes]:
+    request = AWSRequest(method="POST", url=target.http + "/", data=case.body, headers=case.headers)
+    if case.signing != "none":
+        secret = target.secret_access_key if case.signing != "wrong-secret" else "x" * 40
+        SigV4Auth(Credentials(target.access_key_id, secret), "ecs", target.region).add_auth(request)
+    sent = case.body[: len(case.body) // 2] if case.signing == "tampered" else case.body
+    url = urlsplit(target.http)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=20)
+    try:
+        conn.request("POST", "/", body=sent, headers=dict(request.headers))
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class JsonFuzzer:
+    """Sends JSON cases and checks: no 5xx, every error has an ECS `__type` and a message, and a
+    refused request leaves the keyspace as it was."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.statuses: dict[int, int] = {}
+        self.problems: list[str] = []
+
+    def send(self, case: JsonCase) -> int:
+        probe = self.target.probe
+        before = probe() if probe else None
+        status, reply = post_json(self.target, case)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status >= 500:
+            self.problems.append(f"{status} for {case}: {reply[:300]!r}")
+        elif status != 200:
+            error = json.loads(reply)
+            if not error.get("__type") or not error.get("message"):
+                self.problems.append(f"error without __type/message for {case}: {reply[:300]!r}")
+            if probe and probe() != before:
+                self.problems.append(f"{status} changed the keyspace for {case}")
+        return status
