@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install system-deps services images run test test-unit lint proto check-proto bench clean
+.PHONY: help install system-deps services images run test test-unit lint proto check-proto bench fuzz soak clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -63,6 +63,12 @@ check-proto: install ## Fail when berth/v1 is stale against proto/
 
 bench: install services images ## Run the benchmarks and print their figures
 	$(PY) -m bench $(BENCH_ARGS)
+
+fuzz: install services ## The long fuzz run: 10,000+ random requests over every RPC and the ECS endpoint
+	$(PY) -m bench fuzz
+
+soak: install services images ## The soak: 32 clients mixing task calls for 60 s on a real agent
+	$(PY) -m bench soak
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,11 +10,13 @@ BENCHMARKS = {
     "api": "bench.api_bench",
     "events": "bench.events_bench",
     "fargate": "bench.fargate_bench",
+    "fuzz": "bench.fuzz_bench",
     "gateway": "bench.gateway_bench",
     "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
     "scheduler": "bench.scheduler_bench",
     "services": "bench.services_bench",
+    "soak": "bench.soak_bench",
     "tasks": "bench.tasks_bench",
 }
 

@@ -23,9 +23,9 @@ def etcd_endpoint() -> str:
 
 
 @contextmanager
-def controlplane_process(prefix: str) -> Iterator[ControlPlaneProcess]:
+def controlplane_process(prefix: str, *extra: str) -> Iterator[ControlPlaneProcess]:
     cp = ControlPlaneProcess(
-        etcd_endpoint(), Path(tempfile.mkdtemp(prefix="berth-bench-")), prefix=prefix
+        etcd_endpoint(), Path(tempfile.mkdtemp(prefix="berth-bench-")), prefix=prefix, extra=extra
     ).start()
     try:
         yield cp
