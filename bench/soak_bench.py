@@ -4,8 +4,9 @@
 DescribeClusters / DescribeTaskDefinition / DescribeContainerInstances / ListContainerInstances /
 ListTaskDefinitions for BENCH_SOAK_SECONDS (default 60) against a control plane process and one
 real agent running busybox containers (each client keeps at most two tasks of its own alive).
-Reports errors (any failed call or RunTask failure), throughput and p50/p99 latency per call, the
-control plane's and the agent's RSS before and after, and the containers left once every task has
+Reports errors (any failed call or RunTask failure), throughput and p50/p99 latency per call next
+to one client's unloaded latency measured first, the control plane's and the agent's RSS idle,
+warmed up (a third in) and at the end, and the containers left once every task has
 stopped (the agent's cleanup wait is 2 s here): the goal is 0 errors and 0 leaked containers.
 """
 
@@ -91,6 +92,16 @@ class Soaker(threading.Thread):
             c.list_task_definitions(familyPrefix="soak")
 
 
+def unloaded_latency(client: Client, calls: int = 200) -> list[float]:
+    """The same-run baseline: one client, nothing else going on."""
+    out = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        client.describe_clusters(clusters=[CLUSTER])
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def wait_stopped(client: Client, arns: list[str], timeout: float = 120) -> int:
     """Seconds-bounded wait for every task to be STOPPED; the number still not stopped."""
     deadline = time.monotonic() + timeout
@@ -140,12 +151,16 @@ def run() -> dict[str, float]:
             assert cp.proc is not None and agent.proc is not None
             instance = agent.instance_arn
             cp_before, agent_before = rss_mib(cp.proc.pid), rss_mib(agent.proc.pid)
+            idle = unloaded_latency(admin)
             clients = [Client(config_path=cp.config_path) for _ in range(CLIENTS)]
             stop_at = time.monotonic() + SECONDS
             soakers = [Soaker(c, td, instance, stop_at, seed) for seed, c in enumerate(clients)]
             start = time.perf_counter()
             for s in soakers:
                 s.start()
+            # RSS once warmed up (a third in) and at the end: growth between the two would be a leak.
+            time.sleep(SECONDS / 3)
+            cp_warm, agent_warm = rss_mib(cp.proc.pid), rss_mib(agent.proc.pid)
             for s in soakers:
                 s.join()
             elapsed = time.perf_counter() - start
@@ -167,6 +182,7 @@ def run() -> dict[str, float]:
     every = [v for values in latencies.values() for v in values]
     rows = [
         ("calls", f"{len(every)} in {elapsed:.0f} s = {len(every) / elapsed:.0f}/s, {len(errors)} errors"),
+        ("baseline: DescribeClusters, 1 client, idle", f"p50 {percentile(idle, 50) * 1000:.1f} ms"),
         (
             "latency, all calls",
             f"p50 {percentile(every, 50) * 1000:.1f} ms  p99 {percentile(every, 99) * 1000:.1f} ms",
@@ -183,8 +199,12 @@ def run() -> dict[str, float]:
         )
     rows += [
         ("tasks run", f"{len(started)}; not STOPPED afterwards: {not_stopped}; containers left: {leaked}"),
-        ("control plane RSS", f"{cp_before:.0f} -> {cp_after:.0f} MiB"),
-        ("agent RSS", f"{agent_before:.0f} -> {agent_after:.0f} MiB ({'up' if agent_alive else 'DIED'})"),
+        ("control plane RSS, idle / warm / end", f"{cp_before:.0f} / {cp_warm:.0f} / {cp_after:.0f} MiB"),
+        (
+            "agent RSS, idle / warm / end",
+            f"{agent_before:.0f} / {agent_warm:.0f} / {agent_after:.0f} MiB"
+            + ("" if agent_alive else " (the agent DIED)"),
+        ),
     ]
     report(f"Soak: {CLIENTS} clients for {SECONDS:.0f} s on one agent (goal: 0 errors, 0 leaked)", rows)
     for error in errors[:10]:
@@ -194,8 +214,8 @@ def run() -> dict[str, float]:
         "errors": len(errors),
         "p99_ms": percentile(every, 99) * 1000,
         "leaked_containers": leaked,
-        "cp_rss_growth_mib": cp_after - cp_before,
-        "agent_rss_growth_mib": agent_after - agent_before,
+        "cp_rss_growth_after_warmup_mib": cp_after - cp_warm,
+        "agent_rss_growth_after_warmup_mib": agent_after - agent_warm,
     }
 
 
