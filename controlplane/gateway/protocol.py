@@ -81,6 +81,8 @@ def decode_body(body: bytes) -> dict[str, Any]:
         value = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ProtocolError("SerializationException", f"the request body is not valid JSON: {e}") from None
+    except RecursionError:
+        raise ProtocolError("SerializationException", "the request body nests JSON too deeply") from None
     if not isinstance(value, dict):
         raise ProtocolError(
             "SerializationException", f"the request body must be a JSON object, not {type(value).__name__}"

@@ -501,13 +501,15 @@ def json_cases(draw: st.DrawFn, known: list[str]) -> JsonCase:
     """An ECS JSON request, mostly well framed and signed, with a body that is a random request
     message as JSON, random JSON, random bytes, or a truncated request."""
     method = draw(st.sampled_from(ECS_METHODS))
-    shape = draw(st.sampled_from(["message", "json", "bytes", "truncated"]))
+    shape = draw(st.sampled_from(["message", "json", "bytes", "truncated", "deep"]))
     valid = json.dumps(json_format.MessageToDict(draw(MessageStrategies(known).message(method.input_type))))
     body = {
         "message": valid.encode(),
         "json": json.dumps(draw(json_values)).encode(),
         "bytes": draw(st.binary(max_size=300)),
         "truncated": valid[: max(1, len(valid) // 2)].encode(),
+        "deep": draw(st.sampled_from([b"[", b'{"a":', b'{"clusterName":[']))
+        * draw(st.integers(900, 100_000)),
     }[shape]
     operation = TARGET_PREFIX + method.name
     target = draw(st.sampled_from([operation, operation, "", "Nope.ListClusters", TARGET_PREFIX + "Nope"]))

@@ -54,7 +54,9 @@ def test_decode_body(body: bytes, expected: dict[str, Any]) -> None:
     assert protocol.decode_body(body) == expected
 
 
-@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b'"x"', b"\xff\xfe", b"null"])
+@pytest.mark.parametrize(
+    "body", [b"{", b"[1, 2]", b'"x"', b"\xff\xfe", b"null", b"[" * 100_000, b'{"a":' * 50_000]
+)
 def test_malformed_bodies(body: bytes) -> None:
     with pytest.raises(protocol.ProtocolError) as e:
         protocol.decode_body(body)
