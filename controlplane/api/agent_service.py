@@ -281,6 +281,7 @@ class AgentSession:
         self._wake = asyncio.Event()
         self._closed: str | None = None
         self._lease = 0
+        self._refreshed = time.monotonic()  # when the liveness lease was last granted or refreshed
         self._liveness = store_pb2.AgentLiveness()
         self._log = log.bind(cluster=cluster, instance=ident)
         self.logs = LogRelay(self._send, self.instance_arn)  # GetTaskLogs streams through this agent
@@ -344,6 +345,11 @@ class AgentSession:
             kind = message.WhichOneof("body")
             if kind == "heartbeat":
                 await self._heartbeat(message.heartbeat)
+            elif time.monotonic() - self._refreshed > self.servicer.grace / 4:
+                # Any message proves the stream alive. When this side falls behind a burst of
+                # state changes, the agent's heartbeats wait in the stream behind them; the
+                # agent must not be shown disconnected for our backlog.
+                await self._heartbeat(agent_pb2.Heartbeat(warm_sandboxes=self._liveness.warm_sandboxes))
             elif kind == "log_chunk":
                 self.logs.deliver(message.log_chunk)
             elif kind == "task_state_change":
@@ -361,6 +367,7 @@ class AgentSession:
     async def _connect(self) -> None:
         """Liveness: a key on a fresh lease of `grace` seconds."""
         self._lease = await self.store.grant_lease(max(2, round(self.servicer.grace)))
+        self._refreshed = time.monotonic()
         self._liveness = store_pb2.AgentLiveness(
             container_instance_arn=self.instance_arn,
             connected_at=time.time(),
@@ -383,6 +390,7 @@ class AgentSession:
         raise Conflict("could not record the agent's liveness; retry")
 
     async def _heartbeat(self, heartbeat: agent_pb2.Heartbeat) -> None:
+        self._refreshed = time.monotonic()
         ttl = await self.store.refresh_lease(self._lease)
         if ttl <= 0:
             # We were silent past the grace: the instance was shown disconnected, and tasks may

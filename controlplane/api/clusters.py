@@ -127,23 +127,33 @@ class ClusterApi(ApiBase):
     ) -> ecs.DeleteClusterResponse:
         name = arn.cluster_name(req.cluster)
         current = await self.active_cluster(name)
+        # A cluster that holds something is refused before anything is written. One that looks
+        # empty is marked DEPROVISIONING (no new placements) and looked at again, closing the race
+        # with a RunTask or registration that was under way.
+        await self._refuse_unless_empty(name)
         marked = types_pb2.Cluster()
         marked.CopyFrom(current.value)
         marked.status = "DEPROVISIONING"
         rev = await self.store.commit(Put(current.key, marked, current.mod_revision))
-        holding, ecs_type = await self._contents(name)
-        if holding:
+        try:
+            await self._refuse_unless_empty(name)
+        except FailedPrecondition:
             await self.store.update(current.key, types_pb2.Cluster, lambda c: _with_status(c, "ACTIVE"))
-            raise FailedPrecondition(
-                f"cluster {name!r} still holds {holding}; deregister its container instances, "
-                "delete its services and stop its tasks first",
-                ecs_type=ecs_type,
-            )
+            raise
         inactive = types_pb2.Cluster()
         inactive.CopyFrom(marked)
         inactive.status = "INACTIVE"
         await self.store.commit(Put(current.key, inactive, rev))
         return ecs.DeleteClusterResponse(cluster=await self._view(inactive, []))
+
+    async def _refuse_unless_empty(self, name: str) -> None:
+        holding, ecs_type = await self._contents(name)
+        if holding:
+            raise FailedPrecondition(
+                f"cluster {name!r} still holds {holding}; deregister its container instances, "
+                "delete its services and stop its tasks first",
+                ecs_type=ecs_type,
+            )
 
     async def _contents(self, name: str) -> tuple[str, str]:
         """What still lives in the cluster, in words ("" when empty), and the ECS exception name."""
