@@ -5,7 +5,8 @@ control plane starts replacements on other instances within the services' deploy
 then stops the copies here; the agent keeps its session (and its tasks) up meanwhile and exits
 once no service task of its own is left and every report is acknowledged, or after the drain
 timeout. Standalone tasks are left running, as ECS leaves them on a draining instance. SIGINT, or
-a second SIGTERM, stops at once without draining.
+a second SIGTERM, stops at once without draining; SIGUSR1 (a restart: deploy/install-agent.sh
+upgrading) neither drains nor says goodbye, so the tasks stay and the next start adopts them.
 
 The agent writes a marker into its data dir when it drains; the next start makes the instance
 ACTIVE again and removes the marker, so a host that was stopped takes tasks again when it comes

@@ -106,7 +106,8 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         "--drain-on-stop",
         action="store_true",
         help="on SIGTERM set this instance DRAINING and wait for its service tasks to move before "
-        "exiting (the next start makes it ACTIVE again); SIGINT stops without draining",
+        "exiting (the next start makes it ACTIVE again); SIGINT stops without draining, SIGUSR1 "
+        "(a restart) without draining or saying goodbye",
     )
     p.add_argument(
         "--drain-timeout",
@@ -252,7 +253,7 @@ async def run(settings: AgentSettings) -> int:
             await drain.drain(session, live_service_tasks, again)
 
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
         loop.add_signal_handler(sig, on_signal, sig)
     code = 0
     try:
@@ -271,8 +272,10 @@ async def run(settings: AgentSettings) -> int:
         log.error("instance_deregistered", error=str(group.exceptions[0]))
         code = 3
     finally:
-        # Containers keep running: a restarted agent adopts them. No new task comes here meanwhile.
-        if code == 0:
+        # Containers keep running: a restarted agent adopts them. After a goodbye no new task comes
+        # here and the service tasks are replaced elsewhere; SIGUSR1 (a restart, as for an upgrade)
+        # leaves without one, so that an agent back within the liveness grace keeps its tasks.
+        if code == 0 and signals[:1] != [signal.SIGUSR1]:
             await session.goodbye("the agent is stopping")
         await manager.close()
         if sandboxes is not None:

@@ -129,3 +129,26 @@ def test_an_agent_may_drain_only_its_own_instance(client: Client, cluster: str, 
                 call(request, metadata=metadata)
             assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert instance(client, cluster, other_arn).status == "ACTIVE"
+
+
+def test_sigusr1_restarts_without_goodbye_and_keeps_the_tasks(
+    client: Client, cluster: str, agents: Any, unique: str
+) -> None:
+    agent: AgentProcess = agents(name="restarting", extra=["--drain-on-stop"])
+    arn = agent.wait_connected(client)
+    td = sleeper(client, f"usr1-{unique}")
+    client.create_service(cluster=cluster, serviceName="kept", taskDefinition=td, desiredCount=1)
+    task = wait_for(
+        lambda: [t for t in service_tasks(client, cluster, "kept") if t.last_status == "RUNNING"], timeout=60
+    )[0]
+    assert agent.proc is not None
+    agent.proc.send_signal(signal.SIGUSR1)
+    assert agent.proc.wait(30) == 0
+    assert instance(client, cluster, arn).status == "ACTIVE"  # not drained
+    agent.start()
+    agent.wait_connected(client)
+    again = task_status(client, cluster, task.task_arn)
+    assert again.last_status == "RUNNING" and again.desired_status == "RUNNING"
+    assert again.containers[0].runtime_id == task.containers[0].runtime_id
+    assert [t.task_arn for t in service_tasks(client, cluster, "kept")] == [task.task_arn]
+    client.delete_service(cluster=cluster, service="kept", force=True)
