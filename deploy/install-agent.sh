@@ -89,7 +89,7 @@ env_file=$etc/agent.env
 systemctl() { if [ "$systemd" = 1 ]; then ${SYSTEMCTL:-command systemctl} "$@"; fi; }
 
 [ -n "$root" ] || [ "$(id -u)" = 0 ] || die "run as root (or give --root DIR)"
-[ -z "$root" ] || [ -d "$root" ] || die "--root $root: no such directory"
+[[ -z $root || ($root == /* && -d $root) ]] || die "--root '$root': not an absolute path to a directory"
 [ "$purge" = 0 ] || [ "$uninstall" = 1 ] || die "--purge goes with --uninstall"
 
 # A value of agent.env: KEY="value", read back without running the file.
@@ -189,6 +189,21 @@ write_if_changed() {
   mv -f "$tmp" "$1"
 }
 
+# Which package, checked before anything is installed.
+if [ -z "$wheel" ] && [ -z "$source" ]; then
+  source=$(dirname "$here")
+fi
+if [ -n "$wheel" ]; then
+  [[ $wheel == *.whl && -f $wheel ]] || die "--from-wheel '$wheel': not a wheel file"
+  package=$(cd "$(dirname "$wheel")" && pwd)/$(basename "$wheel")
+  key=$(sha256sum "$package" | cut -c1-16)
+else
+  [ -f "$source/pyproject.toml" ] || die "--from-source '$source': not a berth source tree"
+  source=$(cd "$source" && pwd)
+  key=$(cd "$source" && find pyproject.toml README.md berth controlplane agent -type f \
+    ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+fi
+
 # -- Docker and Python -------------------------------------------------------------------------------
 apt_install() {
   command -v apt-get >/dev/null || die "$* is missing and this is not a Debian-like system: install it"
@@ -206,31 +221,27 @@ if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
 fi
 
 # -- the package: a venv per package, /opt/berth/venv -> the current one -----------------------------
-if [ -z "$wheel" ] && [ -z "$source" ]; then
-  source=$(dirname "$here")
-fi
-if [ -n "$wheel" ]; then
-  [[ $wheel == *.whl && -f $wheel ]] || die "--from-wheel '$wheel': not a wheel file"
-  package=$(cd "$(dirname "$wheel")" && pwd)/$(basename "$wheel")
-  key=$(sha256sum "$package" | cut -c1-16)
-else
-  [ -f "$source/pyproject.toml" ] || die "--from-source '$source': not a berth source tree"
-  source=$(cd "$source" && pwd)
-  key=$(cd "$source" && find pyproject.toml README.md berth controlplane agent -type f \
-    ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-fi
 venv=$prefix/venvs/$key
-upgraded=0
+upgraded=0 partial="" build=""
+# A failed install leaves no half-made venv (nor our build copy) behind.
+cleanup() {
+  rm -rf "$build"
+  if [ -n "$partial" ]; then
+    rm -rf "$partial"
+    rmdir "$prefix/venvs" "$prefix" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
 if [ "$(readlink "$prefix/venv" 2>/dev/null)" != "venvs/$key" ] || [ ! -x "$venv/bin/berth-agent" ]; then
   mkdir -p "$prefix/venvs"
   rm -rf "$venv"
+  partial=$venv
   "$python" -m venv "$venv"
   if [ -n "$wheel" ]; then
     "$venv/bin/pip" install -q --disable-pip-version-check "$package"
   else
     # Build from a copy, so that the source tree gets no build/ or egg-info of ours.
     build=$(mktemp -d)
-    trap 'rm -rf "$build"' EXIT
     tar -C "$source" --exclude=.venv --exclude=.git --exclude='*.egg-info' --exclude=build -cf - \
       pyproject.toml README.md berth controlplane agent | tar -C "$build" -xf -
     "$venv/bin/pip" install -q --disable-pip-version-check "$build"
@@ -241,7 +252,7 @@ if [ "$(readlink "$prefix/venv" 2>/dev/null)" != "venvs/$key" ] || [ ! -x "$venv
   fi
   ln -sfn "venvs/$key" "$prefix/venv.new"
   mv -Tf "$prefix/venv.new" "$prefix/venv"
-  upgraded=1
+  partial="" upgraded=1
 fi
 version=$("$prefix/venv/bin/python" -c 'from importlib.metadata import version; print(version("berth"))')
 
@@ -278,15 +289,12 @@ elif [ "$systemd" = 0 ]; then
   say "berth-agent $version is installed and up to date"
 elif [ "$upgraded" = 1 ] || [ "$changed" = 1 ]; then
   if systemctl is-active --quiet "$unit"; then
-    # SIGUSR1: the agent leaves without draining or saying goodbye (a SIGTERM would do either), so
-    # its tasks stay here through an upgrade or a change of settings and the new agent adopts them.
+    # SIGUSR1 first: the agent leaves without draining or saying goodbye (the restart's SIGTERM
+    # that follows changes that no more), so its tasks stay through an upgrade or a change of
+    # settings and the new agent adopts them.
     systemctl kill --kill-whom=main --signal=SIGUSR1 "$unit"
-    for _ in $(seq 1 300); do
-      systemctl is-active --quiet "$unit" || break
-      sleep 0.1
-    done
   fi
-  systemctl restart "$unit"  # a start, or a stop and start if the agent ignored the signal
+  systemctl restart "$unit"
   say "berth-agent $version installed and (re)started (journalctl -u berth-agent -f follows it)"
 elif ! systemctl is-active --quiet "$unit"; then
   systemctl start "$unit"

@@ -270,3 +270,53 @@ def test_install_restart_upgrade_uninstall(
     assert host.files() == []
     assert docker.containers.list(all=True, filters={"label": f"berth.instance-arn={arn}"}) == []
     client.deregister_container_instance(cluster=cluster, containerInstance=arn, force=True)
+
+
+GIVEN = ["--endpoint", "cp:7410", "--join-token-file", "TOKEN"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--join-token-file", "TOKEN"], "--endpoint HOST:PORT is needed"),
+        (["--endpoint", "cp"], "--endpoint 'cp': expected HOST:PORT"),
+        (["--endpoint", "cp:7410"], "--join-token-file FILE is needed"),
+        (["--endpoint", "cp:7410", "--join-token-file", "/nonexistent"], "--join-token-file '/nonexistent'"),
+        ([*GIVEN, "--cluster", "a b"], "--cluster 'a b'"),
+        ([*GIVEN, "--attribute", "=x"], "--attribute '=x': expected KEY=VALUE"),
+        ([*GIVEN, "--agent-arg", "--name=a b"], "'--name=a b': spaces"),
+        ([*GIVEN, "--drain-timeout", "soon"], "--drain-timeout 'soon': expected seconds"),
+        ([*GIVEN, "--from-wheel", "TOKEN"], "not a wheel file"),
+        (["--purge"], "--purge goes with --uninstall"),
+        (["--bogus"], "unknown argument: --bogus"),
+    ],
+    ids=[
+        "no-endpoint",
+        "bad-endpoint",
+        "no-token",
+        "unreadable-token",
+        "bad-cluster",
+        "bad-attribute",
+        "spaces",
+        "bad-timeout",
+        "not-a-wheel",
+        "purge-alone",
+        "unknown",
+    ],
+)
+def test_bad_arguments_are_refused_and_nothing_is_written(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    token = tmp_path / "token"
+    token.write_text("bjt_x\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    out = subprocess.run(
+        ["bash", str(SCRIPT), "--root", str(root), "--no-systemd", "--no-docker"]
+        + [str(token) if a == "TOKEN" else a for a in args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2 and message in out.stderr, out.stderr
+    assert list(root.iterdir()) == []
