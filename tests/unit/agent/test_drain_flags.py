@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from agent import main
 from agent.main import parse_args
 
 BASE = ["--endpoint", "cp:7410", "--data-dir", "/tmp/berth-agent-flags"]
+
+
+@pytest.fixture(autouse=True)
+def keep_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parse_args configures logging onto the (captured) stderr: not here, it outlives the test."""
+    monkeypatch.setattr(main.logs, "configure", lambda **_: None)
 
 
 def test_drain_on_stop_is_off_by_default() -> None:
