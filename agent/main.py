@@ -14,6 +14,7 @@ from typing import Any
 
 import structlog
 
+from agent import drain
 from agent.http import build_app
 from agent.logs import LogService
 from agent.manager import TaskManager
@@ -101,6 +102,19 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         default=10.0,
         help="seconds between task usage reports to the control plane (service utilisation)",
     )
+    p.add_argument(
+        "--drain-on-stop",
+        action="store_true",
+        help="on SIGTERM set this instance DRAINING and wait for its service tasks to move before "
+        "exiting (the next start makes it ACTIVE again); SIGINT stops without draining, SIGUSR1 "
+        "(a restart) without draining or saying goodbye",
+    )
+    p.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=300.0,
+        help="longest wait for the service tasks to move with --drain-on-stop, seconds (default 300)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
     a = p.parse_args(argv)
@@ -111,6 +125,10 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         if not key:
             p.error(f"--attribute {item!r}: expected KEY=VALUE")
         attributes[key] = value if sep else ""
+    if a.drain_on_stop and a.pool:
+        p.error("--drain-on-stop: pool agents do not drain (their instances are in no cluster)")
+    if a.drain_timeout < 0:
+        p.error(f"--drain-timeout {a.drain_timeout}: must not be negative")
     token = a.join_token
     if a.join_token_file:
         token = Path(a.join_token_file).read_text().strip()
@@ -139,6 +157,8 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         stats_interval_seconds=a.stats_interval,
         warm_sandboxes=a.warm_sandboxes if a.warm_sandboxes is not None else (2 if a.pool else 0),
         warm_idle_seconds=a.warm_idle,
+        drain_on_stop=a.drain_on_stop,
+        drain_timeout_seconds=a.drain_timeout,
     )
 
 
@@ -217,16 +237,30 @@ async def run(settings: AgentSettings) -> int:
     runners = manager.runners
     sampler = Sampler(lambda: task_infos(runners.values()), StatsReader(settings.cgroup_root))
     install_collector(sampler)
-    stop = asyncio.Event()
+    if settings.drain_on_stop:
+        await drain.reactivate(session)
+    live_service_tasks = manager.live_service_tasks
+    signals: list[int] = []
+    stop, again = asyncio.Event(), asyncio.Event()
+
+    def on_signal(sig: int) -> None:
+        signals.append(sig)
+        (again if stop.is_set() else stop).set()
+
+    async def stopping() -> None:
+        await stop.wait()
+        if settings.drain_on_stop and signals[0] == signal.SIGTERM:
+            await drain.drain(session, live_service_tasks, again)
+
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+        loop.add_signal_handler(sig, on_signal, sig)
     code = 0
     try:
         async with asyncio.TaskGroup() as tg:
             watcher = tg.create_task(manager.watch_events())
             stream = tg.create_task(session.run(manager.apply))
-            stopper = tg.create_task(stop.wait())
+            stopper = tg.create_task(stopping())
             stats = tg.create_task(report_stats(sampler, session.send_stats, settings.stats_interval_seconds))
             tasks = {watcher, stream, stopper, stats}
             if sandboxes is not None:
@@ -238,8 +272,10 @@ async def run(settings: AgentSettings) -> int:
         log.error("instance_deregistered", error=str(group.exceptions[0]))
         code = 3
     finally:
-        # Containers keep running: a restarted agent adopts them. No new task comes here meanwhile.
-        if code == 0:
+        # Containers keep running: a restarted agent adopts them. After a goodbye no new task comes
+        # here and the service tasks are replaced elsewhere; SIGUSR1 (a restart, as for an upgrade)
+        # leaves without one, so that an agent back within the liveness grace keeps its tasks.
+        if code == 0 and signals[:1] != [signal.SIGUSR1]:
             await session.goodbye("the agent is stopping")
         await manager.close()
         if sandboxes is not None:

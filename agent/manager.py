@@ -144,6 +144,14 @@ class TaskManager:
                         )
                     )
 
+    def live_service_tasks(self) -> int:
+        """Tasks of services that this instance still runs (they move away while it drains)."""
+        return sum(
+            1
+            for r in self.runners.values()
+            if r.task.group.startswith("service:") and not r.finished.is_set()
+        )
+
     def snapshot(self) -> list[dict[str, object]]:
         """The tasks as the introspection endpoint shows them."""
         return [

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
-AGENT_VERSION = "0.1.0"
+
+def _version() -> str:
+    try:
+        return metadata.version("berth")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0.0.0"
+
+
+# The installed package's version: an upgrade in place (deploy/install-agent.sh) shows in
+# DescribeContainerInstances' versionInfo.agentVersion.
+AGENT_VERSION = _version()
 PULL_BEHAVIORS = ("default", "always", "once", "prefer-cached")
 # ECS reserves these TCP ports on every instance (ssh, Docker's API, the ECS agent's own).
 DEFAULT_RESERVED_PORTS = (22, 2375, 2376, 51678, 51679)
@@ -40,3 +51,5 @@ class AgentSettings:
     stats_interval_seconds: float = 10.0  # how often tasks' usage goes to the control plane
     warm_sandboxes: int = 0  # FARGATE sandboxes kept ready (pool agents)
     warm_idle_seconds: float = 600.0  # with no FARGATE task for this long, keep just one ready
+    drain_on_stop: bool = False  # on SIGTERM: DRAINING, wait for service tasks to move, then exit
+    drain_timeout_seconds: float = 300.0  # the longest a stop waits for that

@@ -24,6 +24,9 @@ ADMIN = "admin"
 ADMIN_POLICY = "AdministratorAccess"
 _CACHE_SECONDS = 5.0
 JOIN_PREFIX = "bjt_"
+# ECS actions an agent may perform, on its own container instance only (the handlers check that):
+# `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
+AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,16 @@ def principal_of(key: store_pb2.AccessKey) -> Principal:
 
 class Authorizer:
     """Decides whether a principal may perform an action. Users with AdministratorAccess may do
-    every `ecs:` action; agents only `agent:` actions. IAM-style policy documents slot in here."""
+    every `ecs:` action; agents `agent:` actions and AGENT_ECS_ACTIONS. IAM-style policy documents
+    slot in here."""
 
     def check(self, principal: Principal, action: str) -> None:
         service = action.split(":", 1)[0]
         if principal.kind == "user" and service == "ecs" and ADMIN_POLICY in principal.policies:
             return
         if principal.kind in ("agent", "join") and service == "agent":
+            return
+        if principal.kind == "agent" and action in AGENT_ECS_ACTIONS:
             return
         raise PermissionDenied(f"{principal.arn} is not authorized to perform {action}")
 

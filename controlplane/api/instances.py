@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from berth import arn, taskstatus
-from berth.errors import Conflict, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from berth.errors import (
+    Conflict,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+)
 from berth.v1 import berth_pb2, store_pb2, types_pb2
 from berth.v1 import ecs_messages_pb2 as ecs
 from controlplane.api.base import collect, page_size
@@ -44,6 +51,15 @@ class InstanceApi(ClusterApi):
 
     def instance_ref(self, cluster: str, ref: str, field: str) -> str:
         return arn.id_in_cluster(ref, "container-instance", cluster, field)
+
+    @staticmethod
+    def own_instances_only(ctx: CallContext, cluster: str, idents: list[str]) -> None:
+        """An agent (auth.AGENT_ECS_ACTIONS) may look at and drain its own instance, no other."""
+        for ident in idents:
+            if ctx.principal.kind == "agent" and ctx.principal.name != f"{cluster}/{ident}":
+                raise PermissionDenied(
+                    f"{ctx.principal.arn} may act on its own container instance only, not {ident}"
+                )
 
     def instance_view(
         self, cluster: str, instance: types_pb2.ContainerInstance
@@ -121,6 +137,7 @@ class InstanceApi(ClusterApi):
             self.instance_ref(cluster, r, f"containerInstances[{i}]")
             for i, r in enumerate(req.container_instances)
         ]
+        self.own_instances_only(ctx, cluster, ids)
         records = await self.store.get_many(
             [keys.instance(cluster, i) for i in ids], types_pb2.ContainerInstance
         )
@@ -145,8 +162,12 @@ class InstanceApi(ClusterApi):
         if not 1 <= len(req.container_instances) <= 10:
             raise InvalidArgument.field("containerInstances", "give between 1 and 10 container instances")
         resp = ecs.UpdateContainerInstancesStateResponse()
-        for i, ref in enumerate(req.container_instances):
-            ident = self.instance_ref(cluster, ref, f"containerInstances[{i}]")
+        idents = [
+            self.instance_ref(cluster, ref, f"containerInstances[{i}]")
+            for i, ref in enumerate(req.container_instances)
+        ]
+        self.own_instances_only(ctx, cluster, idents)
+        for ident in idents:
 
             def change(
                 instance: types_pb2.ContainerInstance | None, ident: str = ident

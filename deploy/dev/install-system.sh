@@ -9,6 +9,8 @@ command -v etcd >/dev/null || need+=(etcd-server)
 dpkg -s busybox-static >/dev/null 2>&1 || [ -e /usr/share/doc/busybox-static ] || need+=(busybox-static)
 # Prometheus and promtool for the monitoring tests (deploy/prometheus); the package does not start it.
 command -v promtool >/dev/null || need+=(prometheus)
+# systemd-analyze verifies the units in deploy/systemd (tests/e2e/test_install_agent.py).
+command -v systemd-analyze >/dev/null || need+=(systemd)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing: ${need[*]}"
