@@ -116,9 +116,9 @@ class Mirror(Generic[M]):
         while True:
             try:
                 await self._resync()
-                # A full re-read now and then bounds what a watch could ever have missed (the
-                # client library resumes a broken watch from a response header's revision, which
-                # can skip events when this watcher lagged behind).
+                # The store's watch resumes a broken stream from the last event it delivered
+                # (tests/integration/store/test_watch_resume.py); a full re-read now and then is
+                # only a second line of defence.
                 async with asyncio.timeout(RESYNC_SECONDS):
                     async for events in self.store.watch(self.prefix, self.revision + 1):
                         for event in events:

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import etcd3aio
 import grpc
+import structlog
 from etcd3aio.kv import KVService, prefix_range_end
 from google.protobuf.message import Message
 
@@ -23,9 +24,15 @@ M = TypeVar("M", bound=Message)
 
 # Transactions are not retried by the client library: a CAS write that timed out may still have been
 # committed, and a blind retry would then report a conflict with itself. The caller decides.
+log = structlog.get_logger("berth.store")
+
 _TXN_ATTEMPTS = 1
 _READ_ATTEMPTS = 3
 _MAX_RECEIVE = 256 * 1024 * 1024
+_WATCH_TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+_WATCH_BACKOFF = 0.25
+_WATCH_MAX_BACKOFF = 5.0
+_WATCH_GIVE_UP_SECONDS = 30.0  # then Unavailable: the caller decides (the mirrors re-list)
 
 
 @dataclass(frozen=True)
@@ -344,30 +351,52 @@ class EtcdStore:
         response, so a transaction's writes arrive together); WatchCompacted if that revision is gone.
         `prev_kv`: each event also carries the key's previous value.
 
-        The underlying client reconnects (and resumes from the last seen revision) on its own when
-        etcd restarts or fails over.
+        A broken stream (etcd restarted, failed over, a network blip) is resumed here from the
+        revision after the last event delivered, so no event is skipped or delivered twice. The
+        client library's own resume is switched off (see __init__): it resumes from the last
+        response's header revision, which is etcd's current revision and skips whatever a watcher
+        catching up on history had not received yet. Unavailable once etcd stays away.
         """
-        assert self._client.watch is not None
+        watch = self._client.watch
+        assert watch is not None
+        # `watch` resumes from the right revision below; the library must not resume on its own
+        # from a later one, which it does for transient errors before this loop would see them.
+        watch._is_transient_error = lambda exc: False  # type: ignore[method-assign]
         key = self._abs(prefix)
-        try:
-            async for resp in self._client.watch.watch(
-                key, prefix_range_end(key), start_revision=start_revision, prev_kv=prev_kv
-            ):
-                if resp.canceled or resp.compact_revision:
-                    raise WatchCompacted(int(resp.compact_revision))
-                if resp.events:
-                    yield [
-                        WatchEvent(
-                            "delete" if ev.type == 1 else "put",
-                            self._rel(ev.kv.key),
-                            bytes(ev.kv.value),
-                            int(ev.kv.mod_revision),
-                            bytes(ev.prev_kv.value) if prev_kv and ev.HasField("prev_kv") else None,
-                        )
-                        for ev in resp.events
-                    ]
-        except (etcd3aio.EtcdError, grpc.aio.AioRpcError) as e:
-            raise Unavailable(f"etcd watch of {prefix} failed: {_brief(e)}") from e
+        next_revision = start_revision
+        backoff = _WATCH_BACKOFF
+        deadline: float | None = None
+        while True:
+            try:
+                async for resp in watch.watch(
+                    key, prefix_range_end(key), start_revision=next_revision, prev_kv=prev_kv
+                ):
+                    if resp.canceled or resp.compact_revision:
+                        raise WatchCompacted(int(resp.compact_revision))
+                    backoff, deadline = _WATCH_BACKOFF, None
+                    if resp.events:
+                        batch = [
+                            WatchEvent(
+                                "delete" if ev.type == 1 else "put",
+                                self._rel(ev.kv.key),
+                                bytes(ev.kv.value),
+                                int(ev.kv.mod_revision),
+                                bytes(ev.prev_kv.value) if prev_kv and ev.HasField("prev_kv") else None,
+                            )
+                            for ev in resp.events
+                        ]
+                        next_revision = batch[-1].mod_revision + 1
+                        yield batch
+                return
+            except (etcd3aio.EtcdError, grpc.aio.AioRpcError) as e:
+                transient = isinstance(e, grpc.aio.AioRpcError) and e.code() in _WATCH_TRANSIENT
+                now = time.monotonic()
+                deadline = deadline or now + _WATCH_GIVE_UP_SECONDS
+                if not transient or now > deadline:
+                    raise Unavailable(f"etcd watch of {prefix} failed: {_brief(e)}") from e
+                log.info("etcd_watch_resuming", prefix=prefix, revision=next_revision, error=_brief(e))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _WATCH_MAX_BACKOFF)
 
     def _decode(self, kv: Any, cls: type[M]) -> Versioned[M]:
         return Versioned(
