@@ -461,13 +461,16 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
 
 def request_bodies(method: MethodDescriptor, target: Target) -> st.SearchStrategy[list[bytes]]:
     """The bodies of one call: one message (or garbage) for a unary or server-streaming RPC; for a
-    bidirectional one, a few, sometimes after a proper Hello so the session gets past it."""
+    bidirectional one, a few (on the agent session, sometimes after a proper Hello so that the
+    session gets past it)."""
     valid = MessageStrategies(target.known).message(method.input_type)
     one = st.one_of(valid.map(lambda m: m.SerializeToString()), garbage(valid))
     if not method.client_streaming:
         return one.map(lambda b: [b])
-    hello = agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=target.instance_arn))
-    start = st.sampled_from([[], [hello.SerializeToString()]])
+    start: st.SearchStrategy[list[bytes]] = st.just([])
+    if method.input_type.full_name == agent_pb2.AgentMessage.DESCRIPTOR.full_name:
+        hello = agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=target.instance_arn))
+        start = st.sampled_from([[], [hello.SerializeToString()]])
     return st.builds(lambda s, rest: s + rest, start, st.lists(one, max_size=6))
 
 
