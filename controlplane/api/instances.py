@@ -246,7 +246,7 @@ class InstanceApi(ClusterApi):
                 if key_rev:
                     ops.append(Delete(keys.access_key(identity.value.access_key_id), key_rev))
             try:
-                await self.store.commit(*ops)
+                self.state.note_commit(ops, await self.store.commit(*ops))
             except Conflict:
                 continue
             instance.status = "INACTIVE"

@@ -202,7 +202,7 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             )
         )
         try:
-            await self.store.commit(*ops)
+            self.state.note_commit(ops, await self.store.commit(*ops))
         except Conflict:
             raise AlreadyExists(
                 f"service {name!r} was created concurrently", ecs_type="InvalidParameterException"
@@ -270,7 +270,8 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
                 if d.status == "PRIMARY":
                     d.desired_count = service.desired_count
             try:
-                await self.store.commit(Put(record.key, service, record.mod_revision))
+                op = Put(record.key, service, record.mod_revision)
+                self.state.note_commit([op], await self.store.commit(op))
                 return ecs.UpdateServiceResponse(service=service)
             except Conflict:
                 await asyncio.sleep(0.005)
@@ -307,7 +308,8 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             for d in service.deployments:
                 d.desired_count = 0
             try:
-                await self.store.commit(Put(record.key, service, record.mod_revision))
+                op = Put(record.key, service, record.mod_revision)
+                self.state.note_commit([op], await self.store.commit(op))
                 return ecs.DeleteServiceResponse(service=service)
             except Conflict:
                 await asyncio.sleep(0.005)

@@ -233,11 +233,13 @@ class TaskDefinitionApi(ApiBase):
             counter.value.active_revisions = max(0, counter.value.active_revisions - 1)
             td.status = "INACTIVE"
             td.deregistered_at = ctx.now()
+            ops = [
+                Put(record.key, td, record.mod_revision),
+                Put(keys.family(family), counter.value, counter.mod_revision),
+            ]
             try:
-                await self.store.commit(
-                    Put(record.key, td, record.mod_revision),
-                    Put(keys.family(family), counter.value, counter.mod_revision),
-                )
+                # Into this replica's memory now: a describe right after must not see it ACTIVE.
+                self.state.note_commit(ops, await self.store.commit(*ops))
                 return ecs.DeregisterTaskDefinitionResponse(task_definition=td)
             except Conflict:
                 await asyncio.sleep(0.002)

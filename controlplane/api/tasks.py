@@ -201,7 +201,8 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             elif not request_stop(task, stop_code=taskstatus.USER_INITIATED, reason=reason):
                 return ecs.StopTaskResponse(task=public(task))
             try:
-                await self.store.commit(Put(record.key, task, record.mod_revision), *ops)
+                ops.insert(0, Put(record.key, task, record.mod_revision))
+                self.state.note_commit(ops, await self.store.commit(*ops))
                 return ecs.StopTaskResponse(task=public(task))
             except Conflict:
                 continue
