@@ -150,7 +150,8 @@ class ExecApi(ObservabilityApi):
             principal=ctx.principal.arn,
             status="RUNNING",
             started_at=ctx.now(),
-            container_instance_arn=task.container_instance_arn,
+            # (A FARGATE task's host is the hidden pool's: not shown, as in DescribeTasks.)
+            container_instance_arn=task.container_instance_arn if task.launch_type != "FARGATE" else "",
         )
         relayed = await session.execs.open(
             agent_pb2.ExecRequest(

@@ -223,6 +223,22 @@ def test_hanging_up_kills_the_command(
     )
 
 
+def test_an_agent_that_stops_ends_its_sessions_and_their_commands(
+    client: Client, cluster: str, agents: Any, unique: str, docker: Any
+) -> None:
+    agent = agents()
+    agent.wait_connected(client)
+    task = start_task(client, cluster, f"exec-{unique}")
+    session = Interactive(client, start(cluster, task, "sleep 4321"))
+    assert session.started.wait(30)
+    wait_for(lambda: len(sleeps_in_web(docker, task)) == 2, 30, message="the command is not running")
+    agent.stop()  # the containers stay (a restarted agent adopts them); the command does not
+    session.finish()
+    assert session.error is not None and session.error.code == "FAILED_PRECONDITION"
+    assert "disconnected" in session.error.message
+    assert sleeps_in_web(docker, task) == ["sleep 3600"]
+
+
 def test_the_session_ends_when_the_task_stops(client: Client, cluster: str, agents: Any, unique: str) -> None:
     agents().wait_connected(client)
     task = start_task(client, cluster, f"exec-{unique}")
