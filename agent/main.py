@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 
 from agent import drain
+from agent.execs import ExecService
 from agent.http import build_app
 from agent.logs import LogService
 from agent.manager import TaskManager
@@ -194,6 +195,7 @@ async def run(settings: AgentSettings) -> int:
     info = await runtime.info()
     session = Session(settings)
     session.logs = LogService(runtime, session.send_log)
+    session.execs = ExecService(runtime, session.send_exec)
     manager: TaskManager | None = None
 
     def metadata() -> dict[str, Any]:
@@ -204,6 +206,7 @@ async def run(settings: AgentSettings) -> int:
             "connected": session.connected,
             "unacknowledged": session.unacknowledged,
             "logStreams": session.logs.active if session.logs is not None else 0,
+            "execSessions": session.execs.active if session.execs is not None else 0,
         }
 
     runner, port = await start_http(
@@ -281,6 +284,7 @@ async def run(settings: AgentSettings) -> int:
         if sandboxes is not None:
             await sandboxes.close()
         await session.logs.close()
+        await session.execs.close()
         await session.close()
         await runtime.close()
         await runner.cleanup()

@@ -21,6 +21,7 @@ import grpc
 import structlog
 
 from agent import host, identity
+from agent.execs import ExecService
 from agent.logs import LogService
 from agent.runtime.model import RuntimeInfo
 from agent.settings import AGENT_VERSION, AgentSettings
@@ -69,7 +70,9 @@ class Session:
         self._stats: agent_pb2.TaskStatsReport | None = None  # the latest, not yet sent
         self.warm_count: Callable[[], int] = lambda: 0  # pool agents: ready sandboxes, for heartbeats
         self.logs: LogService | None = None  # serves GetTaskLogs requests (agent.logs)
-        self._log_out: deque[agent_pb2.LogChunk] = deque()
+        self.execs: ExecService | None = None  # serves ExecuteCommandStream sessions (agent.execs)
+        # Log chunks and exec output for the current session (dropped when it ends).
+        self._relayed: deque[agent_pb2.AgentMessage] = deque()
 
     # -- registration ----------------------------------------------------------------------------
 
@@ -185,13 +188,15 @@ class Session:
                 self.connected = False
                 if self.logs is not None:
                     self.logs.cancel_all()  # the control plane forgot them with the session
+                if self.execs is not None:
+                    self.execs.cancel_all()  # and these are killed: nobody reads them any more
             await backoff.sleep()
 
     async def _stream(
         self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff
     ) -> None:
         metadata = (("authorization", f"Bearer {self.identity.token}"),)
-        self._log_out.clear()
+        self._relayed.clear()
         call: Any = self.stub.Session(self._outgoing(), metadata=metadata)
         async for message in call:
             kind = message.WhichOneof("body")
@@ -204,6 +209,8 @@ class Session:
                 self._acknowledge(message.ack.seq)
             elif kind in ("log_request", "log_cancel", "log_credit") and self.logs is not None:
                 self.logs.handle(message)
+            elif kind in ("exec_request", "exec_input") and self.execs is not None:
+                self.execs.handle(message)
 
     async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
         yield agent_pb2.AgentMessage(
@@ -222,8 +229,8 @@ class Session:
             if self._stats is not None:
                 stats, self._stats = self._stats, None
                 yield agent_pb2.AgentMessage(task_stats=stats)
-            while self._log_out:
-                yield agent_pb2.AgentMessage(log_chunk=self._log_out.popleft())
+            while self._relayed:
+                yield self._relayed.popleft()
             now = time.monotonic()
             if now >= next_heartbeat:
                 yield agent_pb2.AgentMessage(
@@ -238,7 +245,12 @@ class Session:
 
     def send_log(self, chunk: agent_pb2.LogChunk) -> None:
         """Queue a LogChunk for the current session (dropped if the session ends first)."""
-        self._log_out.append(chunk)
+        self._relayed.append(agent_pb2.AgentMessage(log_chunk=chunk))
+        self._wake.set()
+
+    def send_exec(self, output: agent_pb2.ExecOutput) -> None:
+        """Queue exec output for the current session (dropped if the session ends first)."""
+        self._relayed.append(agent_pb2.AgentMessage(exec_output=output))
         self._wake.set()
 
     async def goodbye(self, reason: str) -> None:

@@ -13,7 +13,7 @@ name and, for invalid input, the offending field paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -110,7 +110,11 @@ class Client:
         timeout: float | None = None,
     ) -> Iterator[Any]:
         message = build_request(request_cls, request, fields)
-        call = stub(message, metadata=self.metadata, timeout=timeout)
+        yield from self._responses(stub(message, metadata=self.metadata, timeout=timeout))
+
+    @staticmethod
+    def _responses(call: Any) -> Iterator[Any]:
+        """The responses of a streaming call; ApiError for a failure, cancelled when dropped."""
         try:
             yield from call
         except grpc.RpcError as e:
@@ -255,6 +259,16 @@ class Client:
     ) -> Iterator[berth_pb2.Event]:
         """ECS-shaped events (server streaming); keep the last `id` to resume with afterId."""
         return self._stream(self._berth.WatchEvents, berth_pb2.WatchEventsRequest, request, fields, timeout)
+
+    # -- exec ------------------------------------------------------------------------------------
+    def execute_command_stream(
+        self, requests: Iterable[berth_pb2.ExecuteCommandStreamRequest], *, timeout: float | None = None
+    ) -> Iterator[berth_pb2.ExecuteCommandStreamResponse]:
+        """ECS Exec (bidirectional): send `start` first, then stdin, resizes and `stdin_closed`;
+        the responses are `session`, then stdout/stderr, then `exit`. Stop iterating to hang up
+        (the command is killed)."""
+        call = self._berth.ExecuteCommandStream(iter(requests), metadata=self.metadata, timeout=timeout)
+        return self._responses(call)
 
     # -- the FARGATE pool (operators) ------------------------------------------------------------
     def describe_pool(self, request: Request = None, **fields: Any) -> berth_pb2.DescribePoolResponse:

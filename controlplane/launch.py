@@ -55,6 +55,7 @@ class LaunchSpec:
     constraints: Sequence[Constraint] = ()
     strategies: Sequence[Strategy] = ()
     service_name: str = ""
+    enable_execute_command: bool = False
     instance_ids: Sequence[str] | None = None  # StartTask: exactly these instances, one task each
     # Where the instances come from: the task's own cluster, or a hidden pool ("@fargate").
     capacity: str = ""
@@ -239,6 +240,7 @@ class Launcher:
             version=1,
             health_status="UNKNOWN",
             capacity_provider_name=spec.capacity_provider,
+            enable_execute_command=spec.enable_execute_command,
         )
         if spec.launch_type == "FARGATE":
             task.platform_version, task.platform_family = "1.4.0", "Linux"

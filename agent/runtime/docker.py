@@ -26,8 +26,10 @@ may start before dockerd does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +52,7 @@ from agent.runtime.errors import (
     RuntimeConflict,
     RuntimeUnavailable,
 )
+from agent.runtime.execstream import ExecStream, RawExec
 from agent.runtime.logstream import LogStream, RawLogs
 from agent.runtime.model import (
     LABEL_CONTAINER_NAME,
@@ -58,6 +61,7 @@ from agent.runtime.model import (
     ContainerRuntime,
     ContainerState,
     DockerEvent,
+    ExecStatus,
     Health,
     PullOutcome,
     RuntimeInfo,
@@ -123,6 +127,7 @@ class DockerRuntime:
         self._closed = False
         self._readers: set[_EventReader] = set()
         self._log_streams: set[LogStream] = set()
+        self._exec_streams: set[ExecStream] = set()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -483,6 +488,75 @@ class DockerRuntime:
         self._log_streams.add(stream)
         return stream.start(asyncio.get_running_loop())
 
+    # -- exec -----------------------------------------------------------------------------------
+
+    async def exec(
+        self, container_id: str, command: Sequence[str], *, tty: bool, rows: int = 0, cols: int = 0
+    ) -> ExecStream:
+        """Run `command` in the running container (`docker exec -i`, with `-t` when `tty`): the
+        process's output, stdin, resize and exit code (see `agent.runtime.execstream`). A TTY gets
+        its first size before this returns. Close the stream (`aclose()`): that kills the process
+        unless it exited."""
+
+        def run() -> tuple[str, RawExec]:
+            api = self._api()
+            created = api.exec_create(
+                container_id, list(command), stdin=True, stdout=True, stderr=True, tty=tty
+            )
+            exec_id = created["Id"]
+            sock = api.exec_start(exec_id, tty=tty, socket=True)
+            api._disable_socket_timeout(sock)  # an exec may be quiet for hours
+            # Read through the HTTP response's buffer: it may already hold the first output.
+            reader = sock._response.raw._fp.fp
+            conn = sock._sock
+
+            def close() -> None:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                sock._response.close()
+
+            raw = RawExec(
+                read=reader.read1,
+                write=conn.sendall,
+                close_write=lambda: conn.shutdown(socket.SHUT_WR),
+                close=close,
+                multiplexed=not tty,
+            )
+            return exec_id, raw
+
+        exec_id, raw = await self._call(run)
+
+        # (Named so that the call metrics say exec_inspect and exec_resize.)
+        async def exec_inspect() -> ExecStatus:
+            attrs = await self._call(lambda: self._api().exec_inspect(exec_id))
+            code = attrs.get("ExitCode")
+            return ExecStatus(
+                running=bool(attrs.get("Running")),
+                exit_code=-1 if code is None else int(code),
+                pid=int(attrs.get("Pid") or 0),
+            )
+
+        async def exec_resize(rows: int, cols: int) -> None:
+            await self._call(lambda: self._api().exec_resize(exec_id, height=rows, width=cols))
+
+        stream = ExecStream(
+            raw,
+            container_id=container_id,
+            exec_id=exec_id,
+            inspect=exec_inspect,
+            resize=exec_resize,
+            on_close=self._exec_streams.discard,
+        )
+        self._exec_streams.add(stream)
+        stream.start(asyncio.get_running_loop())
+        if tty and rows > 0 and cols > 0:
+            try:
+                await exec_resize(rows, cols)
+            except BaseException:
+                await stream.aclose()
+                raise
+        return stream
+
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -495,6 +569,8 @@ class DockerRuntime:
             reader.stop()
         for stream in list(self._log_streams):
             await stream.aclose()
+        for execution in list(self._exec_streams):
+            await execution.aclose()
         await asyncio.to_thread(self._pool.shutdown, wait=True)
         await asyncio.to_thread(self._slow_pool.shutdown, wait=True)
         for reader in readers:

@@ -159,6 +159,32 @@ class LogSource(Protocol):
     async def aclose(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class ExecStatus:
+    """An exec'd process as dockerd sees it."""
+
+    running: bool
+    exit_code: int
+    pid: int  # in dockerd's pid namespace
+
+
+class ExecProcess(Protocol):
+    """What `ContainerRuntime.exec()` returns: output batches of ("stdout" | "stderr", bytes) in
+    order, stdin, resize and the exit code; `aclose()` kills the process unless it exited."""
+
+    def __aiter__(self) -> AsyncIterator[list[tuple[str, bytes]]]: ...
+
+    async def write(self, data: bytes) -> None: ...
+
+    async def close_stdin(self) -> None: ...
+
+    async def resize(self, rows: int, cols: int) -> None: ...
+
+    async def wait(self) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
 class EventSource(Protocol):
     """What `ContainerRuntime.events()` returns: an async iterator of events that can be closed."""
 
@@ -213,5 +239,9 @@ class ContainerRuntime(Protocol):
         tail: int | None = None,
         follow: bool = False,
     ) -> LogSource: ...
+
+    async def exec(
+        self, container_id: str, command: Sequence[str], *, tty: bool, rows: int = 0, cols: int = 0
+    ) -> ExecProcess: ...
 
     async def close(self) -> None: ...

@@ -26,7 +26,7 @@ from berth.v1 import ecs_messages_pb2 as berth_dot_v1_dot_ecs__messages__pb2
 from berth.v1 import types_pb2 as berth_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/agent.proto\x12\x08\x62\x65rth.v1\x1a\x1b\x62\x65rth/v1/ecs_messages.proto\x1a\x14\x62\x65rth/v1/types.proto\"@\n\x0eGoodbyeRequest\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x11\n\x0fGoodbyeResponse\"\xf4\x01\n\x0c\x41gentMessage\x12 \n\x05hello\x18\x01 \x01(\x0b\x32\x0f.berth.v1.HelloH\x00\x12(\n\theartbeat\x18\x02 \x01(\x0b\x32\x13.berth.v1.HeartbeatH\x00\x12\x36\n\x11task_state_change\x18\x03 \x01(\x0b\x32\x19.berth.v1.TaskStateChangeH\x00\x12\'\n\tlog_chunk\x18\x04 \x01(\x0b\x32\x12.berth.v1.LogChunkH\x00\x12/\n\ntask_stats\x18\n \x01(\x0b\x32\x19.berth.v1.TaskStatsReportH\x00\x42\x06\n\x04\x62ody\">\n\x05Hello\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\"4\n\tHeartbeat\x12\x0f\n\x07sent_at\x18\x01 \x01(\x01\x12\x16\n\x0ewarm_sandboxes\x18\x02 \x01(\x05\"\xeb\x03\n\x0fTaskStateChange\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x10\n\x08task_arn\x18\x02 \x01(\t\x12\x13\n\x0blast_status\x18\x03 \x01(\t\x12\'\n\ncontainers\x18\x04 \x03(\x0b\x32\x13.berth.v1.Container\x12\x11\n\tstop_code\x18\x05 \x01(\t\x12\x16\n\x0estopped_reason\x18\x06 \x01(\t\x12\x15\n\rhealth_status\x18\x07 \x01(\t\x12\x17\n\x0fpull_started_at\x18\x08 \x01(\x01\x12\x17\n\x0fpull_stopped_at\x18\t \x01(\x01\x12\x12\n\nstarted_at\x18\n \x01(\x01\x12\x13\n\x0bstopping_at\x18\x0b \x01(\x01\x12\x1c\n\x14\x65xecution_stopped_at\x18\x0c \x01(\x01\x12\x12\n\nstopped_at\x18\r \x01(\x01\x12)\n\x0b\x61ttachments\x18\x0e \x03(\x0b\x32\x14.berth.v1.Attachment\x12-\n\rlaunch_timing\x18\x0f \x01(\x0b\x32\x16.berth.v1.LaunchTiming\x12\"\n\x05usage\x18\x10 \x01(\x0b\x32\x13.berth.v1.TaskUsage\x12\x15\n\rrestart_count\x18\x11 \x01(\x05\x12\x17\n\x0f\x63onnectivity_at\x18\x12 \x01(\x01\"\x8e\x02\n\rServerMessage\x12*\n\x08manifest\x18\x01 \x01(\x0b\x32\x16.berth.v1.TaskManifestH\x00\x12\x1c\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\r.berth.v1.AckH\x00\x12(\n\theartbeat\x18\x03 \x01(\x0b\x32\x13.berth.v1.HeartbeatH\x00\x12+\n\x0blog_request\x18\x04 \x01(\x0b\x32\x14.berth.v1.LogRequestH\x00\x12)\n\nlog_cancel\x18\x05 \x01(\x0b\x32\x13.berth.v1.LogCancelH\x00\x12)\n\nlog_credit\x18\x06 \x01(\x0b\x32\x13.berth.v1.LogCreditH\x00\x42\x06\n\x04\x62ody\"_\n\x0c\x41ssignedTask\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.berth.v1.Task\x12\x31\n\x0ftask_definition\x18\x02 \x01(\x0b\x32\x18.berth.v1.TaskDefinition\"j\n\x0cTaskManifest\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x08\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12%\n\x05tasks\x18\x03 \x03(\x0b\x32\x16.berth.v1.AssignedTask\x12\x0f\n\x07removed\x18\x04 \x03(\t\"\x12\n\x03\x41\x63k\x12\x0b\n\x03seq\x18\x01 \x01(\x03\"\x83\x01\n\nLogRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08task_arn\x18\x02 \x01(\t\x12\x12\n\ncontainers\x18\x03 \x03(\t\x12\r\n\x05since\x18\x04 \x01(\x01\x12\x0c\n\x04tail\x18\x05 \x01(\x05\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\x12\x0e\n\x06window\x18\x07 \x01(\x05\"\x1f\n\tLogCancel\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"/\n\tLogCredit\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63hunks\x18\x02 \x01(\x05\"\\\n\x08LogChunk\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12 \n\x05lines\x18\x02 \x03(\x0b\x32\x11.berth.v1.LogLine\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x08\x12\r\n\x05\x65rror\x18\x04 \x01(\t\"U\n\x07LogLine\x12\x16\n\x0e\x63ontainer_name\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\"I\n\x0fTaskStatsReport\x12\x12\n\nsampled_at\x18\x01 \x01(\x01\x12\"\n\x05tasks\x18\x02 \x03(\x0b\x32\x13.berth.v1.TaskStats\"\xb4\x01\n\tTaskStats\x12\x10\n\x08task_arn\x18\x01 \x01(\t\x12\x13\n\x0b\x63pu_seconds\x18\x02 \x01(\x01\x12\x11\n\tcpu_cores\x18\x03 \x01(\x01\x12\x14\n\x0cmemory_bytes\x18\x04 \x01(\x03\x12\x14\n\x0creserved_cpu\x18\x05 \x01(\x05\x12\x17\n\x0freserved_memory\x18\x06 \x01(\x05\x12\x14\n\x0cservice_name\x18\x07 \x01(\t\x12\x12\n\nsampled_at\x18\x08 \x01(\x01\x32\xfd\x01\n\x05\x41gent\x12t\n\x19RegisterContainerInstance\x12*.berth.v1.RegisterContainerInstanceRequest\x1a+.berth.v1.RegisterContainerInstanceResponse\x12>\n\x07Session\x12\x16.berth.v1.AgentMessage\x1a\x17.berth.v1.ServerMessage(\x01\x30\x01\x12>\n\x07Goodbye\x12\x18.berth.v1.GoodbyeRequest\x1a\x19.berth.v1.GoodbyeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/agent.proto\x12\x08\x62\x65rth.v1\x1a\x1b\x62\x65rth/v1/ecs_messages.proto\x1a\x14\x62\x65rth/v1/types.proto\"@\n\x0eGoodbyeRequest\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x11\n\x0fGoodbyeResponse\"\xa1\x02\n\x0c\x41gentMessage\x12 \n\x05hello\x18\x01 \x01(\x0b\x32\x0f.berth.v1.HelloH\x00\x12(\n\theartbeat\x18\x02 \x01(\x0b\x32\x13.berth.v1.HeartbeatH\x00\x12\x36\n\x11task_state_change\x18\x03 \x01(\x0b\x32\x19.berth.v1.TaskStateChangeH\x00\x12\'\n\tlog_chunk\x18\x04 \x01(\x0b\x32\x12.berth.v1.LogChunkH\x00\x12+\n\x0b\x65xec_output\x18\x05 \x01(\x0b\x32\x14.berth.v1.ExecOutputH\x00\x12/\n\ntask_stats\x18\n \x01(\x0b\x32\x19.berth.v1.TaskStatsReportH\x00\x42\x06\n\x04\x62ody\">\n\x05Hello\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\"4\n\tHeartbeat\x12\x0f\n\x07sent_at\x18\x01 \x01(\x01\x12\x16\n\x0ewarm_sandboxes\x18\x02 \x01(\x05\"\xeb\x03\n\x0fTaskStateChange\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x10\n\x08task_arn\x18\x02 \x01(\t\x12\x13\n\x0blast_status\x18\x03 \x01(\t\x12\'\n\ncontainers\x18\x04 \x03(\x0b\x32\x13.berth.v1.Container\x12\x11\n\tstop_code\x18\x05 \x01(\t\x12\x16\n\x0estopped_reason\x18\x06 \x01(\t\x12\x15\n\rhealth_status\x18\x07 \x01(\t\x12\x17\n\x0fpull_started_at\x18\x08 \x01(\x01\x12\x17\n\x0fpull_stopped_at\x18\t \x01(\x01\x12\x12\n\nstarted_at\x18\n \x01(\x01\x12\x13\n\x0bstopping_at\x18\x0b \x01(\x01\x12\x1c\n\x14\x65xecution_stopped_at\x18\x0c \x01(\x01\x12\x12\n\nstopped_at\x18\r \x01(\x01\x12)\n\x0b\x61ttachments\x18\x0e \x03(\x0b\x32\x14.berth.v1.Attachment\x12-\n\rlaunch_timing\x18\x0f \x01(\x0b\x32\x16.berth.v1.LaunchTiming\x12\"\n\x05usage\x18\x10 \x01(\x0b\x32\x13.berth.v1.TaskUsage\x12\x15\n\rrestart_count\x18\x11 \x01(\x05\x12\x17\n\x0f\x63onnectivity_at\x18\x12 \x01(\x01\"\xe8\x02\n\rServerMessage\x12*\n\x08manifest\x18\x01 \x01(\x0b\x32\x16.berth.v1.TaskManifestH\x00\x12\x1c\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\r.berth.v1.AckH\x00\x12(\n\theartbeat\x18\x03 \x01(\x0b\x32\x13.berth.v1.HeartbeatH\x00\x12+\n\x0blog_request\x18\x04 \x01(\x0b\x32\x14.berth.v1.LogRequestH\x00\x12)\n\nlog_cancel\x18\x05 \x01(\x0b\x32\x13.berth.v1.LogCancelH\x00\x12)\n\nlog_credit\x18\x06 \x01(\x0b\x32\x13.berth.v1.LogCreditH\x00\x12-\n\x0c\x65xec_request\x18\x07 \x01(\x0b\x32\x15.berth.v1.ExecRequestH\x00\x12)\n\nexec_input\x18\x08 \x01(\x0b\x32\x13.berth.v1.ExecInputH\x00\x42\x06\n\x04\x62ody\"_\n\x0c\x41ssignedTask\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.berth.v1.Task\x12\x31\n\x0ftask_definition\x18\x02 \x01(\x0b\x32\x18.berth.v1.TaskDefinition\"j\n\x0cTaskManifest\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x08\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12%\n\x05tasks\x18\x03 \x03(\x0b\x32\x16.berth.v1.AssignedTask\x12\x0f\n\x07removed\x18\x04 \x03(\t\"\x12\n\x03\x41\x63k\x12\x0b\n\x03seq\x18\x01 \x01(\x03\"\x83\x01\n\nLogRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08task_arn\x18\x02 \x01(\t\x12\x12\n\ncontainers\x18\x03 \x03(\t\x12\r\n\x05since\x18\x04 \x01(\x01\x12\x0c\n\x04tail\x18\x05 \x01(\x05\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\x12\x0e\n\x06window\x18\x07 \x01(\x05\"\x1f\n\tLogCancel\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"/\n\tLogCredit\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63hunks\x18\x02 \x01(\x05\"\\\n\x08LogChunk\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12 \n\x05lines\x18\x02 \x03(\x0b\x32\x11.berth.v1.LogLine\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x08\x12\r\n\x05\x65rror\x18\x04 \x01(\t\"U\n\x07LogLine\x12\x16\n\x0e\x63ontainer_name\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\"I\n\x0fTaskStatsReport\x12\x12\n\nsampled_at\x18\x01 \x01(\x01\x12\"\n\x05tasks\x18\x02 \x03(\x0b\x32\x13.berth.v1.TaskStats\"\xb4\x01\n\tTaskStats\x12\x10\n\x08task_arn\x18\x01 \x01(\t\x12\x13\n\x0b\x63pu_seconds\x18\x02 \x01(\x01\x12\x11\n\tcpu_cores\x18\x03 \x01(\x01\x12\x14\n\x0cmemory_bytes\x18\x04 \x01(\x03\x12\x14\n\x0creserved_cpu\x18\x05 \x01(\x05\x12\x17\n\x0freserved_memory\x18\x06 \x01(\x05\x12\x14\n\x0cservice_name\x18\x07 \x01(\t\x12\x12\n\nsampled_at\x18\x08 \x01(\x01\"\x95\x01\n\x0b\x45xecRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x10\n\x08task_arn\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x03 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x04 \x03(\t\x12\x0b\n\x03tty\x18\x05 \x01(\x08\x12\x0c\n\x04rows\x18\x06 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x07 \x01(\x05\x12\x0e\n\x06window\x18\x08 \x01(\x05\"\x81\x01\n\tExecInput\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05stdin\x18\x02 \x01(\x0c\x12\x14\n\x0cstdin_closed\x18\x03 \x01(\x08\x12\x0c\n\x04rows\x18\x04 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x05 \x01(\x05\x12\x0f\n\x07\x63redits\x18\x06 \x01(\x05\x12\x0e\n\x06\x63\x61ncel\x18\x07 \x01(\x08\"\x9a\x01\n\nExecOutput\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07started\x18\x02 \x01(\x08\x12\x0e\n\x06stdout\x18\x03 \x01(\x0c\x12\x0e\n\x06stderr\x18\x04 \x01(\x0c\x12\x15\n\rstdin_credits\x18\x05 \x01(\x05\x12\x0e\n\x06\x65xited\x18\x06 \x01(\x08\x12\x11\n\texit_code\x18\x07 \x01(\x05\x12\r\n\x05\x65rror\x18\x08 \x01(\t2\xfd\x01\n\x05\x41gent\x12t\n\x19RegisterContainerInstance\x12*.berth.v1.RegisterContainerInstanceRequest\x1a+.berth.v1.RegisterContainerInstanceResponse\x12>\n\x07Session\x12\x16.berth.v1.AgentMessage\x1a\x17.berth.v1.ServerMessage(\x01\x30\x01\x12>\n\x07Goodbye\x12\x18.berth.v1.GoodbyeRequest\x1a\x19.berth.v1.GoodbyeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,35 +38,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GOODBYERESPONSE']._serialized_start=151
   _globals['_GOODBYERESPONSE']._serialized_end=168
   _globals['_AGENTMESSAGE']._serialized_start=171
-  _globals['_AGENTMESSAGE']._serialized_end=415
-  _globals['_HELLO']._serialized_start=417
-  _globals['_HELLO']._serialized_end=479
-  _globals['_HEARTBEAT']._serialized_start=481
-  _globals['_HEARTBEAT']._serialized_end=533
-  _globals['_TASKSTATECHANGE']._serialized_start=536
-  _globals['_TASKSTATECHANGE']._serialized_end=1027
-  _globals['_SERVERMESSAGE']._serialized_start=1030
-  _globals['_SERVERMESSAGE']._serialized_end=1300
-  _globals['_ASSIGNEDTASK']._serialized_start=1302
-  _globals['_ASSIGNEDTASK']._serialized_end=1397
-  _globals['_TASKMANIFEST']._serialized_start=1399
-  _globals['_TASKMANIFEST']._serialized_end=1505
-  _globals['_ACK']._serialized_start=1507
-  _globals['_ACK']._serialized_end=1525
-  _globals['_LOGREQUEST']._serialized_start=1528
-  _globals['_LOGREQUEST']._serialized_end=1659
-  _globals['_LOGCANCEL']._serialized_start=1661
-  _globals['_LOGCANCEL']._serialized_end=1692
-  _globals['_LOGCREDIT']._serialized_start=1694
-  _globals['_LOGCREDIT']._serialized_end=1741
-  _globals['_LOGCHUNK']._serialized_start=1743
-  _globals['_LOGCHUNK']._serialized_end=1835
-  _globals['_LOGLINE']._serialized_start=1837
-  _globals['_LOGLINE']._serialized_end=1922
-  _globals['_TASKSTATSREPORT']._serialized_start=1924
-  _globals['_TASKSTATSREPORT']._serialized_end=1997
-  _globals['_TASKSTATS']._serialized_start=2000
-  _globals['_TASKSTATS']._serialized_end=2180
-  _globals['_AGENT']._serialized_start=2183
-  _globals['_AGENT']._serialized_end=2436
+  _globals['_AGENTMESSAGE']._serialized_end=460
+  _globals['_HELLO']._serialized_start=462
+  _globals['_HELLO']._serialized_end=524
+  _globals['_HEARTBEAT']._serialized_start=526
+  _globals['_HEARTBEAT']._serialized_end=578
+  _globals['_TASKSTATECHANGE']._serialized_start=581
+  _globals['_TASKSTATECHANGE']._serialized_end=1072
+  _globals['_SERVERMESSAGE']._serialized_start=1075
+  _globals['_SERVERMESSAGE']._serialized_end=1435
+  _globals['_ASSIGNEDTASK']._serialized_start=1437
+  _globals['_ASSIGNEDTASK']._serialized_end=1532
+  _globals['_TASKMANIFEST']._serialized_start=1534
+  _globals['_TASKMANIFEST']._serialized_end=1640
+  _globals['_ACK']._serialized_start=1642
+  _globals['_ACK']._serialized_end=1660
+  _globals['_LOGREQUEST']._serialized_start=1663
+  _globals['_LOGREQUEST']._serialized_end=1794
+  _globals['_LOGCANCEL']._serialized_start=1796
+  _globals['_LOGCANCEL']._serialized_end=1827
+  _globals['_LOGCREDIT']._serialized_start=1829
+  _globals['_LOGCREDIT']._serialized_end=1876
+  _globals['_LOGCHUNK']._serialized_start=1878
+  _globals['_LOGCHUNK']._serialized_end=1970
+  _globals['_LOGLINE']._serialized_start=1972
+  _globals['_LOGLINE']._serialized_end=2057
+  _globals['_TASKSTATSREPORT']._serialized_start=2059
+  _globals['_TASKSTATSREPORT']._serialized_end=2132
+  _globals['_TASKSTATS']._serialized_start=2135
+  _globals['_TASKSTATS']._serialized_end=2315
+  _globals['_EXECREQUEST']._serialized_start=2318
+  _globals['_EXECREQUEST']._serialized_end=2467
+  _globals['_EXECINPUT']._serialized_start=2470
+  _globals['_EXECINPUT']._serialized_end=2599
+  _globals['_EXECOUTPUT']._serialized_start=2602
+  _globals['_EXECOUTPUT']._serialized_end=2756
+  _globals['_AGENT']._serialized_start=2759
+  _globals['_AGENT']._serialized_end=3012
 # @@protoc_insertion_point(module_scope)

@@ -21,18 +21,20 @@ class GoodbyeResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class AgentMessage(_message.Message):
-    __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk", "task_stats")
+    __slots__ = ("hello", "heartbeat", "task_state_change", "log_chunk", "exec_output", "task_stats")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     TASK_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     LOG_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    EXEC_OUTPUT_FIELD_NUMBER: _ClassVar[int]
     TASK_STATS_FIELD_NUMBER: _ClassVar[int]
     hello: Hello
     heartbeat: Heartbeat
     task_state_change: TaskStateChange
     log_chunk: LogChunk
+    exec_output: ExecOutput
     task_stats: TaskStatsReport
-    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., task_state_change: _Optional[_Union[TaskStateChange, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ..., task_stats: _Optional[_Union[TaskStatsReport, _Mapping]] = ...) -> None: ...
+    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., task_state_change: _Optional[_Union[TaskStateChange, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ..., exec_output: _Optional[_Union[ExecOutput, _Mapping]] = ..., task_stats: _Optional[_Union[TaskStatsReport, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("container_instance_arn", "agent_version")
@@ -91,20 +93,24 @@ class TaskStateChange(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., task_arn: _Optional[str] = ..., last_status: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[_types_pb2.Container, _Mapping]]] = ..., stop_code: _Optional[str] = ..., stopped_reason: _Optional[str] = ..., health_status: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., stopping_at: _Optional[float] = ..., execution_stopped_at: _Optional[float] = ..., stopped_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[_types_pb2.Attachment, _Mapping]]] = ..., launch_timing: _Optional[_Union[_types_pb2.LaunchTiming, _Mapping]] = ..., usage: _Optional[_Union[_types_pb2.TaskUsage, _Mapping]] = ..., restart_count: _Optional[int] = ..., connectivity_at: _Optional[float] = ...) -> None: ...
 
 class ServerMessage(_message.Message):
-    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel", "log_credit")
+    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel", "log_credit", "exec_request", "exec_input")
     MANIFEST_FIELD_NUMBER: _ClassVar[int]
     ACK_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     LOG_REQUEST_FIELD_NUMBER: _ClassVar[int]
     LOG_CANCEL_FIELD_NUMBER: _ClassVar[int]
     LOG_CREDIT_FIELD_NUMBER: _ClassVar[int]
+    EXEC_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    EXEC_INPUT_FIELD_NUMBER: _ClassVar[int]
     manifest: TaskManifest
     ack: Ack
     heartbeat: Heartbeat
     log_request: LogRequest
     log_cancel: LogCancel
     log_credit: LogCredit
-    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ..., log_credit: _Optional[_Union[LogCredit, _Mapping]] = ...) -> None: ...
+    exec_request: ExecRequest
+    exec_input: ExecInput
+    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ..., log_credit: _Optional[_Union[LogCredit, _Mapping]] = ..., exec_request: _Optional[_Union[ExecRequest, _Mapping]] = ..., exec_input: _Optional[_Union[ExecInput, _Mapping]] = ...) -> None: ...
 
 class AssignedTask(_message.Message):
     __slots__ = ("task", "task_definition")
@@ -215,3 +221,61 @@ class TaskStats(_message.Message):
     service_name: str
     sampled_at: float
     def __init__(self, task_arn: _Optional[str] = ..., cpu_seconds: _Optional[float] = ..., cpu_cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., reserved_cpu: _Optional[int] = ..., reserved_memory: _Optional[int] = ..., service_name: _Optional[str] = ..., sampled_at: _Optional[float] = ...) -> None: ...
+
+class ExecRequest(_message.Message):
+    __slots__ = ("session_id", "task_arn", "container_name", "command", "tty", "rows", "cols", "window")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    TTY_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    COLS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    task_arn: str
+    container_name: str
+    command: _containers.RepeatedScalarFieldContainer[str]
+    tty: bool
+    rows: int
+    cols: int
+    window: int
+    def __init__(self, session_id: _Optional[str] = ..., task_arn: _Optional[str] = ..., container_name: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., tty: _Optional[bool] = ..., rows: _Optional[int] = ..., cols: _Optional[int] = ..., window: _Optional[int] = ...) -> None: ...
+
+class ExecInput(_message.Message):
+    __slots__ = ("session_id", "stdin", "stdin_closed", "rows", "cols", "credits", "cancel")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STDIN_FIELD_NUMBER: _ClassVar[int]
+    STDIN_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    COLS_FIELD_NUMBER: _ClassVar[int]
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    stdin: bytes
+    stdin_closed: bool
+    rows: int
+    cols: int
+    credits: int
+    cancel: bool
+    def __init__(self, session_id: _Optional[str] = ..., stdin: _Optional[bytes] = ..., stdin_closed: _Optional[bool] = ..., rows: _Optional[int] = ..., cols: _Optional[int] = ..., credits: _Optional[int] = ..., cancel: _Optional[bool] = ...) -> None: ...
+
+class ExecOutput(_message.Message):
+    __slots__ = ("session_id", "started", "stdout", "stderr", "stdin_credits", "exited", "exit_code", "error")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FIELD_NUMBER: _ClassVar[int]
+    STDOUT_FIELD_NUMBER: _ClassVar[int]
+    STDERR_FIELD_NUMBER: _ClassVar[int]
+    STDIN_CREDITS_FIELD_NUMBER: _ClassVar[int]
+    EXITED_FIELD_NUMBER: _ClassVar[int]
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    started: bool
+    stdout: bytes
+    stderr: bytes
+    stdin_credits: int
+    exited: bool
+    exit_code: int
+    error: str
+    def __init__(self, session_id: _Optional[str] = ..., started: _Optional[bool] = ..., stdout: _Optional[bytes] = ..., stderr: _Optional[bytes] = ..., stdin_credits: _Optional[int] = ..., exited: _Optional[bool] = ..., exit_code: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...

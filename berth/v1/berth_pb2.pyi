@@ -138,7 +138,7 @@ class WatchEventsRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[str]] = ..., after_id: _Optional[str] = ..., from_oldest: _Optional[bool] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "type", "cluster", "service_name", "summary")
+    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "exec_session", "type", "cluster", "service_name", "summary")
     ID_FIELD_NUMBER: _ClassVar[int]
     DETAIL_TYPE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +150,7 @@ class Event(_message.Message):
     CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
     SERVICE_ACTION_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    EXEC_SESSION_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -165,11 +166,12 @@ class Event(_message.Message):
     container_instance: _types_pb2.ContainerInstance
     service_action: ServiceAction
     deployment_state_change: DeploymentStateChange
+    exec_session: ExecSession
     type: str
     cluster: str
     service_name: str
     summary: str
-    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., exec_session: _Optional[_Union[ExecSession, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
 
 class ServiceAction(_message.Message):
     __slots__ = ("event_type", "event_name", "cluster_arn", "created_at", "reason", "desired_count", "message")
@@ -202,3 +204,93 @@ class DeploymentStateChange(_message.Message):
     updated_at: float
     reason: str
     def __init__(self, event_type: _Optional[str] = ..., event_name: _Optional[str] = ..., deployment_id: _Optional[str] = ..., updated_at: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ExecuteCommandStreamRequest(_message.Message):
+    __slots__ = ("start", "stdin", "stdin_closed", "resize")
+    START_FIELD_NUMBER: _ClassVar[int]
+    STDIN_FIELD_NUMBER: _ClassVar[int]
+    STDIN_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    RESIZE_FIELD_NUMBER: _ClassVar[int]
+    start: ExecStart
+    stdin: bytes
+    stdin_closed: bool
+    resize: TerminalSize
+    def __init__(self, start: _Optional[_Union[ExecStart, _Mapping]] = ..., stdin: _Optional[bytes] = ..., stdin_closed: _Optional[bool] = ..., resize: _Optional[_Union[TerminalSize, _Mapping]] = ...) -> None: ...
+
+class ExecStart(_message.Message):
+    __slots__ = ("cluster", "task", "container", "command", "interactive", "tty", "size")
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIVE_FIELD_NUMBER: _ClassVar[int]
+    TTY_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    cluster: str
+    task: str
+    container: str
+    command: str
+    interactive: bool
+    tty: bool
+    size: TerminalSize
+    def __init__(self, cluster: _Optional[str] = ..., task: _Optional[str] = ..., container: _Optional[str] = ..., command: _Optional[str] = ..., interactive: _Optional[bool] = ..., tty: _Optional[bool] = ..., size: _Optional[_Union[TerminalSize, _Mapping]] = ...) -> None: ...
+
+class TerminalSize(_message.Message):
+    __slots__ = ("rows", "cols")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    COLS_FIELD_NUMBER: _ClassVar[int]
+    rows: int
+    cols: int
+    def __init__(self, rows: _Optional[int] = ..., cols: _Optional[int] = ...) -> None: ...
+
+class ExecuteCommandStreamResponse(_message.Message):
+    __slots__ = ("session", "stdout", "stderr", "exit")
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    STDOUT_FIELD_NUMBER: _ClassVar[int]
+    STDERR_FIELD_NUMBER: _ClassVar[int]
+    EXIT_FIELD_NUMBER: _ClassVar[int]
+    session: ExecSession
+    stdout: bytes
+    stderr: bytes
+    exit: ExecExit
+    def __init__(self, session: _Optional[_Union[ExecSession, _Mapping]] = ..., stdout: _Optional[bytes] = ..., stderr: _Optional[bytes] = ..., exit: _Optional[_Union[ExecExit, _Mapping]] = ...) -> None: ...
+
+class ExecExit(_message.Message):
+    __slots__ = ("exit_code",)
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    exit_code: int
+    def __init__(self, exit_code: _Optional[int] = ...) -> None: ...
+
+class ExecSession(_message.Message):
+    __slots__ = ("session_id", "cluster_arn", "task_arn", "container_name", "container_arn", "command", "interactive", "tty", "principal", "status", "started_at", "stopped_at", "exit_code", "reason", "container_instance_arn")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    CLUSTER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_ARN_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIVE_FIELD_NUMBER: _ClassVar[int]
+    TTY_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    cluster_arn: str
+    task_arn: str
+    container_name: str
+    container_arn: str
+    command: str
+    interactive: bool
+    tty: bool
+    principal: str
+    status: str
+    started_at: float
+    stopped_at: float
+    exit_code: int
+    reason: str
+    container_instance_arn: str
+    def __init__(self, session_id: _Optional[str] = ..., cluster_arn: _Optional[str] = ..., task_arn: _Optional[str] = ..., container_name: _Optional[str] = ..., container_arn: _Optional[str] = ..., command: _Optional[str] = ..., interactive: _Optional[bool] = ..., tty: _Optional[bool] = ..., principal: _Optional[str] = ..., status: _Optional[str] = ..., started_at: _Optional[float] = ..., stopped_at: _Optional[float] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., container_instance_arn: _Optional[str] = ...) -> None: ...

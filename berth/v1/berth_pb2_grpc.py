@@ -64,6 +64,11 @@ class BerthStub:
                 request_serializer=berth_dot_v1_dot_berth__pb2.WatchEventsRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_berth__pb2.Event.FromString,
                 _registered_method=True)
+        self.ExecuteCommandStream = channel.stream_stream(
+                '/berth.v1.Berth/ExecuteCommandStream',
+                request_serializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.FromString,
+                _registered_method=True)
 
 
 class BerthServicer:
@@ -114,6 +119,17 @@ class BerthServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteCommandStream(self, request_iterator, context):
+        """ECS Exec: run a command in a running container of a task, through the agent of its host.
+        The first request is `start`; then stdin, resizes and the end of stdin, in order. The first
+        response is `session`; then output as it comes; the last is `exit`. Authorized as
+        ecs:ExecuteCommand; the task must have been started with enableExecuteCommand. Hanging up
+        kills the command.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BerthServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -146,6 +162,11 @@ def add_BerthServicer_to_server(servicer, server):
                     servicer.WatchEvents,
                     request_deserializer=berth_dot_v1_dot_berth__pb2.WatchEventsRequest.FromString,
                     response_serializer=berth_dot_v1_dot_berth__pb2.Event.SerializeToString,
+            ),
+            'ExecuteCommandStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecuteCommandStream,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -310,6 +331,33 @@ class Berth:
             '/berth.v1.Berth/WatchEvents',
             berth_dot_v1_dot_berth__pb2.WatchEventsRequest.SerializeToString,
             berth_dot_v1_dot_berth__pb2.Event.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExecuteCommandStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/berth.v1.Berth/ExecuteCommandStream',
+            berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -491,6 +491,46 @@ class ListTasksResponse(_message.Message):
     next_token: str
     def __init__(self, task_arns: _Optional[_Iterable[str]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
+class ExecuteCommandRequest(_message.Message):
+    __slots__ = ("cluster", "container", "command", "interactive", "task")
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIVE_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    cluster: str
+    container: str
+    command: str
+    interactive: bool
+    task: str
+    def __init__(self, cluster: _Optional[str] = ..., container: _Optional[str] = ..., command: _Optional[str] = ..., interactive: _Optional[bool] = ..., task: _Optional[str] = ...) -> None: ...
+
+class ExecuteCommandSession(_message.Message):
+    __slots__ = ("session_id", "stream_url", "token_value")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STREAM_URL_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_VALUE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    stream_url: str
+    token_value: str
+    def __init__(self, session_id: _Optional[str] = ..., stream_url: _Optional[str] = ..., token_value: _Optional[str] = ...) -> None: ...
+
+class ExecuteCommandResponse(_message.Message):
+    __slots__ = ("cluster_arn", "container_arn", "container_name", "interactive", "session", "task_arn")
+    CLUSTER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIVE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    cluster_arn: str
+    container_arn: str
+    container_name: str
+    interactive: bool
+    session: ExecuteCommandSession
+    task_arn: str
+    def __init__(self, cluster_arn: _Optional[str] = ..., container_arn: _Optional[str] = ..., container_name: _Optional[str] = ..., interactive: _Optional[bool] = ..., session: _Optional[_Union[ExecuteCommandSession, _Mapping]] = ..., task_arn: _Optional[str] = ...) -> None: ...
+
 class CreateServiceRequest(_message.Message):
     __slots__ = ("cluster", "service_name", "task_definition", "availability_zone_rebalancing", "load_balancers", "service_registries", "desired_count", "client_token", "launch_type", "capacity_provider_strategy", "platform_version", "role", "deployment_configuration", "placement_constraints", "placement_strategy", "network_configuration", "health_check_grace_period_seconds", "scheduling_strategy", "deployment_controller", "tags", "enable_ecs_managed_tags", "propagate_tags", "enable_execute_command", "service_connect_configuration", "volume_configurations", "vpc_lattice_configurations")
     CLUSTER_FIELD_NUMBER: _ClassVar[int]

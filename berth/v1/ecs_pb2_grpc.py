@@ -144,6 +144,11 @@ class ECSStub:
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
                 _registered_method=True)
+        self.ExecuteCommand = channel.unary_unary(
+                '/berth.v1.ECS/ExecuteCommand',
+                request_serializer=berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandResponse.FromString,
+                _registered_method=True)
         self.CreateService = channel.unary_unary(
                 '/berth.v1.ECS/CreateService',
                 request_serializer=berth_dot_v1_dot_ecs__messages__pb2.CreateServiceRequest.SerializeToString,
@@ -325,6 +330,14 @@ class ECSServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteCommand(self, request, context):
+        """ECS hands out an SSM session here; berth checks the request as ECS does and then refers the
+        caller to berth.v1.Berth/ExecuteCommandStream, which carries the session itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateService(self, request, context):
         """Services
         """
@@ -487,6 +500,11 @@ def add_ECSServicer_to_server(servicer, server):
                     servicer.ListTasks,
                     request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.FromString,
                     response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.SerializeToString,
+            ),
+            'ExecuteCommand': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExecuteCommand,
+                    request_deserializer=berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandResponse.SerializeToString,
             ),
             'CreateService': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateService,
@@ -1123,6 +1141,33 @@ class ECS:
             '/berth.v1.ECS/ListTasks',
             berth_dot_v1_dot_ecs__messages__pb2.ListTasksRequest.SerializeToString,
             berth_dot_v1_dot_ecs__messages__pb2.ListTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExecuteCommand(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.ECS/ExecuteCommand',
+            berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandRequest.SerializeToString,
+            berth_dot_v1_dot_ecs__messages__pb2.ExecuteCommandResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,6 +26,7 @@ from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2, types_pb2
 from controlplane import auth, metrics
 from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
+from controlplane.api.execrelay import ExecRelay
 from controlplane.api.logrelay import LogRelay
 from controlplane.state.cluster_state import State, instance_id
 from controlplane.statemetrics import observe_task_change
@@ -285,6 +286,7 @@ class AgentSession:
         self._liveness = store_pb2.AgentLiveness()
         self._log = log.bind(cluster=cluster, instance=ident)
         self.logs = LogRelay(self._send, self.instance_arn)  # GetTaskLogs streams through this agent
+        self.execs = ExecRelay(self._send, self.instance_arn)  # and ExecuteCommandStream sessions
 
     def dirty(self, task_key: str) -> None:
         self._dirty[task_key] = None
@@ -338,6 +340,7 @@ class AgentSession:
             if waiter is not None:
                 waiter.cancel()
             self.logs.close(self._closed or "stream closed")
+            self.execs.close(self._closed or "stream closed")
             self._log.info("agent_session_ended", reason=self._closed or "stream closed")
 
     async def _read(self, requests: AsyncIterator[agent_pb2.AgentMessage]) -> None:
@@ -352,6 +355,8 @@ class AgentSession:
                 await self._heartbeat(agent_pb2.Heartbeat(warm_sandboxes=self._liveness.warm_sandboxes))
             elif kind == "log_chunk":
                 self.logs.deliver(message.log_chunk)
+            elif kind == "exec_output":
+                self.execs.deliver(message.exec_output)
             elif kind == "task_state_change":
                 await self._state_change(message.task_state_change)
                 self._send(agent_pb2.ServerMessage(ack=agent_pb2.Ack(seq=message.task_state_change.seq)))

@@ -30,6 +30,10 @@ from controlplane.auth import Authorizer, Principal
 
 log = structlog.get_logger("berth.api")
 
+# Actions are named after the RPC (`ecs:CreateCluster`), except for berth RPCs that are another
+# form of an ECS operation: those are authorized as that operation.
+ACTIONS = {"berth.v1.Berth/ExecuteCommandStream": "ecs:ExecuteCommand"}
+
 Authenticate = Callable[[], Awaitable[Principal]]
 
 
@@ -151,5 +155,5 @@ def _method(
         client_streaming=md.client_streaming,
         server_streaming=md.server_streaming,
         handler=handler,
-        action=f"{prefix}:{md.name}",
+        action=ACTIONS.get(f"{service.full_name}/{md.name}", f"{prefix}:{md.name}"),
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from berth.arn import ArnFactory
+from controlplane.api.execute import ExecApi
 from controlplane.api.instances import InstanceApi
-from controlplane.api.observability import ObservabilityApi
 from controlplane.api.services import ServiceApi
 from controlplane.api.tags import TagApi
 from controlplane.api.tasks import TaskApi
@@ -14,7 +14,7 @@ from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
 
 
-class EcsServicer(ObservabilityApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi):
+class EcsServicer(ExecApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi):
     """Handlers for every RPC of berth.v1.ECS, named as the RPCs are."""
 
     def __init__(self, store: EtcdStore, arns: ArnFactory, *, state: State, launcher: Launcher) -> None:

@@ -83,7 +83,14 @@ class ObservabilityApi(TaskApi, InstanceApi):
                     ]
                 )
 
-    def _session(self, instance_arn: str) -> AgentSession:
+    def _session(
+        self,
+        instance_arn: str,
+        purpose: str = "logs are",
+        meanwhile: str = "the task's logs stay on its host and can be read once the agent is back",
+    ) -> AgentSession:
+        """The agent session this replica holds for the instance, or FailedPrecondition saying
+        where it is (`purpose` and `meanwhile` fit the message to what the caller wanted)."""
         session = self.agents.sessions.get(instance_arn) if self.agents is not None else None
         if session is not None:
             return session
@@ -93,13 +100,10 @@ class ObservabilityApi(TaskApi, InstanceApi):
         if liveness is not None and liveness.replica and liveness.replica != here:
             raise FailedPrecondition(
                 f"the agent of container instance {ident} is connected to control plane replica "
-                f"{liveness.replica}, not to this one ({here}); logs are served by the replica that "
+                f"{liveness.replica}, not to this one ({here}); {purpose} served by the replica that "
                 "holds the agent's session: call that replica"
             )
-        raise FailedPrecondition(
-            f"the agent of container instance {ident} is not connected; the task's logs stay on "
-            "its host and can be read once the agent is back"
-        )
+        raise FailedPrecondition(f"the agent of container instance {ident} is not connected; {meanwhile}")
 
     # -- events ----------------------------------------------------------------------------------
 

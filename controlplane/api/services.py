@@ -182,6 +182,7 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             service_registries=req.service_registries,
             role_arn=req.role,
             availability_zone_rebalancing=req.availability_zone_rebalancing or "ENABLED",
+            enable_execute_command=req.enable_execute_command,
         )
         if req.HasField("network_configuration"):
             service.network_configuration.CopyFrom(req.network_configuration)
@@ -243,6 +244,8 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
                 )
             if req.HasField("health_check_grace_period_seconds"):
                 service.health_check_grace_period_seconds = req.health_check_grace_period_seconds
+            if req.HasField("enable_execute_command"):  # for the tasks it starts from now on
+                service.enable_execute_command = req.enable_execute_command
             if req.placement_constraints:
                 del service.placement_constraints[:]
                 service.placement_constraints.extend(req.placement_constraints)

@@ -86,6 +86,7 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             launch_type=getattr(req, "launch_type", "") or "EC2",
             constraints=constraints,
             strategies=strategies,
+            enable_execute_command=req.enable_execute_command,
         )
 
     async def _with_task_definition_tags(self, spec: LaunchSpec, propagate: str) -> None:

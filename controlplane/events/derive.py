@@ -14,6 +14,8 @@ revision gives the same events with the same ids, which is what makes a stream r
   deregistration (status INACTIVE), and a change of status, attributes or agent version.
 - `liveness/<cluster>/<id>`: the same when the agent connects (the key appears) or is lost (the key
   goes with its lease). Heartbeat rewrites of the key are not events.
+- `execs/<cluster>/<session>`: "ECS Exec Session" when an exec session starts and when it ends
+  (berth's own: ECS leaves this to CloudTrail); the record goes once it has ended, silently.
 
 An event id is `<revision>-<position>-<index>`: the etcd revision of the write, the key's position
 among that revision's changes, and the event's position among that key's events. Ids order like
@@ -39,7 +41,8 @@ TASK_STATE_CHANGE = "ECS Task State Change"
 SERVICE_ACTION = "ECS Service Action"
 DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
-TYPES = ("task", "service", "deployment", "instance")
+EXEC_SESSION = "ECS Exec Session"
+TYPES = ("task", "service", "deployment", "instance", "exec")
 
 M = TypeVar("M", bound=Message)
 
@@ -385,14 +388,47 @@ def liveness_events(
     return [_instance_event(cluster, detail, 0.0, "agent disconnected")]
 
 
+# -- exec sessions --------------------------------------------------------------------------------
+
+
+def exec_events(
+    cluster: str, old: berth_pb2.ExecSession | None, new: berth_pb2.ExecSession | None
+) -> list[berth_pb2.Event]:
+    if new is None or (old is not None and old.status == new.status):
+        return []
+    head = (
+        f"exec session {new.session_id} by {new.principal} in task {_short(new.task_arn)} "
+        f"container {new.container_name}: {new.command}"
+    )
+    if new.status == "RUNNING":
+        summary = f"{head} started"
+    elif new.HasField("exit_code"):
+        summary = f"{head} exited {new.exit_code}"
+    else:
+        summary = f"{head} ended: {new.reason}"
+    return [
+        berth_pb2.Event(
+            detail_type=EXEC_SESSION,
+            source=SOURCE,
+            time=new.stopped_at if new.status == "STOPPED" else new.started_at,
+            resources=[new.task_arn],
+            exec_session=new,
+            type="exec",
+            cluster=cluster,
+            summary=summary,
+        )
+    ]
+
+
 # -- dispatch -------------------------------------------------------------------------------------
 
-WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS)
+WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS, keys.EXECS)
 _KEY_TYPES = {
     keys.TASKS: frozenset({"task"}),
     keys.SERVICES: frozenset({"service", "deployment"}),
     keys.INSTANCES: frozenset({"instance"}),
     keys.LIVENESS: frozenset({"instance"}),
+    keys.EXECS: frozenset({"exec"}),
 }
 
 
@@ -421,6 +457,8 @@ def derive(key: str, old: bytes | None, new: bytes | None, view: InstanceView) -
             _decode(store_pb2.AgentLiveness, new),
             view,
         )
+    if kind + "/" == keys.EXECS:
+        return exec_events(cluster, _decode(berth_pb2.ExecSession, old), _decode(berth_pb2.ExecSession, new))
     return []
 
 

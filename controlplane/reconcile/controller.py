@@ -266,6 +266,7 @@ class ServiceController:
             started_by=deployment.id,
             launch_type=service.launch_type or "EC2",
             service_name=name,
+            enable_execute_command=service.enable_execute_command,
             constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
             strategies=[Strategy(s.type, s.field) for s in service.placement_strategy]
             or list(SERVICE_DEFAULT_STRATEGIES),

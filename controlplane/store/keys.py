@@ -24,6 +24,8 @@ ALLOCATIONS = "alloc/"
 LIVENESS = "liveness/"
 AGENTS = "agents/"
 IDEMPOTENCY = "idempotency/"
+# ECS Exec sessions while they run (controlplane.api.execute), on a lease.
+EXECS = "execs/"
 # The latest task stats report of each connected agent, on its liveness lease (controlplane.utilization).
 STATS = "stats/"
 
@@ -90,6 +92,10 @@ def agent(cluster: str, instance_id: str) -> str:
 
 def idempotency(cluster: str, token: str) -> str:
     return f"{IDEMPOTENCY}{cluster}/{token}"
+
+
+def exec_session(cluster: str, session_id: str) -> str:
+    return f"{EXECS}{cluster}/{session_id}"
 
 
 def stats(cluster: str, instance_id: str) -> str:

@@ -3,7 +3,8 @@
 `SCENARIOS` holds, for every RPC of `berth.v1.ECS`, a scenario that calls it through boto3. The
 operation test is parametrized over the service's RPCs, so an RPC added later without a scenario
 fails here until one is written. Every response is checked against botocore's ECS model by the
-client's conformance hook (conftest.py).
+client's conformance hook (conftest.py). The few operations berth refuses on purpose (`REFUSED`)
+have a scenario that checks the refusal instead.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ RPCS = [
 Scenario = Callable[[Any, str, dict[str, Any], Any], None]  # (ecs client, unique, webapp td, controlplane)
 SCENARIOS: dict[str, Scenario] = {}
 RAN: set[Scenario] = set()
+# ECS operations berth answers with an error on purpose -> what the error must say. ExecuteCommand:
+# ECS hands out an SSM session, berth has none and points to its own stream.
+REFUSED = {"ExecuteCommand": "berth.v1.Berth/ExecuteCommandStream"}
+REFUSED_SEEN: set[str] = set()
 
 
 def scenario(*names: str) -> Callable[[Scenario], Scenario]:
@@ -213,7 +218,7 @@ def services(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> No
 
 # RPCs whose scenario needs a connected agent (a task must be placed): they come with the agent test
 # support of issue #3. Listed here, they are reported as xfail; once a scenario exists, remove them.
-@scenario("RunTask", "StartTask", "StopTask")
+@scenario("RunTask", "StartTask", "StopTask", "ExecuteCommand")
 def tasks_on_a_real_agent(ecs: Any, unique: str, td: dict[str, Any], controlplane: Any) -> None:
     """Real containers on a real agent, followed with boto3's own waiters (tasks_running,
     tasks_stopped, services_stable)."""
@@ -233,9 +238,17 @@ def tasks_on_a_real_agent(ecs: Any, unique: str, td: dict[str, Any], controlplan
         )["taskDefinition"]["taskDefinitionArn"]
         ran = ecs.run_task(cluster=cluster, taskDefinition=sleeper, count=1)
         assert not ran["failures"]
-        started = ecs.start_task(cluster=cluster, taskDefinition=sleeper, containerInstances=[instance])
+        started = ecs.start_task(
+            cluster=cluster, taskDefinition=sleeper, containerInstances=[instance], enableExecuteCommand=True
+        )
         arns = [ran["tasks"][0]["taskArn"], started["tasks"][0]["taskArn"]]
         ecs.get_waiter("tasks_running").wait(cluster=cluster, tasks=arns, WaiterConfig=fast)
+        with pytest.raises(ClientError) as refused:
+            ecs.execute_command(
+                cluster=cluster, task=arns[1], container="app", command="sh", interactive=True
+            )
+        assert REFUSED["ExecuteCommand"] in str(refused.value)
+        REFUSED_SEEN.add("ExecuteCommand")
         for arn in arns:
             stopped = ecs.stop_task(cluster=cluster, task=arn, reason="gateway test")["task"]
             assert stopped["desiredStatus"] == "STOPPED"
@@ -264,12 +277,15 @@ def test_every_operation_through_boto3(
     run = SCENARIOS.get(operation)
     if run is None:
         pytest.fail(f"no boto3 scenario calls {operation}; add one to SCENARIOS in {__name__}")
-    if run in RAN and ANSWERED[operation]:
+    if run in RAN and (ANSWERED[operation] or operation in REFUSED_SEEN):
         return  # its scenario already ran (for another of its operations) and called it
     before = ANSWERED[operation]
     RAN.add(run)
     run(ecs, unique, webapp_td, controlplane)
-    assert ANSWERED[operation] > before, f"the scenario for {operation} did not call it successfully"
+    if operation in REFUSED:
+        assert operation in REFUSED_SEEN, f"the scenario for {operation} did not check its refusal"
+    else:
+        assert ANSWERED[operation] > before, f"the scenario for {operation} did not call it successfully"
 
 
 def test_paginators_walk_every_page(ecs: Any, unique: str, webapp_td: dict[str, Any]) -> None:
