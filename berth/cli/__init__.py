@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from berth.cli import output, rpc
+from berth.cli import output, rpc, scope
 from berth.errors import ApiError
 from berth.v1 import ecs_pb2
 
@@ -77,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "run"):
             return int(args.run(args))
         client = client_from(args)
-        response = client.call(args.rpc, rpc.request_from_args(args))
+        request = rpc.request_from_args(args)
+        if "cluster" in args.request_fields:
+            request["cluster"] = scope.request_cluster(request)
+        response = client.call(args.rpc, request)
         output.print_response(response, args.output or "json")
         return 0
     except ApiError as e:

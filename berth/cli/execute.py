@@ -25,7 +25,7 @@ import tty
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-from berth.cli import client_from, command
+from berth.cli import client_from, command, scope
 from berth.v1 import berth_pb2
 
 Request = berth_pb2.ExecuteCommandStreamRequest
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     use_tty = args.interactive and os.isatty(stdin_fd)
     forward = args.interactive or not os.isatty(stdin_fd)
     start = berth_pb2.ExecStart(
-        cluster=args.cluster,
+        cluster=scope.cluster_for(args.cluster, [("--task", args.task)]),
         task=args.task,
         container=args.container,
         command=args.command,

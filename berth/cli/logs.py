@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from berth.cli import client_from, command
+from berth.cli import client_from, command, scope
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tail < 0:
         print("berth: --tail must be 0 or more", file=sys.stderr)
         return 2
+    args.cluster = scope.cluster_for(args.cluster, [("TASK", args.task)])
     with client_from(args) as client:
         width = 0
         if not args.container:

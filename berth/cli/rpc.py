@@ -53,7 +53,7 @@ def _json_value(flag: str) -> Any:
 def add_rpc_command(sub: Any, method: MethodDescriptor) -> None:
     name = kebab(method.name)
     p = sub.add_parser(name, help=f"call {method.name}", description=f"Call berth.v1.ECS/{method.name}.")
-    p.set_defaults(rpc=method.name, request_fields={})
+    p.set_defaults(rpc=method.name, request_fields={f.json_name for f in method.input_type.fields})
     p.add_argument(
         "--cli-input-json", type=_json_value("--cli-input-json"), help="the request as JSON (or file://path)"
     )

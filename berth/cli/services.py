@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from berth import jsonmsg
-from berth.cli import client_from, command
+from berth.cli import client_from, command, scope
 from berth.cli.output import table
 from berth.errors import ApiError
 
@@ -79,6 +79,7 @@ def _progress(service: Any) -> str:
 def run_deploy(args: argparse.Namespace) -> int:
     out = sys.stdout
     live = out.isatty()
+    args.cluster = scope.cluster_for(args.cluster, [("SERVICE", args.service)])
     with client_from(args) as client:
         fields: dict[str, Any] = {"cluster": args.cluster, "service": args.service}
         if args.task_definition:

@@ -27,7 +27,11 @@ def sparse_td(family: str) -> dict[str, Any]:
                 "image": "berth/busybox",
                 "memory": 64,
                 "cpu": 0,
-                "environment": [{"name": "EMPTY", "value": ""}, {"name": "UNSET"}, {"name": "SET", "value": "1"}],
+                "environment": [
+                    {"name": "EMPTY", "value": ""},
+                    {"name": "UNSET"},
+                    {"name": "SET", "value": "1"},
+                ],
                 "portMappings": [{"containerPort": 8080, "hostPort": 0, "protocol": "tcp"}],
                 "systemControls": [{"namespace": "net.core.somaxconn", "value": ""}],
                 "dockerLabels": {"empty": ""},
