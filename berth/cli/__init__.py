@@ -30,11 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     from berth.cli import configure_aws, events, execute, logs, pool, ps, services, up  # noqa: F401  (they register their commands)
 
     parser = argparse.ArgumentParser(prog="berth", description="Drive a berth cluster (ECS-compatible).")
-    parser.add_argument("--endpoint", help="control plane gRPC address (default: from the config file)")
-    parser.add_argument("--token", help="bearer token (default: from the config file)")
-    parser.add_argument("--config", help="client config file (default: $BERTH_CONFIG or ~/.berth/config)")
-    parser.add_argument("--output", choices=("json", "table"), default=None, help="output format")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_global_options(parser, default=None)
+    # As `aws ecs`, global options go anywhere on the line: every command takes them too, and a
+    # value given after the command wins (SUPPRESS: an option not given there leaves the one before).
+    options = argparse.ArgumentParser(add_help=False)
+    add_global_options(options.add_argument_group("global options"), default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_parser_with([options]))
     for name, (help_text, (configure, run)) in sorted(COMMANDS.items()):
         p = sub.add_parser(name, help=help_text, description=help_text)
         configure(p)
@@ -43,6 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
         if not method.server_streaming and rpc.kebab(method.name) not in COMMANDS:
             rpc.add_rpc_command(sub, method)
     return parser
+
+
+def add_global_options(group: Any, *, default: Any) -> None:
+    group.add_argument(
+        "--endpoint", default=default, help="control plane gRPC address (default: from the config file)"
+    )
+    group.add_argument("--token", default=default, help="bearer token (default: from the config file)")
+    group.add_argument(
+        "--config", default=default, help="client config file (default: $BERTH_CONFIG or ~/.berth/config)"
+    )
+    group.add_argument("--output", choices=("json", "table"), default=default, help="output format")
+
+
+def _parser_with(parents: list[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    class CommandParser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs, parents=parents)
+
+    return CommandParser
 
 
 def client_from(args: argparse.Namespace) -> Any:

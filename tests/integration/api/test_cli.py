@@ -70,3 +70,14 @@ def test_error_is_one_line_naming_the_field(
     assert out.returncode == 2
     out = berth(controlplane, "register-task-definition", "--cli-input-json", '{"family": "x", "colour": 1}')
     assert out.returncode == 1 and "colour" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_global_options_after_the_command(controlplane: Any, client: Any, unique: str) -> None:
+    client.create_cluster(clusterName=f"cli-late-{unique}")
+    out = berth(controlplane, "services", "--cluster", f"cli-late-{unique}", "--output", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"services": []}
+    out = berth(controlplane, "ps", "--cluster", f"cli-late-{unique}", "--output", "json")
+    assert json.loads(out.stdout) == {"tasks": []}
+    out = berth(controlplane, "list-clusters", "--output", "table")
+    assert out.returncode == 0 and f"cluster/cli-late-{unique}" in out.stdout and "{" not in out.stdout
