@@ -60,7 +60,8 @@ def add_global_options(group: Any, *, default: Any) -> None:
 def _parser_with(parents: list[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
     class CommandParser(argparse.ArgumentParser):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs, parents=parents)
+            kwargs["parents"] = parents
+            super().__init__(*args, **kwargs)
 
     return CommandParser
 
