@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,13 @@ COLUMNS: dict[str, list[str]] = {
     "Tag": ["key", "value"],
 }
 _TIME_FIELDS = ("At", "registeredAt", "createdAt", "updatedAt")
+
+
+def progress(args: Any, message: str) -> None:
+    """A progress line of a long action, on stderr so that stdout stays the result; none with
+    --output json, where a script reads the result."""
+    if getattr(args, "output", None) != "json":
+        print(message, file=sys.stderr, flush=True)
 
 
 def print_response(response: Message, output: str) -> None:

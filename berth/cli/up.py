@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from berth.cli import command
+from berth.cli.output import progress
 
 _PR_SET_PDEATHSIG = 1
 
@@ -118,6 +119,61 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--pool-agent-http-addr", default="127.0.0.1:7413", help="the local pool agent's metrics address"
     )
     p.add_argument("--no-agent", action="store_true", help="start no agents (control plane only)")
+    for who, what in (("agent", "the cluster's agent"), ("pool-agent", "the FARGATE pool agent")):
+        p.add_argument(
+            f"--{who}-cpu",
+            type=int,
+            default=0,
+            metavar="UNITS",
+            help=f"CPU units {what} offers (default: half the machine, or what the other leaves)",
+        )
+        p.add_argument(
+            f"--{who}-memory",
+            type=int,
+            default=0,
+            metavar="MIB",
+            help=f"MiB {what} offers (default: half the machine, or what the other leaves)",
+        )
+
+
+@dataclass(frozen=True)
+class Share:
+    cpu: int  # CPU units (1024 per core)
+    memory: int  # MiB
+
+
+def split_machine(machine: Share, agent: Share, pool: Share) -> tuple[Share, Share]:
+    """What the cluster agent and the pool agent each offer, so that together they offer the
+    machine once, not twice. 0 in `agent` or `pool` means not given: half the machine when neither
+    is, what the other leaves when one is. ValueError when a given share leaves the other nothing."""
+
+    def split(resource: str, flag: str, total: int, mine: int, theirs: int) -> tuple[int, int]:
+        for name, value in ((f"--agent-{flag}", mine), (f"--pool-agent-{flag}", theirs)):
+            if value < 0:
+                raise ValueError(f"{name} {value}: must be 0 (split the machine) or more")
+        if mine and theirs:
+            return mine, theirs
+        if not mine and not theirs:
+            return total - total // 2, total // 2
+        given, name, other = (
+            (mine, "--agent", "--pool-agent") if mine else (theirs, "--pool-agent", "--agent")
+        )
+        if given >= total:
+            raise ValueError(
+                f"{name}-{flag} {given} leaves no {resource} for the other agent (this machine has "
+                f"{total}); give {other}-{flag} too"
+            )
+        return (mine, total - mine) if mine else (total - theirs, theirs)
+
+    cpu = split("CPU", "cpu", machine.cpu, agent.cpu, pool.cpu)
+    memory = split("memory", "memory", machine.memory, agent.memory, pool.memory)
+    return Share(cpu[0], memory[0]), Share(cpu[1], memory[1])
+
+
+def this_machine() -> Share:
+    """The machine's CPU units and memory, counted as the agent counts them."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    return Share(1024 * (os.cpu_count() or 1), memory)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,6 +185,17 @@ def run(args: argparse.Namespace) -> int:
     except BlockingIOError:
         print(f"berth: another `berth up` is already running with {data}", file=sys.stderr)
         return 1
+    try:
+        shares = None
+        if not args.no_agent:
+            shares = split_machine(
+                this_machine(),
+                Share(args.agent_cpu, args.agent_memory),
+                Share(args.pool_agent_cpu, args.pool_agent_memory),
+            )
+    except ValueError as e:
+        print(f"berth: {e}", file=sys.stderr)
+        return 2
     etcd_bin = shutil.which("etcd")
     if etcd_bin is None:
         print("berth: the etcd binary is not on PATH (Debian: apt-get install etcd-server)", file=sys.stderr)
@@ -190,9 +257,11 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         etcd, cp = children
+        progress(args, f"starting etcd (data in {data / 'etcd'}) ...")
         etcd.start()
         started.append(etcd)
         _wait("etcd", lambda: _http_ok(f"{etcd_url}/health"), etcd, 30)
+        progress(args, f"starting the control plane on {args.grpc_addr} ...")
         cp.start()
         started.append(cp)
         http = args.http_addr.replace("0.0.0.0", "127.0.0.1")
@@ -202,7 +271,14 @@ def run(args: argparse.Namespace) -> int:
             cp,
             60,
         )
-        for agent in _agents(args, data, logs):
+        if shares is not None:
+            mine, pool = shares
+            progress(
+                args,
+                f"starting the agent of cluster {args.cluster!r} ({mine.cpu} CPU units, {mine.memory} MiB) "
+                f"and the FARGATE pool agent ({pool.cpu} CPU units, {pool.memory} MiB) ...",
+            )
+        for agent in _agents(args, data, logs, shares):
             agent.start()
             started.append(agent)
         cfg = json.loads((data / "config").read_text())
@@ -230,10 +306,13 @@ def run(args: argparse.Namespace) -> int:
         lock.close()
 
 
-def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
+def _agents(
+    args: argparse.Namespace, data: Path, logs: Path, shares: tuple[Share, Share] | None
+) -> list[Child]:
     """The local agents `berth up` runs: one in the cluster, one in the hidden FARGATE pool."""
-    if args.no_agent:
+    if shares is None:
         return []
+    agent, pool = shares
     cfg = json.loads((data / "config").read_text())
     common = [
         sys.executable,
@@ -259,6 +338,10 @@ def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
                 host,
                 "--http-addr",
                 args.agent_http_addr,
+                "--cpu",
+                str(agent.cpu),
+                "--memory",
+                str(agent.memory),
             ],
             logs / "agent.log",
         ),
@@ -274,6 +357,10 @@ def _agents(args: argparse.Namespace, data: Path, logs: Path) -> list[Child]:
                 f"{host}-pool",
                 "--http-addr",
                 args.pool_agent_http_addr,
+                "--cpu",
+                str(pool.cpu),
+                "--memory",
+                str(pool.memory),
             ],
             logs / "pool-agent.log",
         ),

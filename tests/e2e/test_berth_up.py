@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +136,45 @@ def start_up_fails(data: Path, ports: tuple[int, int, int]) -> str:
     )
     assert out.returncode == 1
     return out.stderr
+
+
+def registered(instance: dict[str, Any]) -> dict[str, int]:
+    return {r["name"]: r["integerValue"] for r in instance["registeredResources"] if "integerValue" in r}
+
+
+def test_up_splits_the_machine_between_its_two_agents(tmp_path: Path) -> None:
+    data = tmp_path / "berth"
+    ports = (free_port(), free_port(), free_port())
+    agent_http, pool_http = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    proc = start_up(
+        data,
+        ports,
+        "--agent-http-addr",
+        agent_http,
+        "--pool-agent-http-addr",
+        pool_http,
+        "--agent-memory",
+        "700",
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            arns = json.loads(cli(data, "list-container-instances").stdout or "{}").get(
+                "containerInstanceArns"
+            )
+            pool = json.loads(cli(data, "pool", "--output", "json").stdout or "{}").get("containerInstances")
+            if arns and pool:
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the agents of berth up did not register")
+        out = cli(data, "describe-container-instances", "--container-instances", *arns)
+        agent = registered(json.loads(out.stdout)["containerInstances"][0])
+        pooled = registered(pool[0])
+        cores = os.cpu_count() or 1
+        assert agent["CPU"] + pooled["CPU"] == 1024 * cores
+        assert agent["CPU"] == 1024 * cores - 1024 * cores // 2
+        assert agent["MEMORY"] == 700
+        assert pooled["MEMORY"] > 0
+    finally:
+        stop(proc)
