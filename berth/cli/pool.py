@@ -15,7 +15,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pool", default="fargate", help="which pool (default: fargate)")
 
 
-def _resource(instance: object, name: str, field: str = "remaining_resources") -> int:
+def resource(instance: object, name: str, field: str = "remaining_resources") -> int:
     for r in getattr(instance, field):
         if r.name == name:
             return int(r.integer_value)
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
             i.container_instance_arn.rsplit("/", 1)[-1][:12],
             i.status,
             "yes" if i.agent_connected else "NO",
-            f"{_resource(i, 'CPU')}/{_resource(i, 'CPU', 'registered_resources')}",
-            f"{_resource(i, 'MEMORY')}/{_resource(i, 'MEMORY', 'registered_resources')}",
+            f"{resource(i, 'CPU')}/{resource(i, 'CPU', 'registered_resources')}",
+            f"{resource(i, 'MEMORY')}/{resource(i, 'MEMORY', 'registered_resources')}",
             str(i.running_tasks_count),
             str(i.warm_sandboxes),
         ]

@@ -1,5 +1,6 @@
 """People-facing service commands: `berth services` (a table) and `berth deploy` (roll a service to
-a task definition and follow the deployment live until it is steady, FAILED or rolled back)."""
+a task definition and follow the deployment live on stderr until it is steady, FAILED or rolled
+back; the outcome on stdout)."""
 
 from __future__ import annotations
 
@@ -77,8 +78,22 @@ def _progress(service: Any) -> str:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    out = sys.stdout
-    live = out.isatty()
+    """Progress (the deployment's counts and the service's events) goes to stderr, the outcome to
+    stdout: a sentence, or with --output json the service as DescribeServices returns it."""
+    quiet = args.output == "json"
+    note = sys.stderr
+    live = note.isatty() and not quiet
+    lock = threading.Lock()
+
+    def progress(line: str, *, redraw: bool = False) -> None:
+        if quiet:
+            return
+        with lock:
+            if live:
+                print("\r\033[K" + line, end="" if redraw else "\n", file=note, flush=True)
+            else:
+                print(line, file=note, flush=True)
+
     args.cluster = scope.cluster_for(args.cluster, [("SERVICE", args.service)])
     with client_from(args) as client:
         fields: dict[str, Any] = {"cluster": args.cluster, "service": args.service}
@@ -90,10 +105,9 @@ def run_deploy(args: argparse.Namespace) -> int:
             fields["forceNewDeployment"] = True
         service = client.update_service(**fields).service
         ours = next(d for d in service.deployments if d.status == "PRIMARY")
-        print(
+        progress(
             f"deploying {ours.task_definition.rsplit('/', 1)[-1]} to {service.service_name} "
-            f"(deployment {ours.id})",
-            file=out,
+            f"(deployment {ours.id})"
         )
         stop = threading.Event()
 
@@ -104,9 +118,18 @@ def run_deploy(args: argparse.Namespace) -> int:
                 ):
                     if stop.is_set():
                         return
-                    print(("\r\033[K" if live else "") + message.event.message, file=out, flush=True)
+                    progress(message.event.message)
             except ApiError:
                 return
+
+        def outcome(code: int, sentence: str) -> int:
+            if live:
+                print(file=note)
+            if quiet:
+                print(json.dumps({"service": jsonmsg.to_dict(service)}, indent=2))
+            else:
+                print(sentence, flush=True)
+            return code
 
         threading.Thread(target=follow_events, daemon=True).start()
         deadline = time.monotonic() + args.timeout
@@ -118,22 +141,18 @@ def run_deploy(args: argparse.Namespace) -> int:
                 ).services[0]
                 line = _progress(service)
                 if line != last:
-                    print(
-                        ("\r\033[K" + line) if live else line, end="" if live else "\n", file=out, flush=True
-                    )
+                    progress(line, redraw=True)
                     last = line
                 mine = next((d for d in service.deployments if d.id == ours.id), None)
                 rollback = next((d for d in service.deployments if d.rollback_from == ours.id), None)
                 if rollback is not None and rollback.rollout_state == "COMPLETED":
-                    print(
-                        f"\ndeployment {ours.id} FAILED and was rolled back to "
+                    return outcome(
+                        1,
+                        f"deployment {ours.id} FAILED and was rolled back to "
                         f"{rollback.task_definition.rsplit('/', 1)[-1]}",
-                        file=out,
                     )
-                    return 1
                 if mine is not None and mine.rollout_state == "FAILED" and rollback is None:
-                    print(f"\ndeployment {ours.id} FAILED: {mine.rollout_state_reason}", file=out)
-                    return 1
+                    return outcome(1, f"deployment {ours.id} FAILED: {mine.rollout_state_reason}")
                 active = [d for d in service.deployments if d.status != "INACTIVE"]
                 if (
                     mine is not None
@@ -141,15 +160,13 @@ def run_deploy(args: argparse.Namespace) -> int:
                     and len(active) == 1
                     and service.running_count == service.desired_count
                 ):
-                    print(
-                        f"\n{service.service_name} has reached a steady state on "
+                    return outcome(
+                        0,
+                        f"{service.service_name} has reached a steady state on "
                         f"{mine.task_definition.rsplit('/', 1)[-1]}",
-                        file=out,
                     )
-                    return 0
                 time.sleep(1)
-            print(f"\ngave up following after {args.timeout:.0f} s", file=out)
-            return 2
+            return outcome(2, f"gave up following after {args.timeout:.0f} s")
         finally:
             stop.set()
 

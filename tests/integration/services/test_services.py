@@ -3,6 +3,7 @@ limits, circuit breaker with rollback, DAEMON, lost hosts, draining, deletion.""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 import time
@@ -305,7 +306,7 @@ def test_berth_deploy_follows_to_steady_and_fails_on_rollback(
 
     threading.Thread(target=watch, daemon=True).start()
 
-    def deploy(td: str) -> subprocess.CompletedProcess[str]:
+    def deploy(td: str, *extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [
                 sys.executable,
@@ -321,6 +322,7 @@ def test_berth_deploy_follows_to_steady_and_fails_on_rollback(
                 td,
                 "--timeout",
                 "120",
+                *extra,
             ],
             capture_output=True,
             text=True,
@@ -330,9 +332,11 @@ def test_berth_deploy_follows_to_steady_and_fails_on_rollback(
     ok = deploy(newer)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "steady state" in ok.stdout
-    failed = deploy(bad)
+    assert "deploying" in ok.stderr and "deploying" not in ok.stdout  # progress on stderr
+    failed = deploy(bad, "--output", "json")  # quiet: only the outcome, as JSON
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "rolled back" in failed.stdout
+    assert failed.stderr == ""
+    assert json.loads(failed.stdout)["service"]["taskDefinition"] == newer
     assert service(client, cluster, "dep").task_definition == newer
     wait_for(
         lambda: any("has started" in e for e in events) and any("rolling back" in e for e in events),
