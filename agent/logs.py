@@ -8,8 +8,11 @@ removes them, and after an agent restart too) and sends LogChunks back through t
   timestamp as they are read (streamed: nothing is held but what the merge needs), with `tail`
   applied to them all together (each container gives at most its last N, so at most N x
   containers are held);
-- with `follow`, then every new line as it arrives (Docker resumes one nanosecond after that
-  moment, so no line is sent twice or skipped), until every container has stopped.
+- with `follow`, then every new line as it arrives, until every container has stopped. Each
+  container's follow resumes at the exact timestamp of the last line its backlog read (dropping
+  the lines of that nanosecond already read), not at the moment of the request: Docker stamps a
+  line before its log file holds it, so a line stamped just before that moment may not have been
+  readable yet, and starting after the moment would skip it.
 
 Chunks hold at most `CHUNK_LINES` lines or `CHUNK_BYTES` of text; at most `window` chunks go out
 ahead of the control plane's credits (LogCredit), so a slow reader holds the Docker reads back.
@@ -23,7 +26,7 @@ import heapq
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 
 import structlog
 
@@ -76,6 +79,40 @@ async def merge_sources(sources: Sequence[tuple[str, LogSource]]) -> AsyncIterat
         merged = merge_by_time(ready)
         if merged:
             yield merged
+
+
+class _End:
+    """Where one container's backlog read stopped: the timestamp of the last line read (epoch
+    nanoseconds) and how many of the lines read had it (lines can share a nanosecond). Its follow
+    starts at that timestamp (Docker's `since` is inclusive) and drops those lines again. (Docker
+    stamps each line on its own, so a shared nanosecond is rare; if `tail` cut inside one, a line
+    of it may come twice, never not at all.)"""
+
+    def __init__(self, since: int) -> None:
+        self.ns = since
+        self.read_at_ns = 0
+
+    async def track(self, source: LogSource) -> AsyncGenerator[list[LogEntry], None]:
+        async for batch in source:
+            for e in batch:
+                if e.ns > self.ns:
+                    self.ns, self.read_at_ns = e.ns, 1
+                elif e.ns == self.ns:
+                    self.read_at_ns += 1
+            yield batch
+
+    def fresh(self, batch: list[LogEntry]) -> list[LogEntry]:
+        """The lines of a follow batch that the backlog did not send."""
+        if not self.read_at_ns:
+            return batch
+        out = []
+        for e in batch:
+            if self.read_at_ns and e.ns <= self.ns:
+                self.read_at_ns -= 1
+            else:
+                self.read_at_ns = 0
+                out.append(e)
+        return out
 
 
 def chunks(lines: Sequence[Named]) -> list[list[Named]]:
@@ -169,7 +206,10 @@ class LogService:
             since = int(request.since * 1e9) if request.since else 0
             # The backlog is read as fast as Docker gives it: send it in full chunks.
             pending: list[Named] = []
-            async for batch in self._backlog(containers, since, now if request.follow else 0, request.tail):
+            ends = [_End(since) for _ in containers]
+            async for batch in self._backlog(
+                containers, since, now if request.follow else 0, request.tail, ends
+            ):
                 parts = chunks([*pending, *batch])
                 pending = parts.pop() if parts else []
                 for chunk in parts:
@@ -177,7 +217,7 @@ class LogService:
             if pending:
                 await self._send(rid, pending, credits)
             if request.follow:
-                async for batch in self._follow(containers, max(since, now + 1)):
+                async for batch in self._follow(containers, ends):
                     for chunk in chunks(batch):
                         await self._send(rid, chunk, credits)
             self.send(agent_pb2.LogChunk(request_id=rid, end=True))
@@ -204,13 +244,17 @@ class LogService:
         return found
 
     async def _backlog(
-        self, containers: list[tuple[str, str]], since: int, until: int, tail: int
+        self, containers: list[tuple[str, str]], since: int, until: int, tail: int, ends: list[_End]
     ) -> AsyncIterator[list[Named]]:
         """The lines written so far, merged by time; with `tail`, the last `tail` of them all (each
-        container gives at most its last `tail`, so at most that many per container are held)."""
+        container gives at most its last `tail`, so at most that many per container are held).
+        `ends` learns where each container's read stopped."""
+        opened = [
+            self.runtime.logs(cid, since_ns=since, until_ns=until, tail=tail or None) for _, cid in containers
+        ]
         sources: list[tuple[str, LogSource]] = [
-            (name, self.runtime.logs(cid, since_ns=since, until_ns=until, tail=tail or None))
-            for name, cid in containers
+            (name, ends[i].track(source))
+            for i, ((name, _), source) in enumerate(zip(containers, opened, strict=True))
         ]
         try:
             if tail:
@@ -223,28 +267,33 @@ class LogService:
                 async for batch in merge_sources(sources):
                     yield batch
         finally:
-            for _, source in sources:
+            for source in opened:
                 await source.aclose()
 
-    async def _follow(self, containers: list[tuple[str, str]], since: int) -> AsyncIterator[list[Named]]:
-        """New lines of every container as they come, until all of them stopped."""
+    async def _follow(
+        self, containers: list[tuple[str, str]], ends: list[_End]
+    ) -> AsyncIterator[list[Named]]:
+        """New lines of every container as they come (after where its backlog ended), until all
+        of them stopped."""
         queue: asyncio.Queue[list[Named] | Exception | None] = asyncio.Queue(maxsize=16)
         sources: list[LogSource] = [
-            self.runtime.logs(cid, since_ns=since, follow=True) for _, cid in containers
+            self.runtime.logs(cid, since_ns=end.ns, follow=True)
+            for (_, cid), end in zip(containers, ends, strict=True)
         ]
 
-        async def pump(name: str, source: LogSource) -> None:
+        async def pump(name: str, source: LogSource, end: _End) -> None:
             try:
                 async for batch in source:
-                    await queue.put([(name, e) for e in batch])
+                    if fresh := end.fresh(batch):
+                        await queue.put([(name, e) for e in fresh])
             except Exception as e:  # ends the whole stream with this error
                 await queue.put(e)
                 return
             await queue.put(None)
 
         pumps = [
-            asyncio.create_task(pump(name, source))
-            for (name, _), source in zip(containers, sources, strict=True)
+            asyncio.create_task(pump(name, source, end))
+            for (name, _), source, end in zip(containers, sources, ends, strict=True)
         ]
         try:
             running = len(pumps)

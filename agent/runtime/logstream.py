@@ -42,33 +42,33 @@ class RawLogs:
 
 
 class _Clock:
-    """RFC 3339 timestamps to epoch seconds, caching the whole-second part (lines share it)."""
+    """RFC 3339 timestamps to epoch nanoseconds, caching the whole-second part (lines share it)."""
 
     def __init__(self) -> None:
         self._prefix = b""
-        self._seconds = 0.0
+        self._seconds = 0
 
-    def parse(self, stamp: bytes) -> float:
+    def parse(self, stamp: bytes) -> int:
         prefix = stamp[:19]  # 2024-05-01T12:34:56
         if prefix != self._prefix:
             try:
-                self._seconds = float(calendar.timegm(time.strptime(prefix.decode(), "%Y-%m-%dT%H:%M:%S")))
+                self._seconds = calendar.timegm(time.strptime(prefix.decode(), "%Y-%m-%dT%H:%M:%S"))
             except ValueError:
-                return 0.0
+                return 0
             self._prefix = prefix
         rest = stamp[19:]
-        fraction = 0.0
+        nanos = 0
         if rest.startswith(b"."):
             end = 1
             while end < len(rest) and 48 <= rest[end] <= 57:
                 end += 1
-            fraction = float(b"0" + rest[:end])
+            nanos = int((rest[1:end] + b"000000000")[:9])
             rest = rest[end:]
-        offset = 0.0
+        offset = 0
         if rest[:1] in (b"+", b"-") and len(rest) >= 6:
             sign = 1 if rest[:1] == b"+" else -1
             offset = sign * (int(rest[1:3]) * 3600 + int(rest[4:6]) * 60)
-        return self._seconds + fraction - offset
+        return (self._seconds - offset) * 10**9 + nanos
 
 
 class LineAssembler:
@@ -76,7 +76,7 @@ class LineAssembler:
 
     def __init__(self) -> None:
         self._clock = _Clock()
-        self._partial: dict[str, tuple[float, bytes]] = {}
+        self._partial: dict[str, tuple[int, bytes]] = {}
 
     def feed(self, stream: str, payload: bytes) -> list[LogEntry]:
         out: list[LogEntry] = []
@@ -84,21 +84,25 @@ class LineAssembler:
             stamp, _, text = piece.partition(b" ")
             when = self._clock.parse(stamp)
             if not when:  # no timestamp: continuation of a line
-                when, text = 0.0, piece
+                when, text = 0, piece
             started = self._partial.pop(stream, None)
             if started is not None:
                 when, text = started[0], started[1] + text
             if text.endswith(b"\n"):
-                out.append(LogEntry(stream, when, _decode(text.rstrip(b"\n").rstrip(b"\r"))))
+                out.append(_entry(stream, when, text.rstrip(b"\n").rstrip(b"\r")))
             else:
                 self._partial[stream] = (when, text)
         return out
 
     def flush(self) -> list[LogEntry]:
         """What is left at the end of the stream (a last line without a newline)."""
-        out = [LogEntry(stream, when, _decode(text)) for stream, (when, text) in self._partial.items()]
+        out = [_entry(stream, when, text) for stream, (when, text) in self._partial.items()]
         self._partial.clear()
         return sorted(out, key=lambda e: e.time)
+
+
+def _entry(stream: str, ns: int, text: bytes) -> LogEntry:
+    return LogEntry(stream, ns / 1e9, _decode(text), ns)
 
 
 def _decode(text: bytes) -> str:

@@ -149,6 +149,7 @@ class LogEntry:
     stream: str  # "stdout" | "stderr"
     time: float  # Docker's timestamp of the line, epoch seconds
     message: str  # without its newline
+    ns: int = 0  # the same timestamp exactly, epoch nanoseconds (0: unknown): where to resume
 
 
 class LogSource(Protocol):

@@ -15,7 +15,7 @@ TASK = "arn:berth:ecs:local:000000000000:task/c1/t1"
 
 
 def entry(t: float, text: str, stream: str = "stdout") -> LogEntry:
-    return LogEntry(stream, t, text)
+    return LogEntry(stream, t, text, round(t * 1e9))
 
 
 @dataclass
@@ -156,25 +156,44 @@ async def test_credits_hold_the_stream_back() -> None:
     assert len(sent) == 7 and len(lines_of(sent)) == CHUNK_LINES * 5  # acknowledgement, 5 chunks, end
 
 
-async def test_follow_splits_at_the_request_time_then_streams_until_cancelled() -> None:
+async def test_follow_resumes_where_the_backlog_read_stopped_then_streams_until_cancelled() -> None:
+    # "late" is stamped before the request (t=4) but reaches the log file after the backlog was
+    # read: the follow starts at the last line read, so it is not skipped, and "old" is not sent twice.
     runtime = FakeRuntime({"web": [entry(1, "old")]})
     sent: list[agent_pb2.LogChunk] = []
-    service = LogService(runtime, sent.append, clock_ns=lambda: 5_000)  # type: ignore[arg-type]
+    service = LogService(runtime, sent.append, clock_ns=lambda: 5 * 10**9)  # type: ignore[arg-type]
     service.handle(request("web", follow=True, since=0.000001))
     for _ in range(100):
         if "web" in runtime.live:
             break
         await asyncio.sleep(0.005)
     backlog, live = runtime.calls
-    assert backlog["until"] == 5_000 and backlog["since"] == 1_000 and not backlog["follow"]
-    assert live["since"] == 5_001 and live["follow"]
-    runtime.live["web"].put_nowait([entry(6, "new")])
+    assert backlog["until"] == 5 * 10**9 and backlog["since"] == 1_000 and not backlog["follow"]
+    assert live["since"] == 10**9 and live["follow"]
+    runtime.live["web"].put_nowait([entry(1, "old"), entry(4, "late"), entry(6, "new")])
     await asyncio.sleep(0.02)
-    assert lines_of(sent) == [("web", "old"), ("web", "new")]
+    assert lines_of(sent) == [("web", "old"), ("web", "late"), ("web", "new")]
     service.handle(agent_pb2.ServerMessage(log_cancel=agent_pb2.LogCancel(request_id="r1")))
     await asyncio.sleep(0.02)
     assert service.active == 0 and all(s.closed for s in runtime.sources)
     assert not any(c.end for c in sent)  # a cancelled stream sends nothing more
+
+
+async def test_follow_drops_only_the_lines_already_read_of_a_shared_nanosecond() -> None:
+    runtime = FakeRuntime({"web": [entry(1, "a"), entry(2, "b"), entry(2, "c")]})
+    sent: list[agent_pb2.LogChunk] = []
+    service = LogService(runtime, sent.append, clock_ns=lambda: 3 * 10**9)  # type: ignore[arg-type]
+    service.handle(request("web", follow=True))
+    for _ in range(100):
+        if "web" in runtime.live:
+            break
+        await asyncio.sleep(0.005)
+    assert runtime.calls[1]["since"] == 2 * 10**9
+    # Docker's since is inclusive: the follow repeats "b" and "c" (both at t=2); "d" shares it too.
+    runtime.live["web"].put_nowait([entry(2, "b"), entry(2, "c"), entry(2, "d"), entry(5, "e")])
+    await asyncio.sleep(0.02)
+    assert lines_of(sent) == [("web", m) for m in "abcde"]
+    service.handle(agent_pb2.ServerMessage(log_cancel=agent_pb2.LogCancel(request_id="r1")))
 
 
 async def test_follow_ends_when_every_container_stopped() -> None:

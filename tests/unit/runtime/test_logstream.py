@@ -15,6 +15,7 @@ from agent.runtime.model import LogEntry
 T0 = "2024-05-01T12:00:00.000000001Z"
 T1 = "2024-05-01T12:00:01.5Z"
 EPOCH0 = 1714564800.0
+EPOCH0_NS = 1714564800 * 10**9
 
 
 def frame(stream: int, payload: bytes) -> bytes:
@@ -34,6 +35,7 @@ def test_multiplexed_frames_become_lines_with_stream_and_time() -> None:
     assert [(e.stream, e.message) for e in out] == [("stdout", "hello"), ("stderr", "oops"), ("stdout", "")]
     assert out[0].time == pytest.approx(EPOCH0 + 1e-9)
     assert out[1].time == pytest.approx(EPOCH0 + 1.5)
+    assert [e.ns - EPOCH0_NS for e in out] == [1, 1_500_000_000, 1_500_000_000]  # exact, to resume at
 
 
 def test_a_long_line_split_by_the_log_driver_is_joined() -> None:
@@ -61,7 +63,7 @@ def test_short_reads_of_a_frame_are_completed() -> None:
 
 def test_timestamp_offsets_and_invalid_utf8() -> None:
     lines = LineAssembler().feed("stdout", b"2024-05-01T14:00:00+02:00 \xff ok\n")
-    assert lines == [LogEntry("stdout", EPOCH0, "\ufffd ok")]
+    assert lines == [LogEntry("stdout", EPOCH0, "\ufffd ok", EPOCH0_NS)]
 
 
 async def test_log_stream_batches_and_backpressure() -> None:
