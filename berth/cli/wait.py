@@ -21,17 +21,7 @@ from typing import Any
 
 from berth import jsonmsg
 from berth.cli import client_from, command, scope
-
-TASK_ORDER = (
-    "PROVISIONING",
-    "PENDING",
-    "ACTIVATING",
-    "RUNNING",
-    "DEACTIVATING",
-    "STOPPING",
-    "DEPROVISIONING",
-    "STOPPED",
-)
+from berth.taskstatus import TASK_ORDER
 
 
 @dataclass(frozen=True)
@@ -46,9 +36,9 @@ def _missing(failures: Sequence[Any], what: str) -> str:
     return f"{what} not found: {', '.join(missing)}" if missing else ""
 
 
-def _counts(statuses: Sequence[str], order: Sequence[str]) -> str:
+def _counts(statuses: Sequence[str]) -> str:
     counts = Counter(statuses)
-    known = [s for s in order if s in counts] + sorted(s for s in counts if s not in order)
+    known = [s for s in TASK_ORDER if s in counts] + sorted(s for s in counts if s not in TASK_ORDER)
     return ", ".join(f"{counts[s]} {s}" for s in known)
 
 
@@ -57,7 +47,7 @@ def tasks_verdict(want: str, tasks: Sequence[Any], failures: Sequence[Any]) -> V
     missing = _missing(failures, "tasks")
     progress = f"{sum(t.last_status == want for t in tasks)} of {len(tasks) + len(failures)} tasks {want}"
     if tasks:
-        progress += f" ({_counts([t.last_status for t in tasks], TASK_ORDER)})"
+        progress += f" ({_counts([t.last_status for t in tasks])})"
     if missing:
         return Verdict(False, missing, progress)
     if want == "RUNNING":
@@ -68,8 +58,12 @@ def tasks_verdict(want: str, tasks: Sequence[Any], failures: Sequence[Any]) -> V
     return Verdict(all(t.last_status == want for t in tasks), "", progress)
 
 
+def _active_deployments(s: Any) -> int:
+    return sum(1 for d in s.deployments if d.status != "INACTIVE")
+
+
 def _service_line(s: Any) -> str:
-    deployments = sum(1 for d in s.deployments if d.status != "INACTIVE")
+    deployments = _active_deployments(s)
     plural = "s" if deployments != 1 else ""
     return f"{s.service_name} {s.running_count}/{s.desired_count} running, {deployments} deployment{plural}"
 
@@ -88,10 +82,7 @@ def services_verdict(want: str, services: Sequence[Any], failures: Sequence[Any]
     gone = next((s for s in services if s.status in ("DRAINING", "INACTIVE")), None)
     if gone is not None:
         return Verdict(False, f"service {gone.service_name} is {gone.status}", progress)
-    stable = all(
-        sum(1 for d in s.deployments if d.status != "INACTIVE") == 1 and s.running_count == s.desired_count
-        for s in services
-    )
+    stable = all(_active_deployments(s) == 1 and s.running_count == s.desired_count for s in services)
     return Verdict(stable, "", progress)
 
 
