@@ -23,7 +23,10 @@ def required_args(p: argparse.ArgumentParser) -> list[str]:
     """Placeholder values for a command's positional and required options, so it parses."""
     out: list[str] = []
     for action in p._actions:
-        if not action.option_strings and action.nargs != 0 and action.dest != "help":
+        if isinstance(action, argparse._SubParsersAction):
+            name, sub = next(iter(action.choices.items()))
+            out += [name, *required_args(sub)]
+        elif not action.option_strings and action.nargs != 0 and action.dest != "help":
             out.append("x")
         elif action.required:
             out += [action.option_strings[0], "x"]
