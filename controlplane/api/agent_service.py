@@ -348,12 +348,14 @@ class AgentSession:
             kind = message.WhichOneof("body")
             if kind == "heartbeat":
                 await self._heartbeat(message.heartbeat)
-            elif time.monotonic() - self._refreshed > self.servicer.grace / 4:
+                continue
+            if time.monotonic() - self._refreshed > self.servicer.grace / 4:
                 # Any message proves the stream alive. When this side falls behind a burst of
                 # state changes, the agent's heartbeats wait in the stream behind them; the
-                # agent must not be shown disconnected for our backlog.
+                # agent must not be shown disconnected for our backlog. (The message itself is
+                # handled below as usual.)
                 await self._heartbeat(agent_pb2.Heartbeat(warm_sandboxes=self._liveness.warm_sandboxes))
-            elif kind == "log_chunk":
+            if kind == "log_chunk":
                 self.logs.deliver(message.log_chunk)
             elif kind == "exec_output":
                 self.execs.deliver(message.exec_output)

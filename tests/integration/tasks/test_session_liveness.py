@@ -37,12 +37,15 @@ def _register(controlplane: Any, cluster: str) -> ecs_messages_pb2.RegisterConta
         return response
 
 
-def _state_changes_only(instance_arn: str, cluster: str, seconds: float) -> Iterator[agent_pb2.AgentMessage]:
+def _state_changes_only(
+    instance_arn: str, cluster: str, seconds: float, sent: list[int]
+) -> Iterator[agent_pb2.AgentMessage]:
     yield agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=instance_arn))
     deadline = time.monotonic() + seconds
     seq = 0
     while time.monotonic() < deadline:
         seq += 1
+        sent.append(seq)
         task_arn = f"arn:berth:ecs:local:000000000000:task/{cluster}/{uuid.uuid4().hex}"
         yield agent_pb2.AgentMessage(
             task_state_change=agent_pb2.TaskStateChange(seq=seq, task_arn=task_arn, last_status="RUNNING")
@@ -62,20 +65,25 @@ def test_state_changes_without_heartbeats_keep_the_agent_connected(
             request_serializer=agent_pb2.AgentMessage.SerializeToString,
             response_deserializer=agent_pb2.ServerMessage.FromString,
         )
+        sent: list[int] = []
         responses = session(
-            _state_changes_only(instance_arn, cluster, talk_for),
+            _state_changes_only(instance_arn, cluster, talk_for, sent),
             metadata=(("authorization", f"Bearer {registered.agent_token}"),),
             timeout=talk_for + 10,
         )
-        acks = 0
+        acks: list[int] = []
         connected_late = None
         started = time.monotonic()
         for message in responses:
-            acks += message.HasField("ack")
+            if message.HasField("ack"):
+                acks.append(message.ack.seq)
             if connected_late is None and time.monotonic() - started > 2 * GRACE:
                 described = client.describe_container_instances(
                     cluster=cluster, containerInstances=[instance_arn]
                 )
                 connected_late = described.container_instances[0].agent_connected
-        assert acks > 10
+        assert len(sent) > 10
+        # Every change was handled and acknowledged, also those that stood in for a heartbeat
+        # (they were once swallowed, losing a task's RUNNING report until the agent reconnected).
+        assert acks == sent
         assert connected_late is True, "shown disconnected while its stream was delivering"
