@@ -1,5 +1,6 @@
 """The control plane's HTTP side: /metrics (Prometheus), /healthz, /sd/agents (Prometheus HTTP
-service discovery of the agents, see `controlplane.promsd`), and the ECS JSON endpoint."""
+service discovery of the agents, see `controlplane.promsd`), the ECS JSON endpoint, and the web
+console under /ui (`controlplane.console`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from berth.errors import Unavailable
 from controlplane.store import EtcdStore
 
 if TYPE_CHECKING:
+    from controlplane.console import Console
     from controlplane.gateway import Gateway
 
 
@@ -23,9 +25,10 @@ def build_app(
     *,
     registry: CollectorRegistry | None = None,
     sd_targets: Callable[[], list[dict[str, Any]]] | None = None,
+    console: Console | None = None,
 ) -> web.Application:
     """`registry`: this replica's own collectors, served after the process-wide ones.
-    `sd_targets`: the target groups /sd/agents serves."""
+    `sd_targets`: the target groups /sd/agents serves. `console`: the web console, under /ui."""
 
     async def metrics(_: web.Request) -> web.Response:
         body = generate_latest(REGISTRY) + (generate_latest(registry) if registry is not None else b"")
@@ -47,4 +50,6 @@ def build_app(
     app.router.add_get("/sd/agents", sd_agents)
     if gateway is not None:
         app.router.add_post("/", gateway.handle)
+    if console is not None:
+        console.add_routes(app)
     return app

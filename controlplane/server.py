@@ -29,6 +29,7 @@ from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
+from controlplane.console import Console
 from controlplane.gateway import Gateway
 from controlplane.http import build_app
 from controlplane.launch import Launcher
@@ -135,6 +136,7 @@ class ControlPlane:
             gateway,
             registry=self.registry,
             sd_targets=lambda: agent_targets(self.state.instances.values()),
+            console=Console(self.api, self.authenticator),
         )
         self._http, self.http_port = await start_http(app, self.settings.http_addr)
         if self.settings.controllers:

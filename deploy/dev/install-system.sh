@@ -11,6 +11,9 @@ dpkg -s busybox-static >/dev/null 2>&1 || [ -e /usr/share/doc/busybox-static ] |
 command -v promtool >/dev/null || need+=(prometheus)
 # systemd-analyze verifies the units in deploy/systemd (tests/e2e/test_install_agent.py).
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# A headless Chromium and its WebDriver for the web console tests (tests/integration/console).
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing: ${need[*]}"
