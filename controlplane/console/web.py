@@ -245,7 +245,7 @@ class Console:
                     await self.call(caller, "DescribeClusters", clusters=arns[i : i + PAGE_SIZE])
                 ).clusters
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         return self._render("clusters.html", me=caller, clusters=sorted(found, key=lambda c: c.cluster_name))
 
     async def cluster(self, request: web.Request) -> web.Response:
@@ -259,7 +259,7 @@ class Console:
             instances = await self.cluster_instances(caller, name)
             stopped = await self.cluster_tasks(caller, name, "STOPPED")
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         now = self.clock()
         data = summary(described.clusters[0], services, instances, stopped, now)
         return self._page(
@@ -285,7 +285,7 @@ class Console:
             hosts = await self.host_names(caller, cluster, tasks)
             samples = await self._utilization(caller, cluster, service)
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         return self._page(
             request,
             "service.html",
@@ -320,7 +320,7 @@ class Console:
             tasks = await self.cluster_tasks(caller, cluster, desired)
             hosts = await self.host_names(caller, cluster, tasks)
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         return self._page(
             request,
             "tasks.html",
@@ -342,7 +342,7 @@ class Console:
             task = found.tasks[0]
             hosts = await self.host_names(caller, cluster, [task])
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         now = self.clock()
         return self._page(
             request,
@@ -361,7 +361,7 @@ class Console:
         try:
             instances = await self.cluster_instances(caller, cluster)
         except errors.BerthError as e:
-            return self._error(caller, e)
+            return self._error(request, caller, e)
         return self._page(
             request, "instances.html", me=caller, cluster=cluster, instances=instances, now=self.clock()
         )
@@ -558,8 +558,15 @@ class Console:
         context.setdefault("error", request.query.get("error", ""))
         return self._render(name, **context)
 
-    def _error(self, caller: Caller, e: errors.BerthError) -> web.Response:
-        return self._render("error.html", status=_http_status(e), me=caller, message=e.message)
+    def _error(self, request: web.Request, caller: Caller, e: errors.BerthError) -> web.Response:
+        """The page could not be shown; an action's refusal that led here is shown above it."""
+        return self._render(
+            "error.html",
+            status=_http_status(e),
+            me=caller,
+            message=e.message,
+            error=request.query.get("error", ""),
+        )
 
 
 _STATUS = {
