@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import ctypes
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -27,6 +28,8 @@ from typing import IO
 
 from berth.cli import command
 from berth.cli.output import progress
+from berth.client import Client
+from berth.errors import ApiError
 
 _PR_SET_PDEATHSIG = 1
 
@@ -90,6 +93,21 @@ def _wait(what: str, ready: Callable[[], bool], child: Child, timeout: float) ->
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} was not ready after {timeout:.0f} s; see {child.log_path}")
+
+
+def _connected(client: Client, agent_dir: Path, cluster: str, pool: str) -> bool:
+    """The agent of `agent_dir` has registered and holds its session (`pool`: a pool agent's)."""
+    try:
+        arn = json.loads((agent_dir / "identity.json").read_text())["container_instance_arn"]
+        if pool:
+            found = client.describe_pool(pool=pool).container_instances
+        else:
+            found = client.describe_container_instances(
+                cluster=cluster, containerInstances=[arn]
+            ).container_instances
+    except (OSError, ValueError, KeyError, ApiError):
+        return False
+    return any(i.container_instance_arn == arn and i.agent_connected for i in found)
 
 
 def _http_ok(url: str) -> bool:
@@ -278,12 +296,30 @@ def run(args: argparse.Namespace) -> int:
                 f"starting the agent of cluster {args.cluster!r} ({mine.cpu} CPU units, {mine.memory} MiB) "
                 f"and the FARGATE pool agent ({pool.cpu} CPU units, {pool.memory} MiB) ...",
             )
-        for agent in _agents(args, data, logs, shares):
+        agents = _agents(args, data, logs, shares)
+        for agent in agents:
             agent.start()
             started.append(agent)
+        if agents:
+            # Ready means joined: a task run right after "berth is up" finds its cluster and host.
+            with Client(config_path=data / "config", timeout=5) as client:
+                for agent in agents:
+                    _wait(
+                        f"the {agent.name}",
+                        functools.partial(
+                            _connected,
+                            client,
+                            data / agent.name,
+                            args.cluster,
+                            "fargate" if "--pool" in agent.argv else "",
+                        ),
+                        agent,
+                        60,
+                    )
         cfg = json.loads((data / "config").read_text())
         print(f"berth is up: gRPC {cfg['endpoint']}, HTTP {cfg['httpEndpoint']}")
         print(f"client config: {data / 'config'}")
+        print(f"web console: {cfg['httpEndpoint']}/ui/ (log in with the config's access key)")
         print(f"logs: {logs}/   stop with Ctrl-C")
         sys.stdout.flush()
         while not stopping:

@@ -114,16 +114,26 @@ def usage(instance: Any, name: str) -> Usage:
     return Usage(total - resource(instance, name), total)
 
 
-def sparkline(values: list[float | None], width: int = 160, height: int = 32, top: float = 100.0) -> str:
+SCALES = (5.0, 10.0, 25.0, 50.0, 100.0)
+
+
+def scale(values: list[float | None]) -> float:
+    """The top of a sparkline's axis: the smallest of SCALES that holds every value, or the peak
+    (a task may use more CPU than it reserves), so that low usage is not a flat line."""
+    peak = max([0.0, *(v for v in values if v is not None)])
+    return next((s for s in SCALES if peak <= s), peak)
+
+
+def sparkline(values: list[float | None], width: int = 160, height: int = 32) -> str:
     """SVG polyline points for `values` (percentages; None for a gap, drawn as 0) on a
-    `width` x `height` box, newest at the right, scaled to `top` or the largest value above it."""
+    `width` x `height` box, newest at the right, from 0 to `scale(values)`."""
     if not values:
         return ""
-    peak = max([top, *(v for v in values if v is not None)])
+    top = scale(values)
     step = width / max(1, len(values) - 1)
     points = []
     for i, v in enumerate(values):
-        y = height - (height * (v or 0.0) / peak)
+        y = height - (height * (v or 0.0) / top)
         points.append(f"{i * step:.1f},{y:.1f}")
     return " ".join(points)
 

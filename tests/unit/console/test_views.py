@@ -77,10 +77,12 @@ def test_usage_is_what_tasks_reserve_of_what_the_instance_registered() -> None:
     assert views.usage(i, "MEMORY").percent == 0
 
 
-def test_sparkline_scales_to_100_percent_or_the_peak() -> None:
+def test_sparkline_scales_to_the_smallest_axis_that_holds_the_values() -> None:
     assert views.sparkline([]) == ""
-    assert views.sparkline([0.0, 50.0, None], width=100, height=10) == "0.0,10.0 50.0,5.0 100.0,10.0"
-    # A value above 100 % (a task using more CPU than it reserves) raises the scale.
+    assert views.scale([0.4, None, 3.0]) == 5.0 and views.scale([]) == 5.0
+    assert views.scale([60.0]) == 100.0
+    assert views.sparkline([0.0, 50.0, None], width=100, height=10) == "0.0,10.0 50.0,0.0 100.0,10.0"
+    # A value above 100 % (a task using more CPU than it reserves) is the top itself.
     assert views.sparkline([200.0, 100.0], width=10, height=10) == "0.0,0.0 10.0,5.0"
 
 
