@@ -38,6 +38,8 @@ SERVICES_PER_CALL = 10  # DescribeServices takes at most 10
 KEEPALIVE_SECONDS = 15.0
 LOG_TAIL = 300
 EVENTS_SHOWN = 100
+TASKS_SHOWN = 200  # a task list shows this many, and says how many there are
+STOPPED_EXAMINED = 1000  # stopped tasks the overview looks through for recent failures
 
 
 @dataclass(frozen=True)
@@ -213,12 +215,18 @@ class Console:
         )
         return sorted(found, key=lambda i: i.ec2_instance_id)
 
-    async def cluster_tasks(self, caller: Caller, cluster: str, desired: str, service: str = "") -> list[Any]:
+    async def cluster_tasks(
+        self, caller: Caller, cluster: str, desired: str, service: str = "", limit: int = TASKS_SHOWN
+    ) -> tuple[list[Any], int]:
+        """Up to `limit` tasks (newest first) and how many there are: a page of a large service
+        stays quick."""
         arns = await self.list_all(
             caller, "ListTasks", "task_arns", cluster=cluster, desiredStatus=desired, serviceName=service
         )
-        found = await self.described(caller, "DescribeTasks", "tasks", "tasks", arns, cluster, PAGE_SIZE)
-        return sorted(found, key=lambda t: t.created_at, reverse=True)
+        found = await self.described(
+            caller, "DescribeTasks", "tasks", "tasks", arns[:limit], cluster, PAGE_SIZE
+        )
+        return sorted(found, key=lambda t: t.created_at, reverse=True), len(arns)
 
     async def host_names(self, caller: Caller, cluster: str, tasks: list[Any]) -> dict[str, str]:
         arns = sorted({t.container_instance_arn for t in tasks if t.container_instance_arn})
@@ -257,7 +265,7 @@ class Console:
                 raise errors.NotFound(f"cluster {name!r} not found", ecs_type="ClusterNotFoundException")
             services = await self.cluster_services(caller, name)
             instances = await self.cluster_instances(caller, name)
-            stopped = await self.cluster_tasks(caller, name, "STOPPED")
+            stopped, _ = await self.cluster_tasks(caller, name, "STOPPED", limit=STOPPED_EXAMINED)
         except errors.BerthError as e:
             return self._error(request, caller, e)
         now = self.clock()
@@ -281,7 +289,7 @@ class Console:
             if not found.services:
                 raise errors.NotFound(f"service {name!r} not found in cluster {cluster!r}")
             service = found.services[0]
-            tasks = await self.cluster_tasks(caller, cluster, "RUNNING", service.service_name)
+            tasks, total = await self.cluster_tasks(caller, cluster, "RUNNING", service.service_name)
             hosts = await self.host_names(caller, cluster, tasks)
             samples = await self._utilization(caller, cluster, service)
         except errors.BerthError as e:
@@ -294,6 +302,7 @@ class Console:
             service=service,
             deployments=views.active_deployments(service),
             tasks=tasks,
+            total=total,
             hosts=hosts,
             samples=samples,
             now=self.clock(),
@@ -317,7 +326,7 @@ class Console:
         cluster = request.match_info["cluster"]
         desired = "STOPPED" if request.query.get("status") == "STOPPED" else "RUNNING"
         try:
-            tasks = await self.cluster_tasks(caller, cluster, desired)
+            tasks, total = await self.cluster_tasks(caller, cluster, desired)
             hosts = await self.host_names(caller, cluster, tasks)
         except errors.BerthError as e:
             return self._error(request, caller, e)
@@ -328,6 +337,7 @@ class Console:
             cluster=cluster,
             desired=desired,
             tasks=tasks,
+            total=total,
             hosts=hosts,
             now=self.clock(),
         )

@@ -118,5 +118,19 @@ def test_actions_need_the_csrf_token_and_the_same_origin(
         timeout=10,
     )
     assert r.status_code == 404 and 'id="flash-error"' in r.text and "0123456789abcdef" in r.text
+    # Every page and live part renders, with and without tasks.
+    base = f"{http}/ui/clusters/{cluster}"
+    for path in (
+        "",
+        "/live",
+        "/services/web/live",
+        "/tasks",
+        "/tasks?status=STOPPED",
+        "/tasks/live",
+        "/instances",
+        "/instances/live",
+        "/events",
+    ):
+        assert s.get(base + path, timeout=10).status_code == 200, path
     r = s.get(f"{http}/ui/clusters/nope-{unique}", timeout=10)
     assert r.status_code == 404 and f"nope-{unique}" in r.text
