@@ -24,7 +24,7 @@ from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.scheduler import Instance, query
 from controlplane.state.cluster_state import State, instance_id
-from controlplane.store import Check, Delete, Put, Versioned, keys
+from controlplane.store import MAX_TXN_OPS, Check, Delete, Put, Versioned, chunked, keys
 from controlplane.taskstate import mark_stopped
 
 INSTANCE_STATUSES = ("ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED")
@@ -221,7 +221,7 @@ class InstanceApi(ClusterApi):
                     "stop them, drain the instance, or deregister with force",
                     ecs_type="ClientException",
                 )
-            ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
+            stopped: list[Put] = []
             for t in tasks:
                 task = t.value
                 mark_stopped(
@@ -230,7 +230,8 @@ class InstanceApi(ClusterApi):
                     reason="Container instance deregistered",
                     now=now,
                 )
-                ops.append(Put(t.key, task, t.mod_revision))
+                stopped.append(Put(t.key, task, t.mod_revision))
+            ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
             for key in (
                 keys.allocation(cluster, ident),
                 keys.liveness(cluster, ident),
@@ -245,7 +246,16 @@ class InstanceApi(ClusterApi):
                 key_rev = await self.store.revision_of(keys.access_key(identity.value.access_key_id))
                 if key_rev:
                     ops.append(Delete(keys.access_key(identity.value.access_key_id), key_rev))
+            # The instance goes with the last batch of its tasks. Earlier batches (more tasks than
+            # one transaction holds) need no atomicity with it: their tasks run on an instance
+            # being force-deregistered and are recorded stopped either way; the allocation still
+            # counts them until the last batch deletes it, and that delete is pinned to the
+            # allocation's revision, so a task placed here meanwhile fails it and we start over.
+            batches = list(chunked(stopped, MAX_TXN_OPS - len(ops))) or [[]]
             try:
+                for batch in batches[:-1]:
+                    self.state.note_commit(batch, await self.store.commit(*batch))
+                ops.extend(batches[-1])
                 self.state.note_commit(ops, await self.store.commit(*ops))
             except Conflict:
                 continue

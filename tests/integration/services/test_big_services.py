@@ -177,6 +177,38 @@ def test_a_service_of_150_tasks_on_20_instances_places_all_and_scales_to_zero(
     client.delete_service(cluster=cluster, service="big", force=True)
 
 
+def test_force_deregistering_an_instance_stops_more_tasks_than_one_transaction_holds(
+    client: Client, cluster: str, unique: str, hosts: FakeHosts
+) -> None:
+    arn = hosts.add("roomy", cpu=1024 * 16, memory=200 * TASK_MEMORY)
+    hosts.wait_connected(client)
+    td = small_task(client, f"crowd-{unique}")
+    client.create_service(
+        cluster=cluster, serviceName="crowd", taskDefinition=td, desiredCount=140, launchType="EC2"
+    )
+    wait_for(
+        lambda: len(service_tasks(client, cluster, "crowd")) >= 140,
+        timeout=20,
+        interval=0.5,
+        message="the service did not place its 140 tasks on one instance",
+    )
+    client.update_service(cluster=cluster, service="crowd", desiredCount=0)
+    wait_for(
+        lambda: not service_tasks(client, cluster, "crowd"),
+        timeout=20,
+        interval=0.5,
+        message="scaling to 0 did not stop every task",
+    )
+
+    # 140 task records, the instance and its records: more than one transaction holds.
+    client.deregister_container_instance(cluster=cluster, containerInstance=arn, force=True)
+    stopped = service_tasks(client, cluster, "crowd", desired="STOPPED")
+    assert len(stopped) == 140
+    assert {t.last_status for t in stopped} == {"STOPPED"}
+    assert not client.list_container_instances(cluster=cluster).container_instance_arns
+    client.delete_service(cluster=cluster, service="crowd", force=True)
+
+
 def test_run_task_with_a_client_token_commits_its_tasks_and_token_together(
     client: Client, cluster: str, unique: str, hosts: FakeHosts
 ) -> None:
