@@ -6,6 +6,7 @@ remainingResources, agentConnected and the task counts are computed from the wat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from berth import arn, taskstatus
@@ -206,7 +207,7 @@ class InstanceApi(ClusterApi):
     ) -> types_pb2.ContainerInstance:
         """Remove an instance with its allocation, liveness and agent key. Its tasks that are not
         stopped refuse it, unless `force`: then they are recorded as STOPPED (nothing runs them)."""
-        for _ in range(20):
+        for attempt in range(20):
             record = await self._instance(cluster, ident)
             instance = record.value
             tasks = [
@@ -258,6 +259,8 @@ class InstanceApi(ClusterApi):
                 ops.extend(batches[-1])
                 self.state.note_commit(ops, await self.store.commit(*ops))
             except Conflict:
+                # Typically the service controller stopping the same tasks: let it get ahead.
+                await asyncio.sleep(min(0.001 * 2**attempt, 0.05))
                 continue
             instance.status = "INACTIVE"
             instance.agent_connected = False
