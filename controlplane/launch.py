@@ -2,8 +2,10 @@
 
 RunTask, StartTask and the service controller all come here. One launch reads the cluster's
 instances from the watch-fed `State`, places every copy, and writes the new task records together
-with the instances' allocation records in one transaction whose compares pin each touched
-allocation, each chosen instance record and the cluster record. A concurrent launch (in this
+with the instances' allocation records in transactions whose compares pin each touched
+allocation, each chosen instance record and the cluster record. etcd limits a transaction to
+`MAX_TXN_OPS` ops, so a big launch (a service of hundreds of tasks) commits in batches, each placed
+on the state the batches before it left. A concurrent launch (in this
 replica or another) that booked the same instance makes the transaction fail; we then catch up
 with etcd and place again, so an instance is never overcommitted. Launches in one replica queue
 per cluster, so they do not spin on each other.
@@ -34,12 +36,34 @@ from controlplane.scheduler import (
 from controlplane.scheduler.capacity import ProviderItem, assign, is_pool
 from controlplane.state.cluster_state import State, instance_id
 from controlplane.statemetrics import count_placement_failures
-from controlplane.store import Check, EtcdStore, Put, Versioned, keys
+from controlplane.store import MAX_TXN_OPS, Check, EtcdStore, Put, Versioned, keys
 from controlplane.taskstate import reservation_for
 
 log = structlog.get_logger("berth.launch")
 
 _ATTEMPTS = 30
+# Room left for a launch's extra ops (RunTask's clientToken record is one Put).
+_EXTRA_OPS_ALLOWANCE = 8
+
+
+def launch_ops(tasks: int, instances: int) -> int:
+    """The ops of a launch transaction without its extra ops: the cluster check, a Put per task,
+    and a Check of the instance plus a Put of its allocation per instance."""
+    return 1 + tasks + 2 * instances
+
+
+def batch_size(chosen: Sequence[str], budget: int) -> int:
+    """How many of the leading placements (`chosen`: one instance id per task) fit in `budget` ops:
+    each task costs its Put, and each instance new to the batch its Check and allocation Put."""
+    seen: set[str] = set()
+    used = 0
+    for n, ident in enumerate(chosen):
+        cost = 1 if ident in seen else 3
+        if used + cost > budget:
+            return n
+        seen.add(ident)
+        used += cost
+    return len(chosen)
 
 
 @dataclass
@@ -99,17 +123,32 @@ class Launcher:
         )
 
     async def launch(self, spec: LaunchSpec, now: float) -> LaunchResult:
+        """Place and commit `spec.count` tasks, in as many transactions as etcd's op limit needs.
+
+        Each batch is placed on the state the previous batches left and is CAS-guarded on its own,
+        so a lost race re-places only that batch. Tasks of batches already committed stay launched
+        when a later batch cannot place; the failures say why the rest did not.
+        """
         cluster = spec.cluster.value.cluster_name
         capacity = spec.capacity or cluster
         request = self.request(spec)
         reservation = reservation_for(spec.task_definition, spec.overrides)
+        # RunTask's clientToken record (extra_ops) must commit with its tasks, and StartTask names
+        # its instances: those launches are small (<= 10 tasks) and go in one transaction.
+        atomic = spec.extra_ops is not None or spec.instance_ids is not None
+        if atomic and launch_ops(spec.count, spec.count) + _EXTRA_OPS_ALLOWANCE > MAX_TXN_OPS:
+            raise ValueError(f"a launch of {spec.count} tasks with extra ops does not fit one transaction")
+        launched: list[types_pb2.Task] = []
+        revision = 0
+        attempt = 0
         async with self._locks[capacity]:
-            for attempt in range(_ATTEMPTS):
+            while True:
                 views = self.state.instance_views(capacity)
                 if spec.instance_ids is not None:
                     placement = self._place_on(request, views, spec.instance_ids)
                 else:
-                    placement = place(request, views, spec.count, self.rng)
+                    placement = place(request, views, spec.count - len(launched), self.rng)
+                size = len(placement.chosen) if atomic else batch_size(placement.chosen, MAX_TXN_OPS - 1)
                 tasks = [
                     self._new_task(
                         spec,
@@ -119,31 +158,48 @@ class Launcher:
                         now=now,
                         reservation=reservation,
                     )
-                    for i in placement.chosen
+                    for i in placement.chosen[:size]
                 ]
-                ops: list[Put | Check] = [Check(spec.cluster.key, spec.cluster.mod_revision)]
-                if spec.extra_ops is not None:
-                    ops.extend(spec.extra_ops(tasks))
-                by_instance: defaultdict[str, list[types_pb2.Task]] = defaultdict(list)
-                for task in tasks:
-                    by_instance[instance_id(task.container_instance_arn)].append(task)
-                    ops.append(Put(keys.task(cluster, task.task_arn.rsplit("/", 1)[1]), task, 0))
-                for ident, placed in by_instance.items():
-                    ops.append(self._instance_check(capacity, ident))
-                    ops.append(self._allocation_put(capacity, ident, placed))
+                ops = self._launch_ops(spec, capacity, tasks)
+                # Nothing placed: nothing to write, but RunTask's clientToken record still is.
+                write = bool(tasks) or spec.extra_ops is not None
                 try:
-                    revision = await self.store.commit(*ops)
+                    if write:
+                        revision = await self.store.commit(*ops)
                 except Conflict:
-                    if attempt and attempt % 10 == 0:
+                    attempt += 1
+                    if attempt >= _ATTEMPTS:
+                        raise Conflict(
+                            f"cluster {cluster!r} is too busy to place tasks right now; retry"
+                        ) from None
+                    if attempt % 10 == 0:
                         log.info("launch_contended", cluster=cluster, attempt=attempt)
                     await self._refresh(spec)
                     await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
                     continue
-                self.state.note_commit(ops, revision)
-                failures = [self._failure(spec, f) for f in placement.failures]
-                count_placement_failures(cluster, failures)
-                return LaunchResult(tasks, failures, revision)
-        raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
+                if write:
+                    self.state.note_commit(ops, revision)
+                launched.extend(tasks)
+                if size == len(placement.chosen):  # the last batch: what did not place, failed
+                    failures = [self._failure(spec, f) for f in placement.failures]
+                    count_placement_failures(cluster, failures)
+                    return LaunchResult(launched, failures, revision)
+
+    def _launch_ops(self, spec: LaunchSpec, capacity: str, tasks: list[types_pb2.Task]) -> list[Put | Check]:
+        """One transaction: the cluster record pinned, extra writes, the tasks, and per instance its
+        record pinned and its allocation (CAS on its revision) grown by the tasks placed on it."""
+        cluster = spec.cluster.value.cluster_name
+        ops: list[Put | Check] = [Check(spec.cluster.key, spec.cluster.mod_revision)]
+        if spec.extra_ops is not None:
+            ops.extend(spec.extra_ops(tasks))
+        by_instance: defaultdict[str, list[types_pb2.Task]] = defaultdict(list)
+        for task in tasks:
+            by_instance[instance_id(task.container_instance_arn)].append(task)
+            ops.append(Put(keys.task(cluster, task.task_arn.rsplit("/", 1)[1]), task, 0))
+        for ident, placed in by_instance.items():
+            ops.append(self._instance_check(capacity, ident))
+            ops.append(self._allocation_put(capacity, ident, placed))
+        return ops
 
     async def _refresh(self, spec: LaunchSpec) -> None:
         """After a lost race: re-read the cluster's state and its record from etcd."""

@@ -6,6 +6,7 @@ remainingResources, agentConnected and the task counts are computed from the wat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from berth import arn, taskstatus
@@ -24,7 +25,7 @@ from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.scheduler import Instance, query
 from controlplane.state.cluster_state import State, instance_id
-from controlplane.store import Check, Delete, Put, Versioned, keys
+from controlplane.store import MAX_TXN_OPS, Check, Delete, Put, Versioned, chunked, keys
 from controlplane.taskstate import mark_stopped
 
 INSTANCE_STATUSES = ("ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED")
@@ -206,7 +207,7 @@ class InstanceApi(ClusterApi):
     ) -> types_pb2.ContainerInstance:
         """Remove an instance with its allocation, liveness and agent key. Its tasks that are not
         stopped refuse it, unless `force`: then they are recorded as STOPPED (nothing runs them)."""
-        for _ in range(20):
+        for attempt in range(20):
             record = await self._instance(cluster, ident)
             instance = record.value
             tasks = [
@@ -221,7 +222,7 @@ class InstanceApi(ClusterApi):
                     "stop them, drain the instance, or deregister with force",
                     ecs_type="ClientException",
                 )
-            ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
+            stopped: list[Put] = []
             for t in tasks:
                 task = t.value
                 mark_stopped(
@@ -230,7 +231,8 @@ class InstanceApi(ClusterApi):
                     reason="Container instance deregistered",
                     now=now,
                 )
-                ops.append(Put(t.key, task, t.mod_revision))
+                stopped.append(Put(t.key, task, t.mod_revision))
+            ops: list[Put | Delete | Check] = [Delete(record.key, record.mod_revision)]
             for key in (
                 keys.allocation(cluster, ident),
                 keys.liveness(cluster, ident),
@@ -245,9 +247,20 @@ class InstanceApi(ClusterApi):
                 key_rev = await self.store.revision_of(keys.access_key(identity.value.access_key_id))
                 if key_rev:
                     ops.append(Delete(keys.access_key(identity.value.access_key_id), key_rev))
+            # The instance goes with the last batch of its tasks. Earlier batches (more tasks than
+            # one transaction holds) need no atomicity with it: their tasks run on an instance
+            # being force-deregistered and are recorded stopped either way; the allocation still
+            # counts them until the last batch deletes it, and that delete is pinned to the
+            # allocation's revision, so a task placed here meanwhile fails it and we start over.
+            batches = list(chunked(stopped, MAX_TXN_OPS - len(ops))) or [[]]
             try:
+                for batch in batches[:-1]:
+                    self.state.note_commit(batch, await self.store.commit(*batch))
+                ops.extend(batches[-1])
                 self.state.note_commit(ops, await self.store.commit(*ops))
             except Conflict:
+                # Typically the service controller stopping the same tasks: let it get ahead.
+                await asyncio.sleep(min(0.001 * 2**attempt, 0.05))
                 continue
             instance.status = "INACTIVE"
             instance.agent_connected = False

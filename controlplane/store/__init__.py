@@ -8,5 +8,17 @@ lost race surfaces as `Conflict` and is retried by re-reading, never by overwrit
 
 from controlplane.store import keys
 from controlplane.store.etcd import Check, Delete, EtcdStore, Put, Versioned, WatchCompacted, WatchEvent
+from controlplane.store.txn import MAX_TXN_OPS, chunked
 
-__all__ = ["Check", "Delete", "EtcdStore", "Put", "Versioned", "WatchCompacted", "WatchEvent", "keys"]
+__all__ = [
+    "MAX_TXN_OPS",
+    "Check",
+    "Delete",
+    "EtcdStore",
+    "Put",
+    "Versioned",
+    "WatchCompacted",
+    "WatchEvent",
+    "chunked",
+    "keys",
+]

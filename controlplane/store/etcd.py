@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 
 from berth.errors import Conflict, Unavailable
 from controlplane import metrics
+from controlplane.store.txn import MAX_TXN_OPS
 
 M = TypeVar("M", bound=Message)
 
@@ -159,9 +160,12 @@ class EtcdStore:
         return int(resp.kvs[0].mod_revision) if resp.kvs else 0
 
     async def get_many(self, keys: Sequence[str], cls: type[M]) -> builtins.list[Versioned[M] | None]:
-        """Several keys read at one revision (a single transaction of range reads)."""
+        """Several keys read at one revision (a single transaction of range reads). Its callers
+        are bounded by ECS's request limits (at most 100 ARNs), under `MAX_TXN_OPS`."""
         if not keys:
             return []
+        if len(keys) > MAX_TXN_OPS:
+            raise ValueError(f"a read of {len(keys)} keys exceeds etcd's limit of {MAX_TXN_OPS} per txn")
         ops = [KVService.txn_op_get(self._abs(k)) for k in keys]
         async with self._op("get"):
             resp = await self._kv.txn([], ops, timeout=self.timeout)
@@ -262,8 +266,11 @@ class EtcdStore:
         """Apply `ops` atomically if every touched key is still at its expected revision.
 
         Returns the new etcd revision. Raises Conflict if any compare failed (nothing is written),
-        Unavailable if etcd could not be reached (the outcome is then unknown).
+        Unavailable if etcd could not be reached (the outcome is then unknown). More than
+        `MAX_TXN_OPS` ops is a bug of the caller (etcd would refuse them): ValueError.
         """
+        if len(ops) > MAX_TXN_OPS:
+            raise ValueError(f"a transaction of {len(ops)} ops exceeds etcd's limit of {MAX_TXN_OPS}")
         compares = []
         actions = []
         for op in ops:
