@@ -42,7 +42,12 @@ log = structlog.get_logger("berth.agent")
 
 def parse_args(argv: list[str] | None = None) -> AgentSettings:
     p = argparse.ArgumentParser(prog="berth-agent", description="Run the berth agent on this host.")
-    p.add_argument("--endpoint", required=True, help="control plane gRPC address HOST:PORT")
+    p.add_argument(
+        "--endpoint",
+        required=True,
+        help="control plane gRPC address HOST:PORT, or several replicas IP:PORT,IP:PORT,... "
+        "(or dns:///NAME:PORT resolving to all of them): the session moves on when one dies",
+    )
     p.add_argument("--cluster", default="default", help="cluster to join (default: default)")
     p.add_argument("--pool", default="", choices=("", "fargate"), help="join the hidden FARGATE pool instead")
     p.add_argument(

@@ -25,6 +25,7 @@ from agent.execs import ExecService
 from agent.logs import LogService
 from agent.runtime.model import RuntimeInfo
 from agent.settings import AGENT_VERSION, AgentSettings
+from berth.endpoints import grpc_target
 from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
 
 log = structlog.get_logger("berth.agent.session")
@@ -34,6 +35,8 @@ CHANNEL_OPTIONS = [
     ("grpc.keepalive_timeout_ms", 5_000),
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+    # With several replicas, a dead one is left for the next within seconds, not minutes.
+    ("grpc.max_reconnect_backoff_ms", 5_000),
 ]
 
 
@@ -60,7 +63,7 @@ class Session:
     def __init__(self, settings: AgentSettings) -> None:
         self.settings = settings
         self.identity = identity.load(settings.data_dir)
-        self.channel = grpc.aio.insecure_channel(settings.endpoint, options=CHANNEL_OPTIONS)
+        self.channel = grpc.aio.insecure_channel(grpc_target(settings.endpoint), options=CHANNEL_OPTIONS)
         self.stub = agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
         self._seq = 0
         self._outbox: dict[tuple[str, str], agent_pb2.TaskStateChange] = {}  # (task, status) -> latest

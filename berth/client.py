@@ -23,6 +23,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from berth import config, jsonmsg
+from berth.endpoints import grpc_target
 from berth.errors import ApiError, FieldViolation, InvalidArgument
 from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc
 from berth.v1 import ecs_messages_pb2 as ecs
@@ -45,7 +46,7 @@ class Client:
         self.token = token if token is not None else cfg.token
         self.timeout = timeout
         self._channel = grpc.insecure_channel(
-            self.endpoint,
+            grpc_target(self.endpoint),
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
         )
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]

@@ -12,6 +12,7 @@ replicas starting together: create-if-absent in etcd) and an agent join token.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ ADMIN = "admin"
 ADMIN_POLICY = "AdministratorAccess"
 _CACHE_SECONDS = 5.0
 JOIN_PREFIX = "bjt_"
+REPLICA_PREFIX = "brt_"
+# A call forwarded by another replica (controlplane.replicas) names the principal it acts for, and
+# the replica that forwarded it.
+FORWARDED_FOR = "x-berth-forwarded-for"
+FORWARDED_BY = "x-berth-forwarded-by"
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
 AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})
@@ -39,6 +45,7 @@ class Principal:
     access_key_id: str = ""
     policies: tuple[str, ...] = ()
     instance_arn: str = ""
+    via: str = ""  # the replica that forwarded this call, if one did
 
     @property
     def arn(self) -> str:
@@ -46,6 +53,34 @@ class Principal:
 
 
 ANONYMOUS = Principal("anonymous", kind="anonymous")
+
+
+def encode_principal(p: Principal) -> str:
+    return json.dumps(
+        {
+            "name": p.name,
+            "kind": p.kind,
+            "accessKeyId": p.access_key_id,
+            "policies": list(p.policies),
+            "instanceArn": p.instance_arn,
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_principal(value: str, via: str) -> Principal:
+    try:
+        d = json.loads(value)
+        return Principal(
+            name=str(d["name"]),
+            kind=str(d["kind"]),
+            access_key_id=str(d.get("accessKeyId", "")),
+            policies=tuple(str(x) for x in d.get("policies", ())),
+            instance_arn=str(d.get("instanceArn", "")),
+            via=via or "a replica",
+        )
+    except (ValueError, KeyError, TypeError):
+        raise Unauthenticated(f"the forwarded principal ({FORWARDED_FOR}) is not valid") from None
 
 
 def new_access_key(principal: str, policies: tuple[str, ...]) -> store_pb2.AccessKey:
@@ -70,6 +105,7 @@ class Authenticator:
         self._store = store
         self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
         self._join: tuple[float, str] | None = None
+        self._replica: tuple[float, str] | None = None
 
     async def access_key(self, key_id: str) -> store_pb2.AccessKey | None:
         now = time.monotonic()
@@ -90,17 +126,36 @@ class Authenticator:
             self._join = (now, record.value.secret_access_key if record else "")
         return self._join[1]
 
+    async def replica_token(self) -> str:
+        if self._replica is None or not self._replica[1]:
+            record = await self._store.get(keys.REPLICA_TOKEN, store_pb2.AccessKey)
+            self._replica = (time.monotonic(), record.value.secret_access_key if record else "")
+        return self._replica[1]
+
     def forget(self, key_id: str) -> None:
         """Drop a cached key (it was just deleted or replaced)."""
         self._cache.pop(key_id, None)
 
-    async def from_bearer(self, authorization: str | None) -> Principal:
+    async def from_bearer(
+        self, authorization: str | None, forwarded_for: str | None = None, forwarded_by: str | None = None
+    ) -> Principal:
+        """The caller of a gRPC call. A call another replica forwarded (its token and the
+        principal it acts for) is that principal's, marked with the replica it came through."""
         if not authorization:
             raise Unauthenticated("missing credentials: send the header 'authorization: Bearer <token>'")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("the authorization header must be 'Bearer <token>'")
         token = token.strip()
+        if token.startswith(REPLICA_PREFIX):
+            expected = await self.replica_token()
+            if not expected or not hmac.compare_digest(expected.encode(), token.encode()):
+                raise Unauthenticated("the replica token is not valid")
+            if not forwarded_for:
+                raise Unauthenticated(
+                    f"a replica's call must name the principal it acts for ({FORWARDED_FOR})"
+                )
+            return decode_principal(forwarded_for, forwarded_by or "")
         if token.startswith(JOIN_PREFIX):
             if await self.join_token() == token:
                 return Principal("agents", kind="join")
@@ -152,20 +207,29 @@ async def ensure_admin_key(store: EtcdStore) -> store_pb2.AccessKey:
 
 async def ensure_join_token(store: EtcdStore) -> str:
     """The token agents present to join; created once, shared by every replica."""
-    existing = await store.get(keys.JOIN_TOKEN, store_pb2.AccessKey)
+    return await _ensure_secret(store, keys.JOIN_TOKEN, JOIN_PREFIX, "join:agents")
+
+
+async def ensure_replica_token(store: EtcdStore) -> str:
+    """The token replicas present to each other when they forward a call; created once."""
+    return await _ensure_secret(store, keys.REPLICA_TOKEN, REPLICA_PREFIX, "replica:replicas")
+
+
+async def _ensure_secret(store: EtcdStore, key: str, prefix: str, principal: str) -> str:
+    existing = await store.get(key, store_pb2.AccessKey)
     if existing is not None:
         return existing.value.secret_access_key
     token = store_pb2.AccessKey(
-        access_key_id="join",
-        secret_access_key=JOIN_PREFIX + secrets.token_urlsafe(30),
-        principal="join:agents",
+        access_key_id=principal.partition(":")[0],
+        secret_access_key=prefix + secrets.token_urlsafe(30),
+        principal=principal,
         status="Active",
         created_at=time.time(),
     )
     try:
-        await store.commit(Put(keys.JOIN_TOKEN, token, 0))
+        await store.commit(Put(key, token, 0))
         return token.secret_access_key
     except Conflict:
-        again = await store.get(keys.JOIN_TOKEN, store_pb2.AccessKey)
+        again = await store.get(key, store_pb2.AccessKey)
         assert again is not None
         return again.value.secret_access_key

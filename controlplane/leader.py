@@ -29,7 +29,7 @@ LEADER_KEY = "leader"
 
 
 class Leadership:
-    def __init__(self, store: EtcdStore, replica: str, *, ttl: int = 6) -> None:
+    def __init__(self, store: EtcdStore, replica: str, *, ttl: int = 3) -> None:
         self.store = store
         self.replica = replica
         self.ttl = ttl

@@ -23,6 +23,11 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "--http-addr", default="127.0.0.1:7411", help="HTTP listen address (/metrics, /healthz, ECS JSON)"
     )
     p.add_argument(
+        "--advertise-addr",
+        default="",
+        help="the gRPC address other replicas reach this one at (default: --grpc-addr, 0.0.0.0 as 127.0.0.1)",
+    )
+    p.add_argument(
         "--data-dir",
         default=str(Path.home() / ".berth"),
         help="where the client config and join token are written",
@@ -65,6 +70,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         data_dir=Path(a.data_dir).expanduser(),
         grpc_addr=a.grpc_addr,
         http_addr=a.http_addr,
+        advertise_addr=a.advertise_addr,
         etcd_endpoints=tuple(e.strip() for e in a.etcd_endpoints.split(",") if e.strip()),
         etcd_prefix=a.etcd_prefix,
         region=a.region,

@@ -38,6 +38,7 @@ from controlplane.promsd import agent_targets
 from controlplane.reconcile.controller import ServiceController
 from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
+from controlplane.replicas import Forwarder, ReplicaRegistry
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
 from controlplane.statemetrics import StateCollector, count_failed_deployments
@@ -61,6 +62,7 @@ class ControlPlane:
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
         self.leadership: Leadership | None = None
+        self.forwarder: Forwarder | None = None
         self.failed = asyncio.Event()  # a background loop crashed: the process must not go on half-alive
         self.grpc_port = 0
         self.http_port = 0
@@ -97,6 +99,7 @@ class ControlPlane:
         await self._wait_for_etcd()
         admin = await auth.ensure_admin_key(self.store)
         join_token = await auth.ensure_join_token(self.store)
+        await auth.ensure_replica_token(self.store)
 
         self._run_in_background(self.state.run(), "state")
         self._run_in_background(self.utilization.run(), "utilization")
@@ -130,6 +133,11 @@ class ControlPlane:
         )
         await server.start()
         self._grpc = server
+        replicas = ReplicaRegistry(
+            self.store, self.replica, self.settings.advertise_addr or self.grpc_endpoint
+        )
+        self._run_in_background(replicas.run(), "replicas")
+        self.forwarder = ecs_servicer.forwarder = Forwarder(replicas, self.authenticator)
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
         app = build_app(
             self.store,
@@ -210,6 +218,8 @@ class ControlPlane:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
+        if self.forwarder is not None:
+            await self.forwarder.close()
         await self.store.close()
         self._stopped.set()
 

@@ -11,6 +11,8 @@ class Settings:
     data_dir: Path
     grpc_addr: str = "127.0.0.1:7410"
     http_addr: str = "127.0.0.1:7411"
+    # Where other replicas reach this one's gRPC port ("": the listen address as a local client dials it).
+    advertise_addr: str = ""
     etcd_endpoints: tuple[str, ...] = ("127.0.0.1:2379",)
     etcd_prefix: str = "/berth/"
     region: str = "local"

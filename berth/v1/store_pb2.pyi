@@ -76,6 +76,16 @@ class AgentLiveness(_message.Message):
     warm_sandboxes: int
     def __init__(self, container_instance_arn: _Optional[str] = ..., connected_at: _Optional[float] = ..., replica: _Optional[str] = ..., warm_sandboxes: _Optional[int] = ...) -> None: ...
 
+class ReplicaRecord(_message.Message):
+    __slots__ = ("replica", "grpc_endpoint", "started_at")
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
+    GRPC_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    replica: str
+    grpc_endpoint: str
+    started_at: float
+    def __init__(self, replica: _Optional[str] = ..., grpc_endpoint: _Optional[str] = ..., started_at: _Optional[float] = ...) -> None: ...
+
 class AgentIdentity(_message.Message):
     __slots__ = ("container_instance_arn", "access_key_id")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]

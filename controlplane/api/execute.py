@@ -136,8 +136,13 @@ class ExecApi(ObservabilityApi):
             start.cluster, start.task, start.container, start.command
         )
         session = self._session(
-            task.container_instance_arn, "exec sessions are", "retry once the agent is back"
+            task.container_instance_arn, ctx, "exec sessions are", "retry once the agent is back"
         )
+        if isinstance(session, str):  # the replica holding the agent runs (and records) the session
+            assert self.forwarder is not None
+            async for response in self.forwarder.execute(session, first, requests, ctx.principal):
+                yield response
+            return
         record = berth_pb2.ExecSession(
             session_id=uuid.uuid4().hex,
             cluster_arn=task.cluster_arn,

@@ -16,7 +16,7 @@ from grpc_status import rpc_status
 from berth import errors
 from controlplane.api.dispatch import Api, Method
 from controlplane.api.errors import internal_status, to_status
-from controlplane.auth import Authenticator, Principal
+from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, Authenticator, Principal
 
 REQUEST_ID = "x-request-id"
 # A request larger than MAX_REQUEST_BYTES is refused with INVALID_ARGUMENT naming the limit. The
@@ -70,7 +70,9 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         md = _metadata(context)
 
         async def authenticate() -> Principal:
-            return await authenticator.from_bearer(md.get("authorization"))
+            return await authenticator.from_bearer(
+                md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY)
+            )
 
         return md.get(REQUEST_ID), authenticate
 

@@ -2,9 +2,8 @@
 
 GetTaskLogs finds the task's container instance and streams through the agent session this replica
 holds for it (`LogRelay`). An agent's session lives on one replica; when it is on another one, the
-call fails with FAILED_PRECONDITION naming that replica (no forwarding between replicas yet: a
-client behind a load balancer retries, or connects to the named replica). A disconnected agent
-is FAILED_PRECONDITION too: its logs stay on the host until it is back.
+call is forwarded there (`controlplane.replicas`), once. A disconnected agent is
+FAILED_PRECONDITION: its logs stay on the host until it is back.
 
 WatchEvents streams ECS-shaped events derived from etcd's history (`controlplane.events`).
 """
@@ -26,11 +25,13 @@ from controlplane.store import keys
 
 if TYPE_CHECKING:
     from controlplane.api.agent_service import AgentServicer, AgentSession
+    from controlplane.replicas import Forwarder
 
 
 class ObservabilityApi(TaskApi, InstanceApi):
     agents: AgentServicer | None = None
     event_feed: EventFeed | None = None
+    forwarder: Forwarder | None = None  # to the replica holding an agent's session
 
     def attach_agents(self, agents: AgentServicer, *, event_history_seconds: float) -> None:
         """Wire in this replica's agent sessions (for logs) and set up the event feed."""
@@ -65,7 +66,12 @@ class ObservabilityApi(TaskApi, InstanceApi):
             raise InvalidArgument.field("since", f"{req.since} is negative")
         if not task.container_instance_arn:
             raise FailedPrecondition(f"task {task_id} was never placed on a host, so it has no logs")
-        session = self._session(task.container_instance_arn)
+        session = self._session(task.container_instance_arn, ctx)
+        if isinstance(session, str):
+            assert self.forwarder is not None
+            async for response in self.forwarder.logs(session, req, ctx.principal):
+                yield response
+            return
         request = agent_pb2.LogRequest(
             task_arn=task.task_arn, containers=names, since=req.since, tail=req.tail, follow=req.follow
         )
@@ -86,11 +92,13 @@ class ObservabilityApi(TaskApi, InstanceApi):
     def _session(
         self,
         instance_arn: str,
+        ctx: CallContext,
         purpose: str = "logs are",
         meanwhile: str = "the task's logs stay on its host and can be read once the agent is back",
-    ) -> AgentSession:
-        """The agent session this replica holds for the instance, or FailedPrecondition saying
-        where it is (`purpose` and `meanwhile` fit the message to what the caller wanted)."""
+    ) -> AgentSession | str:
+        """The agent session this replica holds for the instance, or the name of the replica that
+        holds it (to forward the call to), or FailedPrecondition saying why neither (`purpose` and
+        `meanwhile` fit the message to what the caller wanted)."""
         session = self.agents.sessions.get(instance_arn) if self.agents is not None else None
         if session is not None:
             return session
@@ -98,10 +106,17 @@ class ObservabilityApi(TaskApi, InstanceApi):
         liveness = self.state.liveness.get(keys.liveness(instance_cluster or "", ident))
         here = self.agents.replica if self.agents is not None else ""
         if liveness is not None and liveness.replica and liveness.replica != here:
+            if self.forwarder is not None and not ctx.principal.via:
+                return liveness.replica
             raise FailedPrecondition(
                 f"the agent of container instance {ident} is connected to control plane replica "
                 f"{liveness.replica}, not to this one ({here}); {purpose} served by the replica that "
-                "holds the agent's session: call that replica"
+                "holds the agent's session"
+                + (
+                    f" (this call was forwarded here by {ctx.principal.via}: retry)"
+                    if ctx.principal.via
+                    else ""
+                )
             )
         raise FailedPrecondition(f"the agent of container instance {ident} is not connected; {meanwhile}")
 

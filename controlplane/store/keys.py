@@ -12,6 +12,9 @@ FAMILIES = "families/"
 TAGS = "tags/"
 ACCESS_KEYS = "auth/keys/"
 JOIN_TOKEN = "auth/join-token"
+# The secret replicas present to each other when they forward a stream (controlplane.replicas).
+REPLICA_TOKEN = "auth/replica-token"
+REPLICAS = "replicas/"
 ADMIN_KEY = "auth/admin"
 # The hidden cluster that holds the FARGATE pool's container instances ("@" cannot start a user's
 # cluster name, so it never collides with one).
@@ -80,6 +83,10 @@ def instance(cluster: str, instance_id: str) -> str:
 
 def allocation(cluster: str, instance_id: str) -> str:
     return f"{ALLOCATIONS}{cluster}/{instance_id}"
+
+
+def replica(name: str) -> str:
+    return f"{REPLICAS}{name}"
 
 
 def liveness(cluster: str, instance_id: str) -> str:
