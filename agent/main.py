@@ -35,6 +35,7 @@ from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS
 from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
 from berth import logs
+from berth.endpoints import grpc_target
 from berth.httpserve import start_http
 
 log = structlog.get_logger("berth.agent")
@@ -135,6 +136,10 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         p.error("--drain-on-stop: pool agents do not drain (their instances are in no cluster)")
     if a.drain_timeout < 0:
         p.error(f"--drain-timeout {a.drain_timeout}: must not be negative")
+    try:
+        grpc_target(a.endpoint)
+    except ValueError as e:
+        p.error(f"--endpoint: {e}")
     token = a.join_token
     if a.join_token_file:
         token = Path(a.join_token_file).read_text().strip()
