@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import dataclasses
 import fcntl
 import functools
 import json
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from berth import config
 from berth.cli import command
 from berth.cli.output import progress
 from berth.client import Client
@@ -110,6 +112,17 @@ def _connected(client: Client, agent_dir: Path, cluster: str, pool: str) -> bool
     return any(i.container_instance_arn == arn and i.agent_connected for i in found)
 
 
+def replica_addr(addr: str, i: int) -> str:
+    """Replica `i` of `berth up --replicas N` listens on the given port + 100 * i."""
+    host, _, port = addr.rpartition(":")
+    return addr if i == 0 else f"{host}:{int(port) + 100 * i}"
+
+
+def _serving(http: str, data_dir: Path) -> bool:
+    """A control plane is up: healthy, and its client config written."""
+    return _http_ok(f"http://{http}/healthz") and (data_dir / "config").exists()
+
+
 def _http_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as r:
@@ -137,6 +150,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--pool-agent-http-addr", default="127.0.0.1:7413", help="the local pool agent's metrics address"
     )
     p.add_argument("--no-agent", action="store_true", help="start no agents (control plane only)")
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="control plane replicas (replica i listens on the gRPC and HTTP ports + 100*i; the client "
+        "config and the agents get every replica's endpoint and fail over)",
+    )
     for who, what in (("agent", "the cluster's agent"), ("pool-agent", "the FARGATE pool agent")):
         p.add_argument(
             f"--{who}-cpu",
@@ -196,6 +216,12 @@ def this_machine() -> Share:
 
 def run(args: argparse.Namespace) -> int:
     data = Path(args.data_dir).expanduser().resolve()
+    if args.replicas < 1:
+        print(f"berth: --replicas {args.replicas}: at least 1", file=sys.stderr)
+        return 2
+    if args.replicas > 1 and any(a.endswith(":0") for a in (args.grpc_addr, args.http_addr)):
+        print("berth: --replicas needs fixed --grpc-addr and --http-addr ports (not :0)", file=sys.stderr)
+        return 2
     data.mkdir(parents=True, exist_ok=True)
     lock = open(data / "up.lock", "w")  # noqa: SIM115 - held for the life of the process
     try:
@@ -245,8 +271,10 @@ def run(args: argparse.Namespace) -> int:
             ],
             logs / "etcd.log",
         ),
+    ]
+    replicas = [
         Child(
-            "controlplane",
+            "controlplane" if i == 0 else f"controlplane-{i}",
             [
                 sys.executable,
                 "-m",
@@ -254,15 +282,16 @@ def run(args: argparse.Namespace) -> int:
                 "--etcd-endpoints",
                 f"127.0.0.1:{args.etcd_port}",
                 "--grpc-addr",
-                args.grpc_addr,
+                replica_addr(args.grpc_addr, i),
                 "--http-addr",
-                args.http_addr,
+                replica_addr(args.http_addr, i),
                 "--data-dir",
-                str(data),
+                str(data if i == 0 else data / "replicas" / str(i)),
                 "--log-json",
             ],
-            logs / "controlplane.log",
-        ),
+            logs / ("controlplane.log" if i == 0 else f"controlplane-{i}.log"),
+        )
+        for i in range(args.replicas)
     ]
     started: list[Child] = []
     stopping = False
@@ -274,21 +303,32 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        etcd, cp = children
+        (etcd,) = children
         progress(args, f"starting etcd (data in {data / 'etcd'}) ...")
         etcd.start()
         started.append(etcd)
         _wait("etcd", lambda: _http_ok(f"{etcd_url}/health"), etcd, 30)
-        progress(args, f"starting the control plane on {args.grpc_addr} ...")
-        cp.start()
-        started.append(cp)
-        http = args.http_addr.replace("0.0.0.0", "127.0.0.1")
-        _wait(
-            "the control plane",
-            lambda: _http_ok(f"http://{http}/healthz") and (data / "config").exists(),
-            cp,
-            60,
-        )
+        for i, cp in enumerate(replicas):
+            what = "the control plane" if args.replicas == 1 else f"control plane replica {i}"
+            progress(args, f"starting {what} on {replica_addr(args.grpc_addr, i)} ...")
+            cp.start()
+            started.append(cp)
+            http = replica_addr(args.http_addr, i).replace("0.0.0.0", "127.0.0.1")
+            cp_dir = data if i == 0 else data / "replicas" / str(i)
+            _wait(
+                what,
+                functools.partial(_serving, http, cp_dir),
+                cp,
+                60,
+            )
+        if args.replicas > 1:
+            # Clients and agents get every replica: they move on when one dies.
+            endpoints = ",".join(
+                replica_addr(args.grpc_addr, i).replace("0.0.0.0", "127.0.0.1") for i in range(args.replicas)
+            )
+            config.write(
+                data / "config", dataclasses.replace(config.load(data / "config"), endpoint=endpoints)
+            )
         if shares is not None:
             mine, pool = shares
             progress(
@@ -322,14 +362,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"web console: {cfg['httpEndpoint']}/ui/ (log in with the config's access key)")
         print(f"logs: {logs}/   stop with Ctrl-C")
         sys.stdout.flush()
+        gone: set[str] = set()
         while not stopping:
             for child in started:
-                if not child.alive():
-                    print(
-                        f"berth: {child.name} exited; last lines of {child.log_path}:\n{child.tail()}",
-                        file=sys.stderr,
-                    )
+                if child.alive() or child.name in gone:
+                    continue
+                print(
+                    f"berth: {child.name} exited; last lines of {child.log_path}:\n{child.tail()}",
+                    file=sys.stderr,
+                )
+                gone.add(child.name)
+                if child not in replicas or all(r.name in gone for r in replicas):
                     return 1
+                print(f"berth: {len(replicas) - len(gone)} control plane replicas go on", file=sys.stderr)
             time.sleep(0.2)
         print("stopping berth ...")
         return 0

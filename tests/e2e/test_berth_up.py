@@ -178,3 +178,45 @@ def test_up_splits_the_machine_between_its_two_agents(tmp_path: Path) -> None:
         assert pooled["MEMORY"] > 0
     finally:
         stop(proc)
+
+
+def test_up_with_replicas_goes_on_when_one_dies(tmp_path: Path) -> None:
+    data = tmp_path / "berth"
+    ports = (free_port(), free_port(), free_port())
+    proc = start_up(
+        data,
+        ports,
+        "--replicas",
+        "2",
+        "--agent-http-addr",
+        "127.0.0.1:0",
+        "--pool-agent-http-addr",
+        "127.0.0.1:0",
+    )
+    try:
+        config = json.loads((data / "config").read_text())
+        first, second = f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[0] + 100}"
+        assert config["endpoint"] == f"{first},{second}"
+        # kill -9 the first replica: berth up says so and goes on; the CLI and the agent fail over.
+        pid = subprocess.run(
+            ["pgrep", "-f", f"controlplane.main .*--grpc-addr {first}"], capture_output=True, text=True
+        ).stdout.split()
+        assert len(pid) == 1, pid
+        os.kill(int(pid[0]), signal.SIGKILL)
+        td = EXAMPLES / "webapp.json"
+        assert cli(data, "register-task-definition", "--cli-input-json", f"file://{td}").returncode == 0
+        out = cli(data, "run-task", "--task-definition", "webapp")
+        assert out.returncode == 0, out.stderr
+        task = json.loads(out.stdout)["tasks"][0]["taskArn"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            described = json.loads(cli(data, "describe-tasks", "--tasks", task).stdout)["tasks"][0]
+            if described["lastStatus"] in ("RUNNING", "STOPPED"):
+                break
+            time.sleep(0.5)
+        assert described["lastStatus"] == "RUNNING", described
+        assert cli(data, "stop-task", "--task", task).returncode == 0
+        assert proc.poll() is None, "berth up stopped when one of its replicas died"
+    finally:
+        stop(proc)
+        remove_agent_containers(data)
