@@ -14,6 +14,7 @@ BENCHMARKS = {
     "gateway": "bench.gateway_bench",
     "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
+    "replicas": "bench.replicas_bench",
     "scheduler": "bench.scheduler_bench",
     "services": "bench.services_bench",
     "soak": "bench.soak_bench",
