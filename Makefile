@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install system-deps services images run test test-unit lint proto check-proto bench fuzz soak clean
+.PHONY: help install system-deps services images run test test-unit lint proto check-proto bench fuzz soak chaos clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ fuzz: install services ## The long fuzz run: 10,000+ random requests over every 
 
 soak: install services images ## The soak: 32 clients mixing task calls for 60 s on a real agent
 	$(PY) -m bench soak
+
+chaos: install services images ## Rounds of kill -9 (agents, leader, etcd members) and partitions, checked
+	$(PY) -m bench chaos
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,8 @@ dpkg -s busybox-static >/dev/null 2>&1 || [ -e /usr/share/doc/busybox-static ] |
 command -v promtool >/dev/null || need+=(prometheus)
 # systemd-analyze verifies the units in deploy/systemd (tests/e2e/test_install_agent.py).
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# iptables partitions an agent in the chaos tests (tests/support/chaos.py).
+command -v iptables >/dev/null || need+=(iptables)
 # A headless Chromium and its WebDriver for the web console tests (tests/integration/console).
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
