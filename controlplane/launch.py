@@ -44,6 +44,8 @@ log = structlog.get_logger("berth.launch")
 _ATTEMPTS = 30
 # Room left for a launch's extra ops (RunTask's clientToken record is one Put).
 _EXTRA_OPS_ALLOWANCE = 8
+# Transactions of one launch on disjoint instances in flight at once.
+_WAVE_WIDTH = 4
 
 
 def launch_ops(tasks: int, instances: int) -> int:
@@ -52,18 +54,46 @@ def launch_ops(tasks: int, instances: int) -> int:
     return 1 + tasks + 2 * instances
 
 
-def batch_size(chosen: Sequence[str], budget: int) -> int:
-    """How many of the leading placements (`chosen`: one instance id per task) fit in `budget` ops:
-    each task costs its Put, and each instance new to the batch its Check and allocation Put."""
-    seen: set[str] = set()
+def batches(chosen: Sequence[str], budget: int) -> list[list[str]]:
+    """Split a placement (`chosen`: one instance id per task) into transactions of at most `budget`
+    ops. Tasks are grouped by instance, as an instance costs its Check and allocation Put once
+    per transaction (2 + its tasks), and whole instances are packed together; an instance with
+    more tasks than one transaction holds is split over several."""
+    per_instance: dict[str, int] = {}
+    for ident in chosen:
+        per_instance[ident] = per_instance.get(ident, 0) + 1
+    out: list[list[str]] = []
+    current: list[str] = []
     used = 0
-    for n, ident in enumerate(chosen):
-        cost = 1 if ident in seen else 3
-        if used + cost > budget:
-            return n
-        seen.add(ident)
-        used += cost
-    return len(chosen)
+    for ident, n in per_instance.items():
+        while n:
+            room = budget - used - 2
+            if room <= 0 or (room < n and current and n <= budget - 2):
+                out.append(current)  # start a new one rather than split this instance
+                current, used = [], 0
+                continue
+            take = min(n, room)
+            current.extend([ident] * take)
+            used += 2 + take
+            n -= take
+    if current:
+        out.append(current)
+    return out
+
+
+def waves(parts: Sequence[Sequence[str]], width: int) -> list[list[int]]:
+    """Group consecutive transactions (indexes into `parts`) that touch disjoint instances, at most
+    `width` to a group: those of a group can commit at the same time."""
+    out: list[list[int]] = []
+    seen: set[str] = set()
+    for n, part in enumerate(parts):
+        idents = set(part)
+        if not out or len(out[-1]) >= width or idents & seen:
+            out.append([])
+            seen = set()
+        out[-1].append(n)
+        seen |= idents
+    return out
 
 
 @dataclass
@@ -125,65 +155,97 @@ class Launcher:
     async def launch(self, spec: LaunchSpec, now: float) -> LaunchResult:
         """Place and commit `spec.count` tasks, in as many transactions as etcd's op limit needs.
 
-        Each batch is placed on the state the previous batches left and is CAS-guarded on its own,
-        so a lost race re-places only that batch. Tasks of batches already committed stay launched
-        when a later batch cannot place; the failures say why the rest did not.
+        Every copy is placed once; the placement then commits in transactions of whole
+        instances (`batches`), each CAS-guarded on its own, several at once when they touch
+        different instances (`waves`; an instance split over two commits them in turn, its
+        allocation read from the state the first left). A lost race re-places only what is not
+        committed yet. Tasks of batches already committed stay
+        launched when a later batch cannot place; the failures say why the rest did not.
         """
         cluster = spec.cluster.value.cluster_name
         capacity = spec.capacity or cluster
         request = self.request(spec)
         reservation = reservation_for(spec.task_definition, spec.overrides)
-        # RunTask's clientToken record (extra_ops) must commit with its tasks, and StartTask names
-        # its instances: those launches are small (<= 10 tasks) and go in one transaction.
-        atomic = spec.extra_ops is not None or spec.instance_ids is not None
+        # RunTask's clientToken record (extra_ops) must commit with its tasks: such launches are
+        # small (<= 10 tasks) and go in one transaction. StartTask's (<= 10) fit one anyway.
+        atomic = spec.extra_ops is not None
         if atomic and launch_ops(spec.count, spec.count) + _EXTRA_OPS_ALLOWANCE > MAX_TXN_OPS:
             raise ValueError(f"a launch of {spec.count} tasks with extra ops does not fit one transaction")
         launched: list[types_pb2.Task] = []
+        remaining_ids = list(spec.instance_ids) if spec.instance_ids is not None else None
         revision = 0
         attempt = 0
         async with self._locks[capacity]:
-            while True:
+            while True:  # one placement, committed batch by batch; again after a lost race
                 views = self.state.instance_views(capacity)
-                if spec.instance_ids is not None:
-                    placement = self._place_on(request, views, spec.instance_ids)
+                if remaining_ids is not None:
+                    placement = self._place_on(request, views, remaining_ids)
                 else:
                     placement = place(request, views, spec.count - len(launched), self.rng)
-                size = len(placement.chosen) if atomic else batch_size(placement.chosen, MAX_TXN_OPS - 1)
-                tasks = [
-                    self._new_task(
-                        spec,
-                        cluster,
-                        capacity,
-                        instance_arn=f"{self._instance_arn(views, i)}",
-                        now=now,
-                        reservation=reservation,
+                arns_by_id = {v.id: v.arn for v in views}
+                parts = [list(placement.chosen)] if atomic else batches(placement.chosen, MAX_TXN_OPS - 1)
+                lost = False
+                for wave in waves(parts, _WAVE_WIDTH):
+                    written = await asyncio.gather(
+                        *(
+                            self._commit_part(spec, cluster, capacity, parts[n], arns_by_id, now, reservation)
+                            for n in wave
+                        ),
+                        return_exceptions=True,
                     )
-                    for i in placement.chosen[:size]
-                ]
-                ops = self._launch_ops(spec, capacity, tasks)
-                # Nothing placed: nothing to write, but RunTask's clientToken record still is.
-                write = bool(tasks) or spec.extra_ops is not None
-                try:
-                    if write:
-                        revision = await self.store.commit(*ops)
-                except Conflict:
-                    attempt += 1
-                    if attempt >= _ATTEMPTS:
-                        raise Conflict(
-                            f"cluster {cluster!r} is too busy to place tasks right now; retry"
-                        ) from None
-                    if attempt % 10 == 0:
-                        log.info("launch_contended", cluster=cluster, attempt=attempt)
-                    await self._refresh(spec)
-                    await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
-                    continue
-                if write:
-                    self.state.note_commit(ops, revision)
-                launched.extend(tasks)
-                if size == len(placement.chosen):  # the last batch: what did not place, failed
+                    for outcome in written:
+                        if isinstance(outcome, Conflict):
+                            lost = True
+                        elif not isinstance(outcome, BaseException):
+                            tasks, rev = outcome
+                            launched.extend(tasks)
+                            revision = max(revision, rev)
+                            if remaining_ids is not None:
+                                placed = {instance_id(t.container_instance_arn) for t in tasks}
+                                remaining_ids = [i for i in remaining_ids if i not in placed]
+                    errors = [
+                        e for e in written if isinstance(e, BaseException) and not isinstance(e, Conflict)
+                    ]
+                    if errors:  # after what did commit is counted
+                        raise errors[0]
+                    if lost:
+                        break
+                if not lost:  # all committed: what did not place, failed
                     failures = [self._failure(spec, f) for f in placement.failures]
                     count_placement_failures(cluster, failures)
                     return LaunchResult(launched, failures, revision)
+                attempt += 1
+                if attempt >= _ATTEMPTS:
+                    raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
+                if attempt % 10 == 0:
+                    log.info("launch_contended", cluster=cluster, attempt=attempt)
+                await self._refresh(spec)
+                await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
+
+    async def _commit_part(
+        self,
+        spec: LaunchSpec,
+        cluster: str,
+        capacity: str,
+        chosen: Sequence[str],
+        arns_by_id: Mapping[str, str],
+        now: float,
+        reservation: types_pb2.Reservation,
+    ) -> tuple[list[types_pb2.Task], int]:
+        """Commit the tasks placed on `chosen` in one transaction: (the tasks, its revision)."""
+        tasks = [
+            self._new_task(
+                spec, cluster, capacity, instance_arn=arns_by_id[i], now=now, reservation=reservation
+            )
+            for i in chosen
+        ]
+        # Nothing placed: nothing to write, but RunTask's clientToken record still is.
+        if not tasks and spec.extra_ops is None:
+            return tasks, 0
+        ops = self._launch_ops(spec, capacity, tasks)
+        revision = await self.store.commit(*ops)
+        self.state.note_commit(ops, revision)
+        return tasks, revision
 
     def _launch_ops(self, spec: LaunchSpec, capacity: str, tasks: list[types_pb2.Task]) -> list[Put | Check]:
         """One transaction: the cluster record pinned, extra writes, the tasks, and per instance its
@@ -211,13 +273,6 @@ class Launcher:
                 ecs_type="ClusterNotFoundException",
             )
         spec.cluster = current
-
-    @staticmethod
-    def _instance_arn(views: Sequence[Instance], ident: str) -> str:
-        for v in views:
-            if v.id == ident:
-                return v.arn
-        raise AssertionError(f"placement chose an unknown instance {ident}")
 
     def _place_on(
         self, request: TaskRequest, views: Sequence[Instance], instance_ids: Sequence[str]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
+from collections import Counter
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from controlplane.launch import batch_size, launch_ops
+from controlplane.launch import batches, launch_ops, waves
 from controlplane.store import MAX_TXN_OPS, chunked
 
 
@@ -32,32 +32,41 @@ def test_chunked_refuses_an_empty_size() -> None:
 @pytest.mark.parametrize(
     ("chosen", "budget", "expected"),
     [
-        ([], 127, 0),
-        (["a"], 3, 1),
-        (["a"], 2, 0),
-        (["a", "a", "b"], 5, 2),  # a costs 3, a again 1, b would cost 3 more
-        (["a", "b", "a"], 7, 3),
-        # The bug: a service of 100 tasks on 20 instances is 141 ops; the first batch holds 87 tasks.
-        ([f"i{n % 20}" for n in range(100)], MAX_TXN_OPS - 1, 87),
+        ([], 127, []),
+        (["a"], 3, [["a"]]),
+        (["a", "b", "a"], 7, [["a", "a", "b"]]),  # grouped by instance: a costs 2 + 2, b 2 + 1
+        (["a", "b", "a"], 6, [["a", "a"], ["b"]]),  # b would not fit: a new transaction
+        (["a"] * 5, 4, [["a", "a"], ["a", "a"], ["a"]]),  # more than one holds: split
+        # A service of 100 tasks on 20 instances (5 each, 7 ops an instance): 18 instances fit 127.
+        ([f"i{n % 20}" for n in range(100)], MAX_TXN_OPS - 1, [90, 10]),
     ],
-    ids=["none", "one-fits", "one-too-big", "new-instance-too-big", "repeat", "service-of-100"],
+    ids=["none", "one", "grouped", "next", "split", "service-of-100"],
 )
-def test_batch_size(chosen: list[str], budget: int, expected: int) -> None:
-    assert batch_size(chosen, budget) == expected
+def test_batches(chosen: list[str], budget: int, expected: list[list[str] | int]) -> None:
+    got = batches(chosen, budget)
+    assert [len(b) if isinstance(e, int) else b for b, e in zip(got, expected, strict=True)] == expected
 
 
-@given(st.lists(st.sampled_from([f"i{n}" for n in range(30)]), max_size=400))
+@given(st.lists(st.sampled_from([f"i{n}" for n in range(30)]), max_size=600))
 def test_batches_cover_a_launch_and_each_fits_one_transaction(chosen: list[str]) -> None:
-    rest, batches = list(chosen), []
-    while rest:
-        size = batch_size(rest, MAX_TXN_OPS - 1)
-        assert size > 0
-        batches.append(rest[:size])
-        rest = rest[size:]
-    assert [i for b in batches for i in b] == chosen
-    for b in batches:
+    parts = batches(chosen, MAX_TXN_OPS - 1)
+    assert Counter(i for b in parts for i in b) == Counter(chosen)
+    for b in parts:
+        assert b
         assert launch_ops(len(b), len(set(b))) <= MAX_TXN_OPS
-    # Each batch but the last is full: one more task would not have fit.
-    for b, after in itertools.pairwise(batches):
-        more = [*b, after[0]]
-        assert launch_ops(len(more), len(set(more))) > MAX_TXN_OPS
+    # An instance is split only when it has more tasks than one transaction holds.
+    for ident, n in Counter(chosen).items():
+        holding = [b for b in parts if ident in b]
+        assert len(holding) == 1 or n > MAX_TXN_OPS - 3
+
+
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=4), max_size=30), st.integers(1, 5)
+)
+def test_waves_keep_order_and_never_share_an_instance(parts: list[list[str]], width: int) -> None:
+    groups = waves(parts, width)
+    assert [n for g in groups for n in g] == list(range(len(parts)))
+    for g in groups:
+        assert 1 <= len(g) <= width
+        touched = [i for n in g for i in set(parts[n])]
+        assert len(touched) == len(set(touched))
