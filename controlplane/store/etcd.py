@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 
 from berth.errors import Conflict, Unavailable
 from controlplane import metrics
+from controlplane.store.leases import SharedKeepAlive
 from controlplane.store.txn import MAX_TXN_OPS
 
 M = TypeVar("M", bound=Message)
@@ -106,12 +107,14 @@ class EtcdStore:
         # batch of events (etcd sends up to its own request limit per event, several per response).
         self._client._manager.grpc_options.append(("grpc.max_receive_message_length", _MAX_RECEIVE))
         self._connected = False
+        self._keepalive = SharedKeepAlive(self._open_keepalive)
 
     async def start(self) -> None:
         await self._client.connect()
         self._connected = True
 
     async def close(self) -> None:
+        await self._keepalive.close()
         if self._connected:
             await self._client.close()
             self._connected = False
@@ -338,13 +341,12 @@ class EtcdStore:
         """Keep a lease alive once; returns its remaining TTL (<= 0 once it expired)."""
         assert self._client.lease is not None
         async with self._op("lease"):
-            stream = self._client.lease.keep_alive(lease_id)
-            try:
-                async for resp in stream:
-                    return int(resp.TTL)
-            finally:
-                stream.cancel()
-        return 0
+            return await self._keepalive.refresh(lease_id, self.timeout)
+
+    def _open_keepalive(self, requests: AsyncIterator[Any]) -> Any:
+        lease = self._client.lease  # the current connection's (it changes when etcd fails over)
+        assert lease is not None
+        return lease._stub.LeaseKeepAlive(requests, metadata=lease._metadata or None)
 
     async def revoke_lease(self, lease_id: int) -> None:
         assert self._client.lease is not None
