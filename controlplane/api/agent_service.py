@@ -238,6 +238,13 @@ class AgentServicer(ApiBase):
         return agent_pb2.GoodbyeResponse()
 
     def _on_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
+        if (
+            old is not None
+            and new is not None
+            and old.container_instance_arn == new.container_instance_arn
+            and old.desired_status == new.desired_status
+        ):
+            return  # the agent's own report, or bookkeeping: nothing the agent acts on
         for task in (old, new):
             if task is not None and task.container_instance_arn:
                 session = self.sessions.get(task.container_instance_arn)
@@ -412,8 +419,16 @@ class AgentSession:
             await self._write_liveness()
 
     async def _manifest(self) -> agent_pb2.ServerMessage:
-        await self.state.refresh_cluster(self.cluster, all_tasks=self.pooled)
+        """The complete manifest. It must not miss a task this instance runs (the agent would stop
+        it as an orphan), and the mirror may lag (a task placed by another replica just now): the
+        instance's allocation record in etcd names its live tasks, and when the mirror lacks one
+        of them, the cluster is read again from etcd. (Reading only one small record keeps 1,000
+        agents connecting at once from reading the whole cluster 1,000 times.)"""
         self._dirty.clear()
+        alloc = await self.store.get(keys.allocation(self.cluster, self.ident), store_pb2.InstanceAllocation)
+        known = {instance_id(t.task_arn) for t in self.state.instance_tasks(self.instance_arn)}
+        if alloc is not None and not known.issuperset(alloc.value.tasks):
+            await self.state.refresh_cluster(self.cluster, all_tasks=self.pooled)
         tasks = [t for t in self.state.instance_tasks(self.instance_arn) if t.last_status != "STOPPED"]
         manifest = agent_pb2.TaskManifest(complete=True, revision=self.state.tasks.revision)
         for task in tasks:
@@ -442,8 +457,10 @@ class AgentSession:
             self._log.warning("foreign_task_report", task=change.task_arn)
             return
         key = keys.task(task_cluster, task_id)
-        for _ in range(20):
-            record = await self.store.get(key, types_pb2.Task)
+        for attempt in range(20):
+            # The watch-fed copy first (no round trip): the CAS below catches a stale one, and
+            # then etcd is read.
+            record = await self.state.editable(self.state.tasks, key, fresh=attempt > 0)
             if record is None:
                 return
             task = record.value
@@ -460,7 +477,7 @@ class AgentSession:
             ops: list[Put | Check] = [Put(key, task, record.mod_revision)]
             if task.last_status == "STOPPED" and was != "STOPPED":
                 alloc_key = keys.allocation(self.cluster, instance_id(self.instance_arn))
-                alloc = await self.store.get(alloc_key, store_pb2.InstanceAllocation)
+                alloc = await self.state.editable(self.state.allocations, alloc_key, fresh=attempt > 0)
                 if alloc is not None and task_id in alloc.value.tasks:
                     del alloc.value.tasks[task_id]
                     ops.append(Put(alloc_key, alloc.value, alloc.mod_revision))

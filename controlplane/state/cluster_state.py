@@ -7,6 +7,7 @@ import asyncio
 import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from google.protobuf.message import Message
@@ -70,9 +71,19 @@ class State:
         self.tasks_by_instance: defaultdict[str, set[str]] = defaultdict(set)
         self.tasks_by_service: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self.tasks.subscribe(self._index_task)
+        # instance ARN -> a counter bumped on every change of its tasks; views cached against it
+        self._task_versions: defaultdict[str, int] = defaultdict(int)
+        self._views: dict[str, tuple[tuple[int, int, bool, int], Instance]] = {}
+        self.instances.subscribe(self._forget_view)
         # family -> its revisions present in the mirror, ascending
         self.revisions: defaultdict[str, list[int]] = defaultdict(list)
         self.task_definitions.subscribe(self._index_revision)
+
+    def _forget_view(
+        self, key: str, old: types_pb2.ContainerInstance | None, new: types_pb2.ContainerInstance | None
+    ) -> None:
+        if new is None:
+            self._views.pop(key, None)
 
     def _index_revision(
         self, key: str, old: types_pb2.TaskDefinition | None, new: types_pb2.TaskDefinition | None
@@ -96,6 +107,9 @@ class State:
 
     def _index_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
         cluster = key.split("/", 2)[1]
+        for task in (old, new):
+            if task is not None and task.container_instance_arn:
+                self._task_versions[task.container_instance_arn] += 1
         if old is not None:
             if old.container_instance_arn:
                 self.tasks_by_instance[old.container_instance_arn].discard(key)
@@ -138,6 +152,16 @@ class State:
         records, revision = await self.store.snapshot(prefix, mirror.cls)
         mirror.merge(prefix, records, revision)
 
+    async def editable(self, mirror: Mirror[M], key: str, *, fresh: bool = False) -> Versioned[M] | None:
+        """A record to change and write back with a CAS on its revision: a copy of the mirror's
+        (no round trip), or etcd's when `fresh` (after a lost race) or the mirror lacks it."""
+        known = None if fresh else mirror.items.get(key)
+        if known is None:
+            return await self.store.get(key, mirror.cls)
+        value = mirror.cls()
+        value.CopyFrom(known.value)
+        return replace(known, value=value)
+
     def connected(self, cluster: str, instance: str) -> bool:
         return keys.liveness(cluster, instance) in self.liveness.items
 
@@ -172,6 +196,29 @@ class State:
         return cpu, memory, frozenset(tcp), frozenset(udp)
 
     def instance_view(self, cluster: str, instance: types_pb2.ContainerInstance) -> Instance:
+        """The instance as placement sees it. Views of the mirror's records are cached until the
+        instance, its allocation, its liveness or any of its tasks change (a service of 10,000
+        tasks is planned over all instances every pass)."""
+        ident = instance_id(instance.container_instance_arn)
+        key = keys.instance(cluster, ident)
+        record = self.instances.items.get(key)
+        if record is None or record.value is not instance:
+            return self._instance_view(cluster, instance)
+        alloc = self.allocations.items.get(keys.allocation(cluster, ident))
+        stamp = (
+            record.mod_revision,
+            alloc.mod_revision if alloc is not None else 0,
+            self.connected(cluster, ident),
+            self._task_versions[instance.container_instance_arn],
+        )
+        cached = self._views.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        view = self._instance_view(cluster, instance)
+        self._views[key] = (stamp, view)
+        return view
+
+    def _instance_view(self, cluster: str, instance: types_pb2.ContainerInstance) -> Instance:
         ident = instance_id(instance.container_instance_arn)
         cpu, memory, tcp, udp = self.remaining(cluster, instance)
         tasks = [t for t in self.instance_tasks(instance.container_instance_arn) if live(t)]
