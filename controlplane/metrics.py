@@ -26,6 +26,12 @@ ETCD_LATENCY = Histogram(
     ["operation"],
     buckets=_LATENCY_BUCKETS,
 )
+SERVICE_PLAN = Histogram(
+    "berth_service_plan_duration_seconds",
+    "CPU-bound part of one service controller pass (reading the state and planning), by cluster.",
+    ["cluster"],
+    buckets=_LATENCY_BUCKETS,
+)
 ETCD_ERRORS = Counter(
     "berth_etcd_request_errors_total",
     "etcd requests that failed, by operation and kind (unavailable, conflict).",

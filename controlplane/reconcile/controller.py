@@ -25,6 +25,7 @@ from berth import arn as arns
 from berth import taskstatus
 from berth.errors import BerthError, Conflict
 from berth.v1 import types_pb2
+from controlplane import metrics
 from controlplane.launch import Launcher, LaunchSpec, launch_on_providers
 from controlplane.reconcile.service_plan import (
     Launch,
@@ -43,7 +44,7 @@ from controlplane.scheduler import (
 )
 from controlplane.scheduler.capacity import capacity_strategy
 from controlplane.state.cluster_state import State
-from controlplane.store import EtcdStore, Put, Versioned, keys
+from controlplane.store import EtcdStore, Put, Versioned, chunked, keys
 from controlplane.taskstate import request_stop
 
 log = structlog.get_logger("berth.services")
@@ -51,6 +52,17 @@ log = structlog.get_logger("berth.services")
 MAX_EVENTS = 100
 PERIODIC_SECONDS = 15.0
 CONCURRENCY = 8
+# Tasks one pass over a service launches at most; a bigger launch goes on in the next pass, right
+# after the service record shows the progress (and other services had their turn).
+LAUNCH_PER_PASS = 1000
+# A service whose tasks keep changing (a big launch converging) is planned again at the earliest
+# MIN_PASS_SECONDS, or PASS_COST_FACTOR times the time its last plan took, after its last pass (so a
+# service of 10,000 tasks does not take the whole event loop); after a change of its cluster's
+# instances or agents (a host lost), MIN_PASS_SECONDS; a change of the service itself at once.
+MIN_PASS_SECONDS = 0.25
+PASS_COST_FACTOR = 10.0
+EVENT_TASKS = 10
+STOPS_AT_ONCE = 64  # task ids a "has started N tasks" event names
 
 
 def event(message: str, now: float) -> types_pb2.ServiceEvent:
@@ -75,6 +87,9 @@ class ServiceController:
         self.settings = settings or PlanSettings()
         self.rng = rng or random.Random()
         self._dirty: set[str] = set()
+        self._urgent: set[str] = set()  # dirty by a change of the service record itself
+        self._soon: set[str] = set()  # dirty by a change of its cluster's instances or agents
+        self._planned: dict[str, tuple[float, float]] = {}  # monotonic start and duration of each last plan
         self._wakeups: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._task_definitions: dict[str, types_pb2.TaskDefinition] = {}
@@ -91,9 +106,11 @@ class ServiceController:
         for key in self.state.services.items:
             if key.startswith(prefix):
                 self._dirty.add(key)
+                self._soon.add(key)
         self._wake.set()
 
     def _on_service(self, key: str, old: object, new: object) -> None:
+        self._urgent.add(key)
         self._mark(key)
 
     def _on_task(self, key: str, old: types_pb2.Task | None, new: types_pb2.Task | None) -> None:
@@ -133,11 +150,30 @@ class ServiceController:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), max(0.01, timeout))
                     continue
-                batch, self._dirty = self._dirty, set()
+                batch, self._dirty = self._paced(self._dirty), set()
+                if not batch:
+                    continue
                 await asyncio.gather(*(self._limited(k) for k in sorted(batch)))
         finally:
             for u in unsubscribe:
                 u()
+
+    def _paced(self, dirty: set[str]) -> set[str]:
+        """The dirty services to plan now: those changed themselves or not planned for
+        MIN_PASS_SECONDS; the others wait (as wakeups) until that much time has passed."""
+        now, clock = time.time(), time.monotonic()
+        ready = set()
+        for key in dirty:
+            started, took = self._planned.get(key, (-MIN_PASS_SECONDS, 0.0))
+            pause = MIN_PASS_SECONDS if key in self._soon else max(MIN_PASS_SECONDS, PASS_COST_FACTOR * took)
+            wait = started + pause - clock
+            if key in self._urgent or wait <= 0:
+                ready.add(key)
+            else:
+                self._wakeups[key] = min(self._wakeups.get(key, now + wait), now + wait)
+        self._urgent -= ready
+        self._soon -= ready
+        return ready
 
     async def _limited(self, key: str) -> None:
         async with self._semaphore:
@@ -162,6 +198,7 @@ class ServiceController:
         service = record.value
         cluster = key.split("/", 2)[1]
         now = time.time()
+        planning = time.monotonic()
         tasks = self.state.service_tasks(cluster, service.service_name)
         views = self.state.instance_views(cluster)
         targets = (
@@ -183,9 +220,13 @@ class ServiceController:
             arns.new_deployment_id,
             health_checked=health_checked,
         )
+        took = time.monotonic() - planning  # CPU-bound: the next pass waits a multiple of it
+        metrics.SERVICE_PLAN.labels(cluster).observe(took)
+        self._planned[key] = (planning, took)
         new_events = [event(m, now) for m in plan.events]
-        for stop in plan.stops:
-            await self._stop(cluster, stop.task_arn, stop.reason)
+        # Stops are independent CAS writes: many at once (a lost host's tasks, a scale-in).
+        for part in chunked(plan.stops, STOPS_AT_ONCE):
+            await asyncio.gather(*(self._stop(cluster, stop.task_arn, stop.reason) for stop in part))
         updated = types_pb2.Service()
         updated.CopyFrom(plan.service)
         for launch in plan.launches:
@@ -200,14 +241,15 @@ class ServiceController:
             try:
                 revision = await self.store.commit(Put(key, updated, record.mod_revision))
                 self.state.note_commit([Put(key, updated, record.mod_revision)], revision)
+                self._urgent.discard(key)  # our own write: planned again, but paced
             except Conflict:
                 self._mark(key)  # the user changed it meanwhile: plan again
         return plan
 
     async def _stop(self, cluster: str, task_arn: str, reason: str) -> None:
         key = keys.task(cluster, task_arn.rsplit("/", 1)[-1])
-        for _ in range(10):
-            record = await self.store.get(key, types_pb2.Task)
+        for attempt in range(10):
+            record = await self.state.editable(self.state.tasks, key, fresh=attempt > 0)
             if record is None:
                 return
             task = record.value
@@ -258,10 +300,13 @@ class ServiceController:
             return []
         td = await self._task_definition(deployment.task_definition)
         name = service.service_name
+        count = min(launch.count, LAUNCH_PER_PASS)
+        if count < launch.count:
+            self._wakeups[record.key] = now  # the rest in the next pass
         spec = LaunchSpec(
             cluster=cluster_record,
             task_definition=td,
-            count=launch.count,
+            count=count,
             group=f"service:{name}",
             started_by=deployment.id,
             launch_type=service.launch_type or "EC2",
@@ -270,7 +315,7 @@ class ServiceController:
             constraints=[Constraint(c.type, c.expression) for c in service.placement_constraints],
             strategies=[Strategy(s.type, s.field) for s in service.placement_strategy]
             or list(SERVICE_DEFAULT_STRATEGIES),
-            instance_ids=list(launch.instance_ids) if launch.instance_ids else None,
+            instance_ids=list(launch.instance_ids[:count]) if launch.instance_ids else None,
         )
         if service.propagate_tags == "SERVICE":
             spec.tags = list(service.tags)
@@ -293,7 +338,7 @@ class ServiceController:
             )
         out = []
         if result.tasks:
-            started = " ".join(f"(task {t.task_arn.rsplit('/', 1)[-1]})" for t in result.tasks)
+            started = " ".join(f"(task {t.task_arn.rsplit('/', 1)[-1]})" for t in result.tasks[:EVENT_TASKS])
             out.append(event(f"(service {name}) has started {len(result.tasks)} tasks: {started}.", now))
         if result.failures:
             failure = result.failures[0]
