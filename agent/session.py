@@ -60,10 +60,13 @@ class Backoff:
 
 
 class Session:
-    def __init__(self, settings: AgentSettings) -> None:
+    def __init__(self, settings: AgentSettings, channel: grpc.aio.Channel | None = None) -> None:
         self.settings = settings
         self.identity = identity.load(settings.data_dir)
-        self.channel = grpc.aio.insecure_channel(grpc_target(settings.endpoint), options=CHANNEL_OPTIONS)
+        # A channel may be shared (simulated agents run many sessions on one connection).
+        self.channel = channel or grpc.aio.insecure_channel(
+            grpc_target(settings.endpoint), options=CHANNEL_OPTIONS
+        )
         self.stub = agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
         self._seq = 0
         self._outbox: dict[tuple[str, str], agent_pb2.TaskStateChange] = {}  # (task, status) -> latest
