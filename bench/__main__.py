@@ -16,6 +16,7 @@ BENCHMARKS = {
     "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
     "replicas": "bench.replicas_bench",
+    "scale": "bench.scale_bench",
     "scheduler": "bench.scheduler_bench",
     "services": "bench.services_bench",
     "soak": "bench.soak_bench",
