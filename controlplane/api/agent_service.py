@@ -397,7 +397,7 @@ class AgentSession:
             revision = await self.store.revision_of(key)
             try:
                 op = Put(key, record, revision, lease=self._lease)
-                self.state.note_commit([op], await self.store.commit(op))
+                self.state.note_commit([op], await self.store.commit_grouped(op))
                 return
             except Conflict:
                 continue
@@ -482,7 +482,7 @@ class AgentSession:
                     del alloc.value.tasks[task_id]
                     ops.append(Put(alloc_key, alloc.value, alloc.mod_revision))
             try:
-                revision = await self.store.commit(*ops)
+                revision = await self.store.commit_grouped(*ops)
                 self.state.note_commit(ops, revision)
                 observe_task_change(was, task)
                 self._log.debug("task_state_changed", task=task_id, status=task.last_status)

@@ -145,7 +145,7 @@ class TaskDefinitionApi(ApiBase):
                     tag_set = store_pb2.TagSet(resource_arn=td.task_definition_arn, tags=req.tags)
                     ops.append(Put(keys.tags(td.task_definition_arn), tag_set, 0))
                 try:
-                    self.state.note_commit(ops, await self.store.commit(*ops))
+                    self.state.note_commit(ops, await self.store.commit_grouped(*ops))
                     break
                 except Conflict:
                     await asyncio.sleep(min(0.001 * 2**attempt, 0.05))

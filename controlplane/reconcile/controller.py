@@ -257,7 +257,7 @@ class ServiceController:
                 return
             try:
                 op = Put(key, task, record.mod_revision)
-                self.state.note_commit([op], await self.store.commit(op))
+                self.state.note_commit([op], await self.store.commit_grouped(op))
                 return
             except Conflict:
                 continue

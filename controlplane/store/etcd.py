@@ -14,13 +14,15 @@ from typing import Any, Generic, TypeVar
 import etcd3aio
 import grpc
 import structlog
+from etcd3aio._protobuf import RequestOp, TxnRequest
 from etcd3aio.kv import KVService, prefix_range_end
 from google.protobuf.message import Message
 
 from berth.errors import Conflict, Unavailable
 from controlplane import metrics
+from controlplane.store.group import GroupCommit
 from controlplane.store.leases import SharedKeepAlive
-from controlplane.store.txn import MAX_TXN_OPS
+from controlplane.store.txn import MAX_TXN_OPS, Unit
 
 M = TypeVar("M", bound=Message)
 
@@ -108,12 +110,14 @@ class EtcdStore:
         self._client._manager.grpc_options.append(("grpc.max_receive_message_length", _MAX_RECEIVE))
         self._connected = False
         self._keepalive = SharedKeepAlive(self._open_keepalive)
+        self._group: GroupCommit[Op] = GroupCommit(self._commit_together, _unit)
 
     async def start(self) -> None:
         await self._client.connect()
         self._connected = True
 
     async def close(self) -> None:
+        await self._group.close()
         await self._keepalive.close()
         if self._connected:
             await self._client.close()
@@ -272,8 +276,38 @@ class EtcdStore:
         Unavailable if etcd could not be reached (the outcome is then unknown). More than
         `MAX_TXN_OPS` ops is a bug of the caller (etcd would refuse them): ValueError.
         """
-        if len(ops) > MAX_TXN_OPS:
-            raise ValueError(f"a transaction of {len(ops)} ops exceeds etcd's limit of {MAX_TXN_OPS}")
+        _check_size(ops)
+        compares, actions = self._txn_parts(ops)
+        async with self._op("txn"):
+            resp = await self._kv.txn(compares, actions, timeout=self.timeout, max_attempts=_TXN_ATTEMPTS)
+        return _outcome(resp.succeeded, int(resp.header.revision))
+
+    async def commit_grouped(self, *ops: Op) -> int:
+        """`commit`, sharing an etcd request with other callers' concurrent transactions.
+
+        The same guarantees and errors as `commit` (the ops are applied all or none, on their own
+        compares); under concurrency many such commits cost etcd one request and one revision.
+        For small, frequent, independent writes (see store/group.py).
+        """
+        _check_size(ops)
+        return _outcome_of(await self._group.commit(ops))
+
+    async def _commit_together(self, units: builtins.list[Sequence[Op]]) -> builtins.list[int | None]:
+        if len(units) == 1:
+            compares, actions = self._txn_parts(units[0])
+            async with self._op("txn"):
+                resp = await self._kv.txn(compares, actions, timeout=self.timeout, max_attempts=_TXN_ATTEMPTS)
+            return [int(resp.header.revision) if resp.succeeded else None]
+        nested = []
+        for ops in units:
+            compares, actions = self._txn_parts(ops)
+            nested.append(RequestOp(request_txn=TxnRequest(compare=compares, success=actions)))
+        async with self._op("txn_grouped"):
+            resp = await self._kv.txn([], nested, timeout=self.timeout, max_attempts=_TXN_ATTEMPTS)
+        revision = int(resp.header.revision)
+        return [revision if r.response_txn.succeeded else None for r in resp.responses]
+
+    def _txn_parts(self, ops: Sequence[Op]) -> tuple[builtins.list[Any], builtins.list[Any]]:
         compares = []
         actions = []
         for op in ops:
@@ -287,12 +321,7 @@ class EtcdStore:
                 actions.append(KVService.txn_op_put(key, op.value.SerializeToString(), lease=op.lease))
             elif isinstance(op, Delete):
                 actions.append(KVService.txn_op_delete(key))
-        async with self._op("txn"):
-            resp = await self._kv.txn(compares, actions, timeout=self.timeout, max_attempts=_TXN_ATTEMPTS)
-        if not resp.succeeded:
-            metrics.ETCD_ERRORS.labels("txn", "conflict").inc()
-            raise Conflict("the resource was changed concurrently; retry the request")
-        return int(resp.header.revision)
+        return compares, actions
 
     async def update(
         self,
@@ -411,6 +440,28 @@ class EtcdStore:
         return Versioned(
             self._rel(kv.key), cls.FromString(kv.value), int(kv.mod_revision), int(kv.create_revision)
         )
+
+
+def _check_size(ops: Sequence[Op]) -> None:
+    if len(ops) > MAX_TXN_OPS:
+        raise ValueError(f"a transaction of {len(ops)} ops exceeds etcd's limit of {MAX_TXN_OPS}")
+
+
+def _outcome(succeeded: bool, revision: int) -> int:
+    if not succeeded:
+        metrics.ETCD_ERRORS.labels("txn", "conflict").inc()
+        raise Conflict("the resource was changed concurrently; retry the request")
+    return revision
+
+
+def _outcome_of(revision: int | None) -> int:
+    return _outcome(revision is not None, revision or 0)
+
+
+def _unit(ops: Sequence[Op]) -> Unit:
+    """What the group commit needs to know of a transaction: its keys, ops and about its bytes."""
+    size = sum(len(op.key) + 32 + (op.value.ByteSize() if isinstance(op, Put) else 0) for op in ops)
+    return Unit(frozenset(op.key for op in ops), len(ops), size)
 
 
 def _mod_equal(key: bytes, revision: int) -> Any:

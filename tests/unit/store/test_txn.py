@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from controlplane.launch import batches, launch_ops, waves
 from controlplane.store import MAX_TXN_OPS, chunked
+from controlplane.store.txn import MAX_BATCH_BYTES, Unit, take
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,45 @@ def test_waves_keep_order_and_never_share_an_instance(parts: list[list[str]], wi
         assert 1 <= len(g) <= width
         touched = [i for n in g for i in set(parts[n])]
         assert len(touched) == len(set(touched))
+
+
+# -- grouping transactions (txn.take) ------------------------------------------------------------
+
+_units = st.lists(
+    st.builds(
+        Unit,
+        keys=st.frozensets(st.sampled_from("abcdefghij"), min_size=1, max_size=3),
+        ops=st.integers(1, MAX_TXN_OPS),
+        size=st.integers(1, 400_000),
+    ),
+    max_size=60,
+)
+
+
+@given(_units)
+def test_take_fits_etcd_and_keeps_order_per_key(pending: list[Unit]) -> None:
+    chosen = take(pending)
+    if not pending:
+        assert chosen == []
+        return
+    assert chosen[0] == 0 and chosen == sorted(set(chosen))
+    batch = [pending[i] for i in chosen]
+    if len(batch) > 1:
+        assert len(batch) + max(u.ops for u in batch) <= MAX_TXN_OPS
+        assert sum(u.size for u in batch) <= MAX_BATCH_BYTES
+    seen: set[str] = set()
+    for u in batch:
+        assert seen.isdisjoint(u.keys)
+        seen |= u.keys
+    # A unit left behind holds its keys: nothing after it on those keys went ahead of it.
+    held: set[str] = set()
+    for i, u in enumerate(pending):
+        if i in chosen:
+            assert held.isdisjoint(u.keys)
+        else:
+            held |= u.keys
+
+
+def test_take_groups_many_small_disjoint_units() -> None:
+    pending = [Unit(frozenset({f"k{i}"}), 1, 100) for i in range(300)]
+    assert take(pending) == list(range(MAX_TXN_OPS - 1))
