@@ -1,14 +1,21 @@
-"""API throughput next to raw etcd (issue #2).
+"""API throughput next to raw etcd (issues #2 and #12).
 
-RegisterTaskDefinition and DescribeTaskDefinition per second at 1 and 32 concurrent callers against
-a control plane in its own process, next to raw etcd puts and gets with the same etcd client
-(etcd3aio) in the same run; and the control plane's RSS after start and after 10,000 revisions.
+RegisterTaskDefinition, RunTask and DescribeTaskDefinition per second at 1 and 32 concurrent
+callers against a control plane in its own process, on a private fresh etcd, next to (in the same
+run, on the same etcd) raw etcd puts and gets with the same etcd client (etcd3aio), and a gRPC
+server that does nothing (grpc.aio in its own process, the same client): the floor any Python gRPC
+control plane starts from. RunTask places onto 100 simulated agents (bench.simagents), so its
+tasks also go PENDING and RUNNING while it is measured. The control plane's RSS after start and
+after 10,000 revisions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,12 +24,24 @@ from pathlib import Path
 import etcd3aio
 import grpc
 
-from bench.common import controlplane_process, etcd_endpoint, report, rss_mib
-from berth import jsonmsg
+from bench.common import report, rss_mib
+from bench.simagents import FleetProcess
+from berth import Client, jsonmsg
 from berth.v1 import ecs_messages_pb2 as ecs
+from tests.support.infra import ControlPlaneProcess, free_port, start_private_etcd
 
 SECONDS = 3.0
 EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "examples" / "webapp.json"
+CHANNELS = 4
+# Each channel its own TCP connection (gRPC shares one between equal channels otherwise).
+CHANNEL_OPTIONS = [("grpc.use_local_subchannel_pool", 1)]
+CLUSTER = "api-bench"
+TINY = {
+    "family": "api-bench-tiny",
+    "containerDefinitions": [
+        {"name": "t", "image": "berth/busybox:latest", "command": ["sleep", "3600"], "cpu": 1, "memory": 6}
+    ],
+}
 
 
 async def rate(concurrency: int, op: Callable[[int], Awaitable[object]], seconds: float = SECONDS) -> float:
@@ -42,10 +61,10 @@ async def rate(concurrency: int, op: Callable[[int], Awaitable[object]], seconds
     return done / (time.perf_counter() - start)
 
 
-async def raw_etcd(value: bytes) -> dict[str, float]:
+async def raw_etcd(endpoint: str, value: bytes) -> dict[str, float]:
     prefix = f"/bench-raw-{uuid.uuid4().hex[:6]}/"
     out: dict[str, float] = {}
-    async with etcd3aio.Etcd3Client([etcd_endpoint()]) as client:
+    async with etcd3aio.Etcd3Client([endpoint]) as client:
         kv = client.kv
         assert kv is not None
         for c in (1, 32):
@@ -55,10 +74,73 @@ async def raw_etcd(value: bytes) -> dict[str, float]:
     return out
 
 
+def serve_noop(port: int) -> None:
+    """A grpc.aio server whose one method answers its request's bytes back, doing nothing else."""
+
+    async def main() -> None:
+        async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            return request
+
+        handler = grpc.method_handlers_generic_handler(
+            "bench.Noop", {"Echo": grpc.unary_unary_rpc_method_handler(echo)}
+        )
+        server = grpc.aio.server()
+        server.add_generic_rpc_handlers((handler,))
+        server.add_insecure_port(f"127.0.0.1:{port}")
+        await server.start()
+        print("ready", flush=True)
+        await server.wait_for_termination()
+
+    asyncio.run(main())
+
+
+async def noop_grpc(endpoint: str, value: bytes) -> dict[str, float]:
+    channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
+    echo = [ch.unary_unary("/bench.Noop/Echo") for ch in channels]
+    out = {}
+    for c in (1, 32):
+        out[f"noop_{c}"] = await rate(c, lambda i: echo[i % CHANNELS](value))
+    for ch in channels:
+        await ch.close()
+    return out
+
+
+def noop_figures(value: bytes) -> dict[str, float]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.api_bench", "noop", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        return asyncio.run(noop_grpc(f"127.0.0.1:{port}", value))
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+async def run_tasks(endpoint: str, token: str) -> dict[str, float]:
+    metadata = (("authorization", f"Bearer {token}"),)
+    channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
+    run = [ch.unary_unary("/berth.v1.ECS/RunTask") for ch in channels]
+    body = ecs.RunTaskRequest(cluster=CLUSTER, task_definition="api-bench-tiny").SerializeToString()
+    failures = 0
+
+    async def one(i: int) -> None:
+        nonlocal failures
+        resp = ecs.RunTaskResponse.FromString(await run[i % CHANNELS](body, metadata=metadata))
+        failures += len(resp.failures)
+
+    out = {f"runtask_{c}": await rate(c, one) for c in (1, 32)}
+    out["runtask_failures"] = failures
+    for ch in channels:
+        await ch.close()
+    return out
+
+
 async def berth_api(endpoint: str, token: str, td: dict[str, object]) -> dict[str, float]:
     out: dict[str, float] = {}
     metadata = (("authorization", f"Bearer {token}"),)
-    channels = [grpc.aio.insecure_channel(endpoint) for _ in range(4)]
+    channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
     register = [ch.unary_unary("/berth.v1.ECS/RegisterTaskDefinition") for ch in channels]
     describe = [ch.unary_unary("/berth.v1.ECS/DescribeTaskDefinition") for ch in channels]
     families = [f"bench-{uuid.uuid4().hex[:6]}-{i}" for i in range(32)]
@@ -69,7 +151,7 @@ async def berth_api(endpoint: str, token: str, td: dict[str, object]) -> dict[st
     registered: list[str] = []
 
     async def reg(i: int) -> None:
-        resp = await register[i % 4](bodies[i % 32], metadata=metadata)
+        resp = await register[i % CHANNELS](bodies[i % 32], metadata=metadata)
         parsed = ecs.RegisterTaskDefinitionResponse.FromString(resp)
         registered.append(f"{parsed.task_definition.family}:{parsed.task_definition.revision}")
 
@@ -80,7 +162,7 @@ async def berth_api(endpoint: str, token: str, td: dict[str, object]) -> dict[st
     ]
 
     async def desc(i: int) -> None:
-        await describe[i % 4](refs[i % len(refs)], metadata=metadata)
+        await describe[i % CHANNELS](refs[i % len(refs)], metadata=metadata)
 
     for c in (1, 32):
         out[f"describe_{c}"] = await rate(c, desc)
@@ -112,32 +194,54 @@ async def fill(endpoint: str, token: str, td: dict[str, object], total: int) -> 
 def run() -> dict[str, float]:
     td = json.loads(EXAMPLE.read_text())
     value = jsonmsg.parse(td, ecs.RegisterTaskDefinitionRequest).SerializeToString()
-    raw = asyncio.run(raw_etcd(value))
-    with controlplane_process(f"/bench-api-{uuid.uuid4().hex[:6]}/") as cp:
-        assert cp.proc is not None
-        rss_start = rss_mib(cp.proc.pid)
-        token = json.loads(cp.config_path.read_text())["token"]
-        api = asyncio.run(berth_api(cp.endpoint, token, td))
-        fill_n = max(0, 10_000 - int(api["registered"]))
-        t0 = time.perf_counter()
-        asyncio.run(fill(cp.endpoint, token, td, fill_n))
-        fill_s = time.perf_counter() - t0
-        rss_10k = rss_mib(cp.proc.pid)
+    etcd = start_private_etcd()  # fresh: a big, uncompacted dev etcd makes every txn slower
+    data_dir = Path(tempfile.mkdtemp(prefix="berth-bench-api-"))
+    fleet: FleetProcess | None = None
+    try:
+        raw = asyncio.run(raw_etcd(etcd.endpoint, value))
+        noop = noop_figures(value)
+        cp = ControlPlaneProcess(etcd.endpoint, data_dir, extra=("--log-level", "warning")).start()
+        try:
+            assert cp.proc is not None
+            rss_start = rss_mib(cp.proc.pid)
+            token = json.loads(cp.config_path.read_text())["token"]
+            api = asyncio.run(berth_api(cp.endpoint, token, td))
+            with Client(config_path=cp.config_path) as client:
+                client.create_cluster(clusterName=CLUSTER)
+                client.register_task_definition(**TINY)
+            fleet = FleetProcess(cp.endpoint, cp.data_dir / "join-token", CLUSTER, 100, data_dir)
+            fleet.read()
+            api.update(asyncio.run(run_tasks(cp.endpoint, token)))
+            fleet.close()
+            fleet = None
+            fill_n = max(0, 10_000 - int(api["registered"]))
+            t0 = time.perf_counter()
+            asyncio.run(fill(cp.endpoint, token, td, fill_n))
+            fill_s = time.perf_counter() - t0
+            rss_10k = rss_mib(cp.proc.pid)
+        finally:
+            cp.stop()
+    finally:
+        if fleet is not None:
+            fleet.close()
+        etcd.stop()
     figures = {
         **{f"etcd_{k}": v for k, v in raw.items()},
+        **noop,
         **api,
         "rss_start_mib": rss_start,
         "rss_10k_mib": rss_10k,
     }
     rows = []
     for c in (1, 32):
+        put, floor = raw[f"put_{c}"], noop[f"noop_{c}"]
+        rows.append((f"raw etcd put/s, {c} client(s)", f"{put:8.0f}"))
         rows.append(
-            (
-                f"RegisterTaskDefinition/s, {c} client(s)",
-                f"{api[f'register_{c}']:8.0f}   raw etcd put/s {raw[f'put_{c}']:8.0f}   "
-                f"ratio {raw[f'put_{c}'] / api[f'register_{c}']:.2f}x",
-            )
+            (f"no-op grpc.aio call/s, {c} client(s)", f"{floor:8.0f}   {put / floor:.2f}x raw put's time")
         )
+        for name, key in (("RegisterTaskDefinition", "register"), ("RunTask", "runtask")):
+            v = api[f"{key}_{c}"]
+            rows.append((f"{name}/s, {c} client(s)", f"{v:8.0f}   ratio to raw etcd put {put / v:.2f}x"))
         rows.append(
             (
                 f"DescribeTaskDefinition/s, {c} client(s)",
@@ -145,6 +249,7 @@ def run() -> dict[str, float]:
                 f"ratio {raw[f'get_{c}'] / api[f'describe_{c}']:.2f}x",
             )
         )
+    rows.append(("RunTask failures (no capacity etc.)", f"{api['runtask_failures']:.0f}"))
     rows.append(("control plane RSS after start", f"{rss_start:.0f} MiB"))
     rows.append(
         (
@@ -157,4 +262,7 @@ def run() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    run()
+    if sys.argv[1:2] == ["noop"]:
+        serve_noop(int(sys.argv[2]))
+    else:
+        run()
