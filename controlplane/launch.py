@@ -31,6 +31,7 @@ from controlplane.scheduler import (
     PlacementFailure,
     Strategy,
     TaskRequest,
+    booked,
     place,
 )
 from controlplane.scheduler.capacity import ProviderItem, assign, is_pool
@@ -125,6 +126,52 @@ class LaunchResult:
     revision: int = 0
 
 
+# Launches of one cluster placed and committed together at most.
+_GROUP = 32
+
+
+@dataclass(eq=False)
+class _Job:
+    """A launch waiting for, or going through, its capacity's worker."""
+
+    spec: LaunchSpec
+    now: float
+    request: TaskRequest
+    reservation: types_pb2.Reservation
+    launched: list[types_pb2.Task] = field(default_factory=list)
+    revision: int = 0
+    done: asyncio.Future[LaunchResult] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    # StartTask: the named instances that have no task of this launch yet.
+    instance_ids: list[str] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.instance_ids = list(self.spec.instance_ids) if self.spec.instance_ids is not None else None
+
+    @property
+    def alone(self) -> bool:
+        return self.spec.extra_ops is not None or self.spec.instance_ids is not None
+
+
+def _consume(done: asyncio.Future[LaunchResult]) -> None:
+    if not done.cancelled():
+        done.exception()
+
+
+def _next_group(queue: list[_Job]) -> list[_Job]:
+    """Take the next launches to place together off `queue`: the first one, and when it may go
+    with others, the queued launches into the same cluster that may too (at most `_GROUP`)."""
+    first = queue[0]
+    group = [first]
+    if not first.alone:
+        key = first.spec.cluster.key
+        group += [j for j in queue[1:] if not j.alone and j.spec.cluster.key == key][: _GROUP - 1]
+    taken = set(map(id, group))
+    queue[:] = [j for j in queue if id(j) not in taken]
+    return group
+
+
 class Launcher:
     def __init__(
         self, store: EtcdStore, state: State, arn_factory: arns.ArnFactory, rng: random.Random | None = None
@@ -133,7 +180,8 @@ class Launcher:
         self.state = state
         self.arns = arn_factory
         self.rng = rng or random.Random()
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._queues: defaultdict[str, list[_Job]] = defaultdict(list)  # per capacity
+        self._workers: dict[str, asyncio.Task[None]] = {}
 
     def request(self, spec: LaunchSpec) -> TaskRequest:
         r = reservation_for(spec.task_definition, spec.overrides)
@@ -155,72 +203,126 @@ class Launcher:
     async def launch(self, spec: LaunchSpec, now: float) -> LaunchResult:
         """Place and commit `spec.count` tasks, in as many transactions as etcd's op limit needs.
 
+        Launches onto one capacity queue in this replica; one worker takes them in turn and
+        places several queued launches of the same cluster in one go, each on the state the one
+        before it left, committing their tasks together (`_run`). A launch with extra ops
+        (RunTask's clientToken record) or on named instances (StartTask) goes alone.
+        """
+        capacity = spec.capacity or spec.cluster.value.cluster_name
+        # RunTask's clientToken record (extra_ops) must commit with its tasks: such launches are
+        # small (<= 10 tasks) and go in one transaction. StartTask's (<= 10) fit one anyway.
+        if (
+            spec.extra_ops is not None
+            and launch_ops(spec.count, spec.count) + _EXTRA_OPS_ALLOWANCE > MAX_TXN_OPS
+        ):
+            raise ValueError(f"a launch of {spec.count} tasks with extra ops does not fit one transaction")
+        job = _Job(spec, now, self.request(spec), reservation_for(spec.task_definition, spec.overrides))
+        queue = self._queues[capacity]
+        queue.append(job)
+        if capacity not in self._workers:
+            self._workers[capacity] = asyncio.get_running_loop().create_task(self._work(capacity))
+        try:
+            return await asyncio.shield(job.done)
+        except asyncio.CancelledError:
+            if job in queue:
+                queue.remove(job)  # never started
+            else:  # going through: its outcome arrives unheard
+                job.done.add_done_callback(_consume)
+            raise
+
+    async def _work(self, capacity: str) -> None:
+        queue = self._queues[capacity]
+        group: list[_Job] = []
+        try:
+            while queue:
+                group = _next_group(queue)
+                try:
+                    await self._run(capacity, group)
+                except Exception as e:  # what did commit is on the jobs; they all get the error
+                    for job in group:
+                        if not job.done.done():
+                            job.done.set_exception(e)
+        except BaseException:
+            for job in [*group, *queue]:
+                job.done.cancel()
+            queue.clear()
+            raise
+        finally:
+            del self._workers[capacity]
+
+    async def _run(self, capacity: str, jobs: list[_Job]) -> None:
+        """Place and commit `jobs` (launches into one cluster): each ends with its result.
+
         Every copy is placed once; the placement then commits in transactions of whole
         instances (`batches`), each CAS-guarded on its own, several at once when they touch
         different instances (`waves`; an instance split over two commits them in turn, its
         allocation read from the state the first left). A lost race re-places only what is not
-        committed yet. Tasks of batches already committed stay
-        launched when a later batch cannot place; the failures say why the rest did not.
+        committed yet. Tasks of batches already committed stay launched when a later batch
+        cannot place; the failures say why the rest did not.
         """
+        spec = jobs[0].spec
         cluster = spec.cluster.value.cluster_name
-        capacity = spec.capacity or cluster
-        request = self.request(spec)
-        reservation = reservation_for(spec.task_definition, spec.overrides)
-        # RunTask's clientToken record (extra_ops) must commit with its tasks: such launches are
-        # small (<= 10 tasks) and go in one transaction. StartTask's (<= 10) fit one anyway.
-        atomic = spec.extra_ops is not None
-        if atomic and launch_ops(spec.count, spec.count) + _EXTRA_OPS_ALLOWANCE > MAX_TXN_OPS:
-            raise ValueError(f"a launch of {spec.count} tasks with extra ops does not fit one transaction")
-        launched: list[types_pb2.Task] = []
-        remaining_ids = list(spec.instance_ids) if spec.instance_ids is not None else None
-        revision = 0
+        atomic = spec.extra_ops is not None  # such a job goes alone (`_next_group`)
         attempt = 0
-        async with self._locks[capacity]:
-            while True:  # one placement, committed batch by batch; again after a lost race
-                views = self.state.instance_views(capacity)
-                if remaining_ids is not None:
-                    placement = self._place_on(request, views, remaining_ids)
+        while True:  # one placement, committed batch by batch; again after a lost race
+            views = self.state.instance_views(capacity)
+            arns_by_id = {v.id: v.arn for v in views}
+            placements: list[Placement] = []
+            owners: defaultdict[str, list[_Job]] = defaultdict(list)  # instance id -> a job per copy
+            for job in jobs:
+                if job.instance_ids is not None:
+                    placement = self._place_on(job.request, views, job.instance_ids)
                 else:
-                    placement = place(request, views, spec.count - len(launched), self.rng)
-                arns_by_id = {v.id: v.arn for v in views}
-                parts = [list(placement.chosen)] if atomic else batches(placement.chosen, MAX_TXN_OPS - 1)
-                lost = False
-                for wave in waves(parts, _WAVE_WIDTH):
-                    written = await asyncio.gather(
-                        *(
-                            self._commit_part(spec, cluster, capacity, parts[n], arns_by_id, now, reservation)
-                            for n in wave
-                        ),
-                        return_exceptions=True,
-                    )
-                    for outcome in written:
-                        if isinstance(outcome, Conflict):
-                            lost = True
-                        elif not isinstance(outcome, BaseException):
-                            tasks, rev = outcome
-                            launched.extend(tasks)
-                            revision = max(revision, rev)
-                            if remaining_ids is not None:
-                                placed = {instance_id(t.container_instance_arn) for t in tasks}
-                                remaining_ids = [i for i in remaining_ids if i not in placed]
-                    errors = [
-                        e for e in written if isinstance(e, BaseException) and not isinstance(e, Conflict)
-                    ]
-                    if errors:  # after what did commit is counted
-                        raise errors[0]
-                    if lost:
-                        break
-                if not lost:  # all committed: what did not place, failed
-                    failures = [self._failure(spec, f) for f in placement.failures]
+                    placement = place(job.request, views, job.spec.count - len(job.launched), self.rng)
+                if len(jobs) > 1:
+                    views = booked(views, job.request, placement.chosen)
+                placements.append(placement)
+                for ident in placement.chosen:
+                    owners[ident].append(job)
+            chosen = [ident for ident, owned in owners.items() for _ in owned]
+            parts = [chosen] if atomic else batches(chosen, MAX_TXN_OPS - 1)
+            # Which job each copy of each part belongs to, in order.
+            taken = {ident: iter(owned) for ident, owned in owners.items()}
+            part_jobs = [[next(taken[ident]) for ident in part] for part in parts]
+            lost = False
+            for wave in waves(parts, _WAVE_WIDTH):
+                written = await asyncio.gather(
+                    *(
+                        self._commit_part(spec, cluster, capacity, parts[n], part_jobs[n], arns_by_id)
+                        for n in wave
+                    ),
+                    return_exceptions=True,
+                )
+                for outcome in written:
+                    if isinstance(outcome, Conflict):
+                        lost = True
+                    elif not isinstance(outcome, BaseException):
+                        for job, task, revision in outcome:
+                            job.launched.append(task)
+                            job.revision = max(job.revision, revision)
+                            if job.instance_ids is not None:
+                                placed = instance_id(task.container_instance_arn)
+                                job.instance_ids = [i for i in job.instance_ids if i != placed]
+                errors = [e for e in written if isinstance(e, BaseException) and not isinstance(e, Conflict)]
+                if errors:  # after what did commit is counted
+                    raise errors[0]
+                if lost:
+                    break
+            if not lost:  # all committed: what did not place, failed
+                for job, placement in zip(jobs, placements, strict=True):
+                    failures = [self._failure(job.spec, f) for f in placement.failures]
                     count_placement_failures(cluster, failures)
-                    return LaunchResult(launched, failures, revision)
-                attempt += 1
-                if attempt >= _ATTEMPTS:
-                    raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
-                if attempt % 10 == 0:
-                    log.info("launch_contended", cluster=cluster, attempt=attempt)
-                await self._refresh(spec)
-                await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
+                    job.done.set_result(LaunchResult(job.launched, failures, job.revision))
+                return
+            attempt += 1
+            if attempt >= _ATTEMPTS:
+                raise Conflict(f"cluster {cluster!r} is too busy to place tasks right now; retry")
+            if attempt % 10 == 0:
+                log.info("launch_contended", cluster=cluster, attempt=attempt)
+            fresh = await self._refresh(spec)
+            for job in jobs:
+                job.spec.cluster = fresh
+            await asyncio.sleep(self.rng.uniform(0, 0.002 * min(attempt + 1, 10)))
 
     async def _commit_part(
         self,
@@ -228,24 +330,28 @@ class Launcher:
         cluster: str,
         capacity: str,
         chosen: Sequence[str],
+        owners: Sequence[_Job],
         arns_by_id: Mapping[str, str],
-        now: float,
-        reservation: types_pb2.Reservation,
-    ) -> tuple[list[types_pb2.Task], int]:
-        """Commit the tasks placed on `chosen` in one transaction: (the tasks, its revision)."""
+    ) -> list[tuple[_Job, types_pb2.Task, int]]:
+        """Commit the tasks placed on `chosen` (of `owners`, copy by copy) in one transaction."""
         tasks = [
             self._new_task(
-                spec, cluster, capacity, instance_arn=arns_by_id[i], now=now, reservation=reservation
+                job.spec,
+                cluster,
+                capacity,
+                instance_arn=arns_by_id[i],
+                now=job.now,
+                reservation=job.reservation,
             )
-            for i in chosen
+            for i, job in zip(chosen, owners, strict=True)
         ]
         # Nothing placed: nothing to write, but RunTask's clientToken record still is.
         if not tasks and spec.extra_ops is None:
-            return tasks, 0
+            return []
         ops = self._launch_ops(spec, capacity, tasks)
         revision = await self.store.commit(*ops)
         self.state.note_commit(ops, revision)
-        return tasks, revision
+        return [(job, task, revision) for job, task in zip(owners, tasks, strict=True)]
 
     def _launch_ops(self, spec: LaunchSpec, capacity: str, tasks: list[types_pb2.Task]) -> list[Put | Check]:
         """One transaction: the cluster record pinned, extra writes, the tasks, and per instance its
@@ -263,7 +369,7 @@ class Launcher:
             ops.append(self._allocation_put(capacity, ident, placed))
         return ops
 
-    async def _refresh(self, spec: LaunchSpec) -> None:
+    async def _refresh(self, spec: LaunchSpec) -> Versioned[types_pb2.Cluster]:
         """After a lost race: re-read the cluster's state and its record from etcd."""
         await self.state.refresh_cluster(spec.capacity or spec.cluster.value.cluster_name)
         current = await self.store.get(spec.cluster.key, types_pb2.Cluster)
@@ -272,7 +378,7 @@ class Launcher:
                 f"cluster {spec.cluster.value.cluster_name!r} is no longer ACTIVE",
                 ecs_type="ClusterNotFoundException",
             )
-        spec.cluster = current
+        return current
 
     def _place_on(
         self, request: TaskRequest, views: Sequence[Instance], instance_ids: Sequence[str]

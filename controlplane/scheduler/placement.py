@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import enum
 import itertools
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from heapq import heappop, heappush, heapreplace
 from random import Random
 from typing import cast
@@ -199,6 +200,30 @@ def place(task: TaskRequest, instances: Sequence[Instance], count: int, rng: Ran
     missing = count - len(chosen)
     failures = [_closest_match(filters, view, active)] * missing if missing else []
     return Placement(chosen, failures)
+
+
+def booked(instances: Sequence[Instance], task: TaskRequest, chosen: Sequence[str]) -> list[Instance]:
+    """`instances` as they are after the copies of `task` in `chosen` (one instance id per copy)
+    were placed on them, so that the next `place` of another task sees them taken."""
+    per_instance = Counter(chosen)
+    out = list(instances)
+    if not per_instance:
+        return out
+    for k, instance in enumerate(out):
+        n = per_instance.get(instance.id, 0)
+        if n:
+            groups = dict(instance.task_groups)
+            groups[task.group] = groups.get(task.group, 0) + n
+            out[k] = replace(
+                instance,
+                remaining_cpu=instance.remaining_cpu - n * task.cpu,
+                remaining_memory=instance.remaining_memory - n * task.memory,
+                used_ports_tcp=instance.used_ports_tcp | task.ports_tcp,
+                used_ports_udp=instance.used_ports_udp | task.ports_udp,
+                running_tasks_count=instance.running_tasks_count + n,
+                task_groups=groups,
+            )
+    return out
 
 
 class _View:

@@ -17,6 +17,7 @@ from controlplane.scheduler import (
     RunningTask,
     Strategy,
     TaskRequest,
+    booked,
     choose_to_stop,
     place,
     validate_placement,
@@ -514,3 +515,31 @@ def test_scale_in_count_larger_than_tasks_and_zero() -> None:
     assert sorted(choose_to_stop(tasks, [instance("a")], [], 5, random.Random(0))) == ["t0", "t1"]
     assert choose_to_stop(tasks, [instance("a")], [], 0, random.Random(0)) == []
     assert choose_to_stop([], [instance("a")], [], 3, random.Random(0)) == []
+
+
+# -- booked: placing several tasks one after another on the same views --------------------------
+
+
+def test_booked_takes_what_the_copies_use() -> None:
+    views = [instance("a", cpu=1000, memory=1000), instance("b", cpu=1000, memory=1000)]
+    web = TaskRequest(
+        cpu=300, memory=200, ports_tcp=frozenset({80}), ports_udp=frozenset(), group="family:web"
+    )
+    after = booked(views, web, ["a", "a", "b"])
+    assert (after[0].remaining_cpu, after[0].remaining_memory, after[0].running_tasks_count) == (400, 600, 2)
+    assert after[0].task_groups == {"family:web": 2} and 80 in after[0].used_ports_tcp
+    assert (after[1].remaining_cpu, after[1].task_groups) == (700, {"family:web": 1})
+    assert views[0].remaining_cpu == 1000  # the input is left as it was
+    assert booked(views, web, []) == views
+
+
+def test_placements_on_booked_views_never_overcommit() -> None:
+    views = [instance(f"i{k}", cpu=1024, memory=1024, tcp=()) for k in range(5)]
+    rng = random.Random(7)
+    used: Counter[str] = Counter()
+    for n in range(12):  # 12 launches of 2 copies, 512 CPU each: 10 fit on 5 x 1024
+        task = TaskRequest(cpu=512, memory=64, ports_tcp=frozenset(), ports_udp=frozenset(), group=f"g{n}")
+        placement = place(task, views, 2, rng)
+        used.update(placement.chosen)
+        views = booked(views, task, placement.chosen)
+    assert sum(used.values()) == 10 and max(used.values()) == 2
