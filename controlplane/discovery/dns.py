@@ -21,7 +21,7 @@ import asyncio
 import struct
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from dnslib import QTYPE, RCODE, RR, SOA, SRV, A, DNSError, DNSRecord
@@ -131,8 +131,7 @@ class _Udp(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         answer = self.server.answer_local(data, udp=True)
@@ -170,6 +169,7 @@ class DnsServer:
         self._transports: list[asyncio.BaseTransport] = []
         self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self._clients: set[asyncio.StreamWriter] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -194,8 +194,12 @@ class DnsServer:
             transport.close()
         for server in self._servers:
             server.close()
+        for writer in list(self._clients):  # their handlers end on the closed stream
+            writer.close()
         for task in list(self._tasks):
             task.cancel()
+        if self._clients:
+            await asyncio.sleep(0.05)
         self._transports.clear()
         self._servers.clear()
 
@@ -243,9 +247,9 @@ class DnsServer:
         host, port = split_addr(self.upstream)
         try:
             async with asyncio.timeout(FORWARD_TIMEOUT):
-                answer = await (
-                    self._forward_tcp(data, host, port) if tcp else self._forward_udp(data, host, port)
-                )
+                answer = await self._forward_udp(data, host, port)
+                if tcp and len(answer) > 2 and answer[2] & 0x02:  # truncated: the client can take it all
+                    answer = await self._forward_tcp(data, host, port)
             metrics.DNS_QUERIES.labels("FORWARDED").inc()
             return answer
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as e:
@@ -278,6 +282,7 @@ class DnsServer:
             writer.close()
 
     async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._clients.add(writer)
         try:
             while True:
                 async with asyncio.timeout(30):
@@ -293,4 +298,5 @@ class DnsServer:
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
             pass
         finally:
+            self._clients.discard(writer)
             writer.close()
