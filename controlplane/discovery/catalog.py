@@ -11,7 +11,8 @@ a small one:
 - a container instance change recomputes its tasks only when its host address changed.
 
 Queries (`resolve`, `instances`) read a per-service dict; the healthy instances DNS answers with are
-kept in a tuple rebuilt lazily, at most once per change burst.
+kept apart in a list with a position index (swap-remove), so a change and a random pick of 8 are
+O(1) whatever the size of the service.
 """
 
 from __future__ import annotations
@@ -54,8 +55,28 @@ class _Service:
     record: sd.DiscoveryService
     fqdn: str = ""
     instances: dict[str, Instance] = field(default_factory=dict)
-    healthy: tuple[Instance, ...] | None = None  # None: rebuild on next read
     revision: int = 0
+
+
+class _HealthySet:
+    """Healthy instances in a list (for random picks) with each one's position (for O(1) removal)."""
+
+    def __init__(self) -> None:
+        self.items: list[Instance] = []
+        self._pos: dict[str, int] = {}
+
+    def add(self, instance: Instance) -> None:
+        self._pos[instance.instance_id] = len(self.items)
+        self.items.append(instance)
+
+    def discard(self, instance_id: str) -> None:
+        pos = self._pos.pop(instance_id, None)
+        if pos is None:
+            return
+        last = self.items.pop()
+        if pos < len(self.items):
+            self.items[pos] = last
+            self._pos[last.instance_id] = pos
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,7 @@ class Catalog:
         self._zones: dict[str, sd.Namespace] = {}  # namespace name -> namespace
         self._by_name: dict[str, str] = {}  # service fqdn -> service id
         self._instances: defaultdict[str, dict[str, Instance]] = defaultdict(dict)
+        self._healthy: defaultdict[str, _HealthySet] = defaultdict(_HealthySet)
         self._task_entries: dict[
             str, tuple[tuple[str, str], ...]
         ] = {}  # task key -> (service id, instance id)
@@ -149,13 +171,9 @@ class Catalog:
         ident = self._by_name.get(f"{name.lower()}.{namespace.lower().removesuffix('.')}")
         return self.service(ident) if ident else None
 
-    def healthy(self, service_id: str) -> tuple[Instance, ...]:
-        entry = self._services.get(service_id)
-        if entry is None:
-            return ()
-        if entry.healthy is None:
-            entry.healthy = tuple(i for i in self.instances(service_id).values() if i.health == HEALTHY)
-        return entry.healthy
+    def healthy(self, service_id: str) -> list[Instance]:
+        """The healthy instances of a service (do not change the list)."""
+        return self._healthy[service_id].items if service_id in self._healthy else []
 
     def resolve(self, qname: str, *, limit: int = MAX_ANSWERS) -> Resolution:
         """What `qname` (any case, trailing dot or not) is in our namespaces."""
@@ -179,7 +197,7 @@ class Catalog:
             entry = self._services[ident]
             healthy = self.healthy(ident)
             count = 1 if entry.record.dns_config.routing_policy == "WEIGHTED" else limit
-            chosen = tuple(random.sample(healthy, count)) if len(healthy) > count else healthy
+            chosen = tuple(random.sample(healthy, count)) if len(healthy) > count else tuple(healthy)
             return Resolution("service", zone=zone, service=entry.record, instances=chosen, soa_ttl=soa_ttl)
         first, _, rest = name.partition(".")
         ident = self._by_name.get(rest)
@@ -225,20 +243,19 @@ class Catalog:
         if entry is None:
             entry = self._services[ident] = _Service(new)
         entry.record = new
-        entry.healthy = None
         self._index_name(entry)
         self._changed(ident)
 
     def _on_custom(self, key: str, old: sd.CustomInstance | None, new: sd.CustomInstance | None) -> None:
         self.events += 1
         if old is not None:
-            self._instances[old.service_id].pop(old.instance_id, None)
-            self._changed(old.service_id)
+            self._set(old.service_id, old.instance_id, None)
         if new is not None:
-            self._instances[new.service_id][new.instance_id] = custom_instance(
-                new.service_id, new.instance_id, dict(new.attributes)
+            self._set(
+                new.service_id,
+                new.instance_id,
+                custom_instance(new.service_id, new.instance_id, dict(new.attributes)),
             )
-            self._changed(new.service_id)
 
     # -- ECS objects -------------------------------------------------------------------------------
 
@@ -302,20 +319,28 @@ class Catalog:
         now = {(i.service_id, i.instance_id) for i in fresh}
         for service_id, instance_id in previous:
             if (service_id, instance_id) not in now:
-                self._instances[service_id].pop(instance_id, None)
-                self._changed(service_id)
+                self._set(service_id, instance_id, None)
         for instance in fresh:
-            bucket = self._instances[instance.service_id]
-            if bucket.get(instance.instance_id) != instance:
-                bucket[instance.instance_id] = instance
-                self._changed(instance.service_id)
+            if self._instances[instance.service_id].get(instance.instance_id) != instance:
+                self._set(instance.service_id, instance.instance_id, instance)
         if fresh:
             self._task_entries[key] = tuple(sorted(now))
+
+    def _set(self, service_id: str, instance_id: str, instance: Instance | None) -> None:
+        bucket = self._instances[service_id]
+        healthy = self._healthy[service_id]
+        healthy.discard(instance_id)
+        if instance is None:
+            bucket.pop(instance_id, None)
+        else:
+            bucket[instance_id] = instance
+            if instance.health == HEALTHY:
+                healthy.add(instance)
+        self._changed(service_id)
 
     def _changed(self, service_id: str) -> None:
         entry = self._services.get(service_id)
         if entry is not None:
-            entry.healthy = None
             entry.revision += 1
         for listener in self._listeners:
             listener(service_id)

@@ -49,6 +49,11 @@ def service_arn(ident: str) -> str:
 
 @pytest.fixture
 def world() -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """A catalog with namespace prod.local, services web (SRV, bridge) and api (A+SRV, awsvpc)."""
     w = World()
     w.put(
         w.catalog.namespaces,

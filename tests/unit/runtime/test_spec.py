@@ -642,7 +642,8 @@ def test_docker_sdk_accepts_every_case(
 def test_berth_dns_is_the_default_resolver() -> None:
     dns = ("172.17.0.1",)
     assert spec.create_kwargs(ctx(dns_servers=dns), definition())["dns"] == ["172.17.0.1"]
-    assert spec.create_kwargs(ctx(dns_servers=dns, network_mode="host"), definition())["dns"] == ["172.17.0.1"]
+    host = ctx(dns_servers=dns, network_mode="host")
+    assert spec.create_kwargs(host, definition())["dns"] == ["172.17.0.1"]
     own = definition(dnsServers=["10.0.0.2"])
     assert spec.create_kwargs(ctx(dns_servers=dns), own)["dns"] == ["10.0.0.2"]  # the definition's win
     assert "dns" not in spec.create_kwargs(ctx(dns_servers=dns, network_mode="none"), definition())
