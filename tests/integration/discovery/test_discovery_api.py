@@ -185,3 +185,44 @@ def test_ecs_service_registries_are_checked(client: Client, cluster: str, unique
         )
     assert e.value.violations[0].field == "serviceRegistries[0].registryArn"
     assert len(client.describe_services(cluster=cluster, services=["good"]).services[0].deployments) == 1
+
+
+def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from berth.cli import main
+
+    config = ["--config", str(controlplane.config_path)]
+    assert (
+        main(["servicediscovery", "create-private-dns-namespace", "--name", f"c{unique}.local", *config]) == 0
+    )
+    ns = json.loads(capsys.readouterr().out)["namespace"]
+    records = json.dumps({"dnsRecords": [{"type": "A", "TTL": 10}]})
+    args = [
+        "servicediscovery",
+        "create-service",
+        "--name",
+        "web",
+        "--namespace-id",
+        ns["id"],
+        "--dns-config",
+        records,
+    ]
+    assert main([*args, *config]) == 0
+    assert json.loads(capsys.readouterr().out)["service"]["dnsConfig"]["dnsRecords"] == [
+        {"type": "A", "TTL": 10}
+    ]
+    assert main(["servicediscovery", "list-services", *config]) == 0
+    assert "web" in capsys.readouterr().out
+    discover = [
+        "servicediscovery",
+        "discover-instances",
+        "--namespace-name",
+        ns["name"],
+        "--service-name",
+        "web",
+    ]
+    assert main([*discover, *config]) == 0
+    assert json.loads(capsys.readouterr().out).get("instances", []) == []
+    assert main(["servicediscovery", "get-namespace", "--id", "nope", *config]) == 1
+    assert "id" in capsys.readouterr().err
