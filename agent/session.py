@@ -135,7 +135,9 @@ class Session:
         )
         identity.save(self.settings.data_dir, self.identity)
         # Kept in place (RunnerDeps holds this list): a re-registration updates it for new tasks.
-        self.dns_servers[:] = list(resp.dns_servers)
+        self.dns_servers[:] = await host.answering_dns(list(resp.dns_servers))
+        if len(self.dns_servers) < len(resp.dns_servers):
+            log.warning("dns_server_unreachable", offered=list(resp.dns_servers), using=self.dns_servers)
         log.info("registered", instance=self.identity.container_instance_arn, again=bool(arn))
         return self.identity
 

@@ -11,6 +11,8 @@ from berth import logs
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
 
+DEFAULT_DNS_ADDR = "127.0.0.1:8600,172.17.0.1:53"
+
 
 def parse_args(argv: list[str] | None = None) -> Settings:
     p = argparse.ArgumentParser(prog="berth-controlplane", description="Run a berth control plane replica.")
@@ -65,8 +67,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument(
         "--dns-addr",
         default=None,
-        help="service discovery DNS listen addresses, comma-separated, UDP and TCP (default 127.0.0.1:8600; "
-        "add e.g. 172.17.0.1:53 for containers on Docker's bridge; '' for none)",
+        help="service discovery DNS listen addresses, comma-separated, UDP and TCP; '' for none (default "
+        f"{DEFAULT_DNS_ADDR}: for this host, and for containers on Docker's bridge, each if it can be had)",
     )
     p.add_argument(
         "--dns-upstream",
@@ -98,7 +100,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         controllers=not a.no_controllers,
         settle_seconds=a.settle_seconds,
         event_history_seconds=a.event_history,
-        dns_addr="127.0.0.1:8600" if a.dns_addr is None else a.dns_addr,
+        dns_addr=DEFAULT_DNS_ADDR if a.dns_addr is None else a.dns_addr,
         dns_optional=a.dns_addr is None,
         dns_upstream=a.dns_upstream,
         dns_advertise=a.dns_advertise,

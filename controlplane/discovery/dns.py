@@ -176,15 +176,28 @@ class DnsServer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def start(self) -> None:
+    async def start(self, *, optional: bool = False) -> None:
+        """Listen on every address; one that cannot be had is skipped with a warning when
+        `optional` (the defaults), else the OSError is raised."""
         loop = asyncio.get_running_loop()
         for addr in self.addrs:
             host, port = split_addr(addr)
-            # TCP first: with port 0 it picks the port, and UDP takes the same one.
-            server = await asyncio.start_server(self._tcp_client, host, port)
-            port = server.sockets[0].getsockname()[1]
+            server = None
+            try:
+                # TCP first: with port 0 it picks the port, and UDP takes the same one.
+                server = await asyncio.start_server(self._tcp_client, host, port)
+                port = server.sockets[0].getsockname()[1]
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda: _Udp(self), local_addr=(host, port)
+                )
+            except OSError as e:
+                if server is not None:
+                    server.close()
+                if not optional:
+                    raise OSError(f"cannot listen for DNS on {addr}: {e}") from e
+                log.warning("dns_not_listening", addr=addr, error=str(e))
+                continue
             self._servers.append(server)
-            transport, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), local_addr=(host, port))
             self._transports.append(transport)
             self.bound.append((host, port))
         log.info("dns_listening", addrs=[f"{h}:{p}" for h, p in self.bound], upstream=self.upstream or None)
