@@ -105,6 +105,7 @@ class Catalog:
         self._by_name: dict[str, str] = {}  # service fqdn -> service id
         self._instances: defaultdict[str, dict[str, Instance]] = defaultdict(dict)
         self._healthy: defaultdict[str, _HealthySet] = defaultdict(_HealthySet)
+        self._mixed_case: dict[tuple[str, str], str] = {}  # (service id, lowercased id) -> instance id
         self._task_entries: dict[
             str, tuple[tuple[str, str], ...]
         ] = {}  # task key -> (service id, instance id)
@@ -202,10 +203,9 @@ class Catalog:
         first, _, rest = name.partition(".")
         ident = self._by_name.get(rest)
         if ident is not None:
-            instance = self.instances(ident).get(first)
-            if instance is None:
-                # Instance ids are kept as given; DNS names are not case-sensitive.
-                instance = next((i for k, i in self.instances(ident).items() if k.lower() == first), None)
+            # Instance ids are kept as given (task ids are lowercase); DNS names are not case-sensitive.
+            given = self._mixed_case.get((ident, first), first)
+            instance = self.instances(ident).get(given)
             if instance is not None and instance.health == HEALTHY:
                 service = self._services[ident].record
                 return Resolution(
@@ -330,6 +330,11 @@ class Catalog:
         bucket = self._instances[service_id]
         healthy = self._healthy[service_id]
         healthy.discard(instance_id)
+        if instance_id != instance_id.lower():
+            if instance is None:
+                self._mixed_case.pop((service_id, instance_id.lower()), None)
+            else:
+                self._mixed_case[(service_id, instance_id.lower())] = instance_id
         if instance is None:
             bucket.pop(instance_id, None)
         else:

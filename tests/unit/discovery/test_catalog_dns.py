@@ -252,6 +252,14 @@ def test_custom_instances(world: World) -> None:
         ),
     )
     assert [str(r.rdata) for r in ask(world, "api.prod.local").rr] == ["10.9.9.9"]
+    assert [str(r.rdata) for r in ask(world, "db1.api.prod.local").rr] == ["10.9.9.9"]
+    world.put(
+        world.catalog.custom,
+        keys.discovery_instance(API, "Db2"),
+        sd.CustomInstance(service_id=API, instance_id="Db2", attributes={"AWS_INSTANCE_IPV4": "10.9.9.8"}),
+    )
+    assert [str(r.rdata) for r in ask(world, "DB2.api.prod.local").rr] == ["10.9.9.8"]
+    world.delete(world.catalog.custom, keys.discovery_instance(API, "Db2"))
     world.delete(world.catalog.custom, keys.discovery_instance(API, "db1"))
     assert ask(world, "api.prod.local").rr == []
 
