@@ -226,3 +226,48 @@ def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str])
     assert json.loads(capsys.readouterr().out).get("instances", []) == []
     assert main(["servicediscovery", "get-namespace", "--id", "nope", *config]) == 1
     assert "id" in capsys.readouterr().err
+
+
+def test_every_replica_answers_from_its_own_mirrors(controlplane: Any, client: Client, unique: str) -> None:
+    """A second replica on the same etcd prefix sees what the first one wrote (through its watch)
+    and answers DNS for it within a second."""
+    import time
+
+    from dnslib import DNSRecord
+
+    from tests.support.controlplane import InProcessControlPlane
+
+    other = InProcessControlPlane(
+        controlplane.settings.etcd_endpoints,
+        prefix=controlplane.settings.etcd_prefix,
+        controllers=False,
+        dns_addr="127.0.0.1:0",
+        dns_upstream="",
+    ).start()
+    try:
+        port = other.cp.discovery.dns.bound[0][1]
+        ns = namespace(client, unique)
+        s = srv(client, ns, "db", "A")
+
+        def answer() -> list[str]:
+            raw = DNSRecord.question(f"db.{ns.name}").send("127.0.0.1", port, timeout=2)
+            return [str(r.rdata) for r in DNSRecord.parse(raw).rr]
+
+        start = time.monotonic()
+        sd(
+            client,
+            "RegisterInstance",
+            serviceId=s.id,
+            instanceId="db1",
+            attributes={"AWS_INSTANCE_IPV4": "10.0.0.1"},
+        )
+        while answer() != ["10.0.0.1"] and time.monotonic() - start < 5:
+            time.sleep(0.01)
+        assert answer() == ["10.0.0.1"] and time.monotonic() - start < 1
+        sd(client, "DeregisterInstance", serviceId=s.id, instanceId="db1")
+        start = time.monotonic()
+        while answer() and time.monotonic() - start < 5:
+            time.sleep(0.01)
+        assert answer() == [] and time.monotonic() - start < 1
+    finally:
+        other.stop()
