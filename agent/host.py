@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
+import secrets
+import struct
 
 from agent.runtime.model import RuntimeInfo
 from agent.settings import AGENT_VERSION, AgentSettings
@@ -71,3 +74,45 @@ def registration(
         metrics_endpoint=metrics_endpoint,
         host_address=host_address,
     )
+
+
+async def answering_dns(servers: list[str], *, port: int = 53, timeout: float = 1.0) -> list[str]:
+    """The DNS servers (IPv4 addresses, port 53) that answer a query from this host. The control
+    plane's DNS is only worth giving to tasks where they can reach it: on another host than the
+    control plane, a bridge-gateway address such as 172.17.0.1 names that host's own bridge."""
+
+    async def probe(server: str) -> bool:
+        # A query for the root's NS records (id, RD, one question; root name, type NS, class IN):
+        # any DNS server answers it, if only with REFUSED.
+        query = (
+            struct.pack("!HHHHHH", secrets.randbits(16), 0x0100, 1, 0, 0, 0)
+            + b"\x00"
+            + struct.pack("!HH", 2, 1)
+        )
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[bool] = loop.create_future()
+
+        class Probe(asyncio.DatagramProtocol):
+            def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+                if data[:2] == query[:2] and not answered.done():
+                    answered.set_result(True)
+
+            def error_received(self, exc: Exception) -> None:
+                if not answered.done():
+                    answered.set_result(False)
+
+        try:
+            transport, _ = await loop.create_datagram_endpoint(Probe, remote_addr=(server, port))
+        except OSError:
+            return False
+        try:
+            transport.sendto(query)
+            async with asyncio.timeout(timeout):
+                return await answered
+        except TimeoutError:
+            return False
+        finally:
+            transport.close()
+
+    results = await asyncio.gather(*(probe(s) for s in servers))
+    return [s for s, ok in zip(servers, results, strict=True) if ok]

@@ -245,6 +245,7 @@ async def run(settings: AgentSettings) -> int:
         report=LaunchTracker().wrap(session.report),
         sandboxes=sandboxes,
         cgroups=cgroups,
+        dns_servers=session.dns_servers,
     )
     manager = TaskManager(deps)
     runners = manager.runners

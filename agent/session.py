@@ -79,6 +79,7 @@ class Session:
         self.execs: ExecService | None = None  # serves ExecuteCommandStream sessions (agent.execs)
         # Log chunks and exec output for the current session (dropped when it ends).
         self._relayed: deque[agent_pb2.AgentMessage] = deque()
+        self.dns_servers: list[str] = []  # the resolver tasks get by default (from registration)
 
     # -- registration ----------------------------------------------------------------------------
 
@@ -133,6 +134,10 @@ class Session:
             cluster=self.settings.pool or self.settings.cluster,
         )
         identity.save(self.settings.data_dir, self.identity)
+        # Kept in place (RunnerDeps holds this list): a re-registration updates it for new tasks.
+        self.dns_servers[:] = await host.answering_dns(list(resp.dns_servers))
+        if len(self.dns_servers) < len(resp.dns_servers):
+            log.warning("dns_server_unreachable", offered=list(resp.dns_servers), using=self.dns_servers)
         log.info("registered", instance=self.identity.container_instance_arn, again=bool(arn))
         return self.identity
 

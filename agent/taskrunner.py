@@ -126,6 +126,8 @@ class RunnerDeps:
     pulled_images: set[str] = field(default_factory=set)
     cgroups: TaskCgroup | None = None  # per-task cgroups for task-level cpu/memory, when enabled
     sandboxes: SandboxPool | None = None  # pool agents: warm FARGATE sandboxes and images
+    # The resolver for containers without dnsServers, as the control plane said at registration.
+    dns_servers: list[str] = field(default_factory=list)
 
 
 def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[list[str]]:
@@ -324,6 +326,7 @@ class TaskRunner:
             pid_mode=self.definition.pid_mode,
             ipc_mode=self.definition.ipc_mode,
             service_name=self.task.service_name,
+            dns_servers=tuple(self.deps.dns_servers),
         )
 
     def _volume_sources(self) -> dict[str, spec.VolumeSource]:

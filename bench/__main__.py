@@ -9,6 +9,7 @@ import time
 BENCHMARKS = {
     "api": "bench.api_bench",
     "chaos": "bench.chaos_bench",
+    "discovery": "bench.discovery_bench",
     "events": "bench.events_bench",
     "fargate": "bench.fargate_bench",
     "fuzz": "bench.fuzz_bench",

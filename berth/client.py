@@ -25,7 +25,7 @@ from grpc_status import rpc_status
 from berth import config, jsonmsg
 from berth.endpoints import grpc_target
 from berth.errors import ApiError, FieldViolation, InvalidArgument
-from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc
+from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc, servicediscovery_pb2, servicediscovery_pb2_grpc
 from berth.v1 import ecs_messages_pb2 as ecs
 
 R = TypeVar("R", bound=Message)
@@ -51,6 +51,7 @@ class Client:
         )
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
+        self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -71,6 +72,19 @@ class Client:
             raise AttributeError(f"berth.v1.ECS has no RPC {method!r}")
         response_cls: type[Message] = getattr(ecs, f"{method}Response")
         return self._unary(method, response_cls, request, fields)
+
+    def servicediscovery(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ServiceDiscovery RPC (the Cloud Map stand-in) by name:
+        `servicediscovery("CreatePrivateDnsNamespace", name="prod.local")`."""
+        md = servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"].methods_by_name.get(method)
+        if md is None:
+            raise AttributeError(f"berth.v1.ServiceDiscovery has no RPC {method!r}")
+        request_cls: type[Message] = getattr(servicediscovery_pb2, md.input_type.name)
+        message = build_request(request_cls, request, fields)
+        try:
+            return getattr(self._discovery, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
 
     def list_all(self, method: str, field: str, **fields: Any) -> list[Any]:
         """Every item of a paged List call, following nextToken:

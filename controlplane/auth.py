@@ -32,6 +32,8 @@ FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
+# The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
+USER_SERVICES = frozenset({"ecs", "servicediscovery"})
 AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})
 
 
@@ -180,7 +182,7 @@ class Authorizer:
 
     def check(self, principal: Principal, action: str) -> None:
         service = action.split(":", 1)[0]
-        if principal.kind == "user" and service == "ecs" and ADMIN_POLICY in principal.policies:
+        if principal.kind == "user" and service in USER_SERVICES and ADMIN_POLICY in principal.policies:
             return
         if principal.kind in ("agent", "join") and service == "agent":
             return

@@ -11,6 +11,8 @@ from berth import logs
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
 
+DEFAULT_DNS_ADDR = "127.0.0.1:8600,172.17.0.1:53"
+
 
 def parse_args(argv: list[str] | None = None) -> Settings:
     p = argparse.ArgumentParser(prog="berth-controlplane", description="Run a berth control plane replica.")
@@ -62,6 +64,23 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument(
         "--no-controllers", action="store_true", help="never run the controllers here (an API-only replica)"
     )
+    p.add_argument(
+        "--dns-addr",
+        default=None,
+        help="service discovery DNS listen addresses, comma-separated, UDP and TCP; '' for none (default "
+        f"{DEFAULT_DNS_ADDR}: for this host, and for containers on Docker's bridge, each if it can be had)",
+    )
+    p.add_argument(
+        "--dns-upstream",
+        default=None,
+        help="where other names are forwarded (default: the host's resolv.conf nameserver; '' refuses them)",
+    )
+    p.add_argument(
+        "--dns-advertise",
+        default="",
+        help="the DNS server address tasks get as resolver "
+        "(default: a --dns-addr on port 53 that is not loopback)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
@@ -81,6 +100,10 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         controllers=not a.no_controllers,
         settle_seconds=a.settle_seconds,
         event_history_seconds=a.event_history,
+        dns_addr=DEFAULT_DNS_ADDR if a.dns_addr is None else a.dns_addr,
+        dns_optional=a.dns_addr is None,
+        dns_upstream=a.dns_upstream,
+        dns_advertise=a.dns_advertise,
     )
 
 

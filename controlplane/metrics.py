@@ -88,3 +88,8 @@ DEPLOYMENTS_FAILED = Counter(
     "Service deployments whose rollout became FAILED (circuit breaker), counted by the leader.",
     ["cluster", "service"],
 )
+DNS_QUERIES = Counter(
+    "berth_dns_queries_total",
+    "DNS queries answered by the service discovery DNS server, by response code (FORWARDED: sent upstream).",
+    ["rcode"],
+)

@@ -23,13 +23,14 @@ from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
-from berth.v1 import agent_pb2, berth_pb2, ecs_pb2
+from berth.v1 import agent_pb2, berth_pb2, ecs_pb2, servicediscovery_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
 from controlplane.console import Console
+from controlplane.discovery.runner import Discovery
 from controlplane.gateway import Gateway
 from controlplane.http import build_app
 from controlplane.launch import Launcher
@@ -58,6 +59,7 @@ class ControlPlane:
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
         self.utilization = UtilizationStore(self.store, self.state)
+        self.discovery = Discovery(self.store, self.arns, self.state, settings)
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
@@ -104,6 +106,14 @@ class ControlPlane:
         self._run_in_background(self.state.run(), "state")
         self._run_in_background(self.utilization.run(), "utilization")
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
+        self._run_in_background(self.discovery.catalog.run(), "discovery")
+        await asyncio.wait_for(self.discovery.catalog.ready.wait(), timeout=self.settings.etcd_wait_seconds)
+        await self.discovery.start_dns()
+        self.api.register(
+            servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
+            self.discovery.servicer,
+            action_prefix="servicediscovery",
+        )
         ecs_servicer = EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher)
         ecs_servicer.utilization = self.utilization
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
@@ -117,6 +127,7 @@ class ControlPlane:
             replica=self.replica,
         )
         self.agents.utilization = self.utilization
+        self.agents.dns_servers = self.discovery.advertised
         ecs_servicer.attach_agents(self.agents, event_history_seconds=self.settings.event_history_seconds)
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
         self.registry.register(
@@ -150,7 +161,7 @@ class ControlPlane:
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
             self._run_in_background(self.leadership.run(self._lead), "leadership")
-        for name in ("", "berth.v1.ECS", "berth.v1.Berth", "berth.v1.Agent"):
+        for name in ("", "berth.v1.ECS", "berth.v1.Berth", "berth.v1.Agent", "berth.v1.ServiceDiscovery"):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
         data_dir = Path(self.settings.data_dir)
@@ -214,6 +225,7 @@ class ControlPlane:
         if self._http is not None:
             await self._http.cleanup()
             self._http = None
+        await self.discovery.stop()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

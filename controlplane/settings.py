@@ -28,6 +28,14 @@ class Settings:
     settle_seconds: float = 10.0
     # etcd history kept for WatchEvents to resume from (the janitor compacts behind it).
     event_history_seconds: float = 600.0
+    # Service discovery DNS: comma-separated UDP+TCP listen addresses ("": no DNS server), whether an
+    # address that cannot be had is only a warning (the defaults), the upstream for other names
+    # (None: the host's resolv.conf; "": none, REFUSED) and the address tasks get as their resolver
+    # ("": a listen address on port 53 that is not loopback, if there is one).
+    dns_addr: str = ""
+    dns_optional: bool = False
+    dns_upstream: str | None = None
+    dns_advertise: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod

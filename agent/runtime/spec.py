@@ -14,6 +14,8 @@ Conventions worth knowing:
 - hostname is set only in bridge/none mode; links only in bridge mode; extraHosts, dnsServers and
   dnsSearchDomains not in awsvpc mode (ECS does not support them there, and Docker refuses them for
   a container that joins another one's network namespace).
+- Without dnsServers, bridge and host containers (and an awsvpc task's pause container, whose
+  resolv.conf its containers share) get `ctx.dns_servers`: the service discovery DNS.
 - Without logConfiguration, logs go to json-file rotated at 10 MiB x 3 files.
 - Problems that only show at run time (a mountPoint naming a volume the task does not have) raise
   `CannotCreateContainerError`, so the agent reports them like any other create failure.
@@ -106,6 +108,9 @@ class TaskContext:
     pid_mode: str = ""  # task definition pidMode: "", "host", "task"
     ipc_mode: str = ""  # task definition ipcMode: "", "host", "task", "none"
     service_name: str = ""
+    # The resolver a container gets when its definition sets no dnsServers (ECS's default is the
+    # VPC resolver; berth's is the control plane's service discovery DNS); (): Docker's default.
+    dns_servers: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:
@@ -222,6 +227,8 @@ def create_kwargs(
             kw["extra_hosts"] = [f"{h.hostname}:{h.ip_address}" for h in d.extra_hosts]
         if d.dns_servers:
             kw["dns"] = list(d.dns_servers)
+        elif ctx.dns_servers and mode in ("bridge", "host"):
+            kw["dns"] = list(ctx.dns_servers)
         if d.dns_search_domains:
             kw["dns_search"] = list(d.dns_search_domains)
     if d.docker_security_options:
@@ -272,6 +279,8 @@ def pause_kwargs(
     ports = _port_bindings(port_mappings, ctx.publish_ip)
     if ports:
         kw["ports"] = ports
+    if ctx.dns_servers:  # the task's containers share the pause container's resolv.conf
+        kw["dns"] = list(ctx.dns_servers)
     if ctx.cgroup_parent:
         kw["cgroup_parent"] = ctx.cgroup_parent
     if ctx.ipc_mode == "task":

@@ -124,12 +124,14 @@ class RegisterContainerInstanceRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., instance_identity_document: _Optional[str] = ..., instance_identity_document_signature: _Optional[str] = ..., total_resources: _Optional[_Iterable[_Union[_types_pb2.Resource, _Mapping]]] = ..., version_info: _Optional[_Union[_types_pb2.VersionInfo, _Mapping]] = ..., container_instance_arn: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_types_pb2.Attribute, _Mapping]]] = ..., platform_devices: _Optional[_Iterable[_Union[_types_pb2.PlatformDevice, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., name: _Optional[str] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ...) -> None: ...
 
 class RegisterContainerInstanceResponse(_message.Message):
-    __slots__ = ("container_instance", "agent_token")
+    __slots__ = ("container_instance", "agent_token", "dns_servers")
     CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
     AGENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    DNS_SERVERS_FIELD_NUMBER: _ClassVar[int]
     container_instance: _types_pb2.ContainerInstance
     agent_token: str
-    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., agent_token: _Optional[str] = ...) -> None: ...
+    dns_servers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., agent_token: _Optional[str] = ..., dns_servers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeregisterContainerInstanceRequest(_message.Message):
     __slots__ = ("cluster", "container_instance", "force")

@@ -58,6 +58,8 @@ class AgentServicer(ApiBase):
         self.grace = grace_seconds
         self.replica = replica
         self.sessions: dict[str, AgentSession] = {}
+        # The resolver tasks get by default (the service discovery DNS server), told at registration.
+        self.dns_servers: list[str] = []
         self._task_definitions: OrderedDict[str, types_pb2.TaskDefinition] = OrderedDict()
         state.tasks.subscribe(self._on_task)
         state.instances.subscribe(self._on_instance)
@@ -138,7 +140,7 @@ class AgentServicer(ApiBase):
                 again=existing is not None,
             )
             return ecs_messages_pb2.RegisterContainerInstanceResponse(
-                container_instance=instance, agent_token=auth.bearer_token(key)
+                container_instance=instance, agent_token=auth.bearer_token(key), dns_servers=self.dns_servers
             )
         raise Conflict("the container instance is being registered concurrently; retry")
 

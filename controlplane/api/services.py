@@ -28,6 +28,7 @@ from controlplane.api.clusters import ClusterApi
 from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
+from controlplane.discovery.api import check_service_registries
 from controlplane.scheduler import Constraint, Strategy, validate_placement
 from controlplane.scheduler.capacity import LAUNCH_TYPES, capacity_strategy, check_launch, is_pool
 from controlplane.state.cluster_state import State
@@ -145,6 +146,7 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
         if daemon and any(is_pool(i.provider) for i in items):
             raise InvalidArgument.field("schedulingStrategy", "DAEMON services cannot run on FARGATE")
         check_launch(td, req.launch_type, items, types_pb2.TaskOverride(), constraints, strategies)
+        await check_service_registries(self.store, req.service_registries, td)
         config = deployment_configuration(
             req.deployment_configuration if req.HasField("deployment_configuration") else None, daemon
         )
@@ -216,10 +218,10 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
     ) -> ecs.UpdateServiceResponse:
         cluster = (await self.active_cluster(req.cluster)).value.cluster_name
         td_arn = ""
+        new_definition: types_pb2.TaskDefinition | None = None
         if req.task_definition:
-            td_arn = (
-                await self.resolve_task_definition(req.task_definition, active_only=True)
-            ).value.task_definition_arn
+            new_definition = (await self.resolve_task_definition(req.task_definition, active_only=True)).value
+            td_arn = new_definition.task_definition_arn
         if req.HasField("desired_count") and req.desired_count < 0:
             raise InvalidArgument.field("desiredCount", f"{req.desired_count} is negative")
         constraints = [Constraint(c.type, c.expression) for c in req.placement_constraints]
@@ -258,11 +260,22 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             )
             if network_changed:
                 service.network_configuration.CopyFrom(req.network_configuration)
+            registries_changed = bool(req.service_registries) and list(req.service_registries) != list(
+                service.service_registries
+            )
+            if registries_changed or (new_definition is not None and service.service_registries):
+                # The registries must fit the task definition the service runs from now on (ECS).
+                td = new_definition or (await self.resolve_task_definition(service.task_definition)).value
+                registries = req.service_registries if registries_changed else service.service_registries
+                await check_service_registries(self.store, registries, td)
+            if registries_changed:
+                del service.service_registries[:]
+                service.service_registries.extend(req.service_registries)
             new_td = td_arn and td_arn != service.task_definition
             if td_arn:
                 service.task_definition = td_arn
             now = ctx.now()
-            if new_td or req.force_new_deployment or network_changed:
+            if new_td or req.force_new_deployment or network_changed or registries_changed:
                 for d in service.deployments:
                     if d.status == "PRIMARY":
                         d.status = "ACTIVE"

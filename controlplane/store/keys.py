@@ -113,3 +113,28 @@ def split(key: str) -> tuple[str, str]:
     """(cluster, id) of a cluster-scoped key such as `tasks/<cluster>/<id>`."""
     _, cluster, ident = key.split("/", 2)
     return cluster, ident
+
+
+# Service discovery (controlplane.discovery): namespaces, services and custom instances by id, and
+# the name claims that keep namespace names (and service names within a namespace) unique.
+DISCOVERY_NAMESPACES = "discovery/namespaces/"
+DISCOVERY_SERVICES = "discovery/services/"
+DISCOVERY_INSTANCES = "discovery/instances/"
+DISCOVERY_NAMES = "discovery/names/"
+
+
+def discovery_namespace(namespace_id: str) -> str:
+    return f"{DISCOVERY_NAMESPACES}{namespace_id}"
+
+
+def discovery_service(service_id: str) -> str:
+    return f"{DISCOVERY_SERVICES}{service_id}"
+
+
+def discovery_instance(service_id: str, instance_id: str) -> str:
+    return f"{DISCOVERY_INSTANCES}{service_id}/{instance_id}"
+
+
+def discovery_name(namespace_id: str, name: str) -> str:
+    """The claim on a name: a namespace's (`namespace_id` "") or a service's within its namespace."""
+    return f"{DISCOVERY_NAMES}{namespace_id or '@'}/{name}"

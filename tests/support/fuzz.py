@@ -35,12 +35,13 @@ from grpc_status import rpc_status
 from hypothesis import strategies as st
 
 from berth import Client
-from berth.v1 import agent_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2
+from berth.v1 import agent_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2, servicediscovery_pb2
 
 SERVICES = (
     ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
     berth_pb2.DESCRIPTOR.services_by_name["Berth"],
     agent_pb2.DESCRIPTOR.services_by_name["Agent"],
+    servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
 )
 
 # Codes that mean "the server did not cope", whatever the request.

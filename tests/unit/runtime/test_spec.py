@@ -637,3 +637,17 @@ def test_docker_sdk_accepts_every_case(
     assert "RestartPolicy" not in host_config
     if "ports" in kwargs:
         assert set(host_config["PortBindings"]) == set(kwargs["ports"])
+
+
+def test_berth_dns_is_the_default_resolver() -> None:
+    dns = ("172.17.0.1",)
+    assert spec.create_kwargs(ctx(dns_servers=dns), definition())["dns"] == ["172.17.0.1"]
+    host = ctx(dns_servers=dns, network_mode="host")
+    assert spec.create_kwargs(host, definition())["dns"] == ["172.17.0.1"]
+    own = definition(dnsServers=["10.0.0.2"])
+    assert spec.create_kwargs(ctx(dns_servers=dns), own)["dns"] == ["10.0.0.2"]  # the definition's win
+    assert "dns" not in spec.create_kwargs(ctx(dns_servers=dns, network_mode="none"), definition())
+    assert "dns" not in spec.create_kwargs(ctx(), definition())
+    awsvpc = ctx(dns_servers=dns, network_mode="awsvpc")
+    assert "dns" not in spec.create_kwargs(awsvpc, definition())  # it joins the pause container's
+    assert spec.pause_kwargs(awsvpc)["dns"] == ["172.17.0.1"]
