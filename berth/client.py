@@ -25,7 +25,7 @@ from grpc_status import rpc_status
 from berth import config, jsonmsg
 from berth.endpoints import grpc_target
 from berth.errors import ApiError, FieldViolation, InvalidArgument
-from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc
+from berth.v1 import autoscaling_pb2, autoscaling_pb2_grpc, berth_pb2, berth_pb2_grpc, ecs_pb2_grpc
 from berth.v1 import ecs_messages_pb2 as ecs
 
 R = TypeVar("R", bound=Message)
@@ -51,6 +51,7 @@ class Client:
         )
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
+        self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -71,6 +72,17 @@ class Client:
             raise AttributeError(f"berth.v1.ECS has no RPC {method!r}")
         response_cls: type[Message] = getattr(ecs, f"{method}Response")
         return self._unary(method, response_cls, request, fields)
+
+    def autoscaling(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ApplicationAutoScaling RPC by name (`"PutScalingPolicy"`); the request as a
+        message, an AWS-shaped dict (`{"ResourceId": ...}`) or keywords."""
+        if not hasattr(self._autoscaling, method):
+            raise AttributeError(f"berth.v1.ApplicationAutoScaling has no RPC {method!r}")
+        message = build_request(getattr(autoscaling_pb2, f"{method}Request"), request, fields)
+        try:
+            return getattr(self._autoscaling, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
 
     def list_all(self, method: str, field: str, **fields: Any) -> list[Any]:
         """Every item of a paged List call, following nextToken:

@@ -173,14 +173,18 @@ def principal_of(key: store_pb2.AccessKey) -> Principal:
     return Principal(name=name, kind=kind, access_key_id=key.access_key_id, policies=tuple(key.policies))
 
 
+ADMIN_SERVICES = ("ecs", "application-autoscaling")
+
+
 class Authorizer:
     """Decides whether a principal may perform an action. Users with AdministratorAccess may do
-    every `ecs:` action; agents `agent:` actions and AGENT_ECS_ACTIONS. IAM-style policy documents
+    every `ecs:` and `application-autoscaling:` action; agents `agent:` actions and
+    AGENT_ECS_ACTIONS. IAM-style policy documents
     slot in here."""
 
     def check(self, principal: Principal, action: str) -> None:
         service = action.split(":", 1)[0]
-        if principal.kind == "user" and service == "ecs" and ADMIN_POLICY in principal.policies:
+        if principal.kind == "user" and service in ADMIN_SERVICES and ADMIN_POLICY in principal.policies:
             return
         if principal.kind in ("agent", "join") and service == "agent":
             return

@@ -28,6 +28,12 @@ class Settings:
     settle_seconds: float = 10.0
     # etcd history kept for WatchEvents to resume from (the janitor compacts behind it).
     event_history_seconds: float = 600.0
+    # Autoscaling: how often the leader evaluates scaling policies, and the Prometheus that step
+    # policies query (controlplane.autoscale).
+    autoscale_interval_seconds: float = 5.0
+    prometheus_url: str = ""
+    # At most one stored stats report per agent this often (agents send every 10 s by default).
+    stats_min_interval_seconds: float = 9.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod

@@ -43,9 +43,24 @@ def samples(*values: float, tasks: int = 2, every: float = 5.0, end: float = NOW
         (samples(60.0), Capacity(1, 10, 2), LastScaling(), 3),
         (samples(400.0), Capacity(1, 6, 2), LastScaling(), 6),  # capped at max
         (samples(100.0), Capacity(1, 2, 2), LastScaling(), None),  # already at max
-        (samples(100.0, tasks=2), Capacity(1, 10, 4), LastScaling(scale_out=NOW - 10), None),  # waits for the new tasks
-        (samples(100.0, tasks=4), Capacity(1, 10, 4), LastScaling(scale_out=NOW - 10), 8),  # they report: go on
-        (samples(100.0, tasks=2), Capacity(1, 10, 4), LastScaling(scale_out=NOW - 61), None),  # needs 4 = desired
+        (
+            samples(100.0, tasks=2),
+            Capacity(1, 10, 4),
+            LastScaling(scale_out=NOW - 10),
+            None,
+        ),  # waits for the new tasks
+        (
+            samples(100.0, tasks=4),
+            Capacity(1, 10, 4),
+            LastScaling(scale_out=NOW - 10),
+            8,
+        ),  # they report: go on
+        (
+            samples(100.0, tasks=2),
+            Capacity(1, 10, 4),
+            LastScaling(scale_out=NOW - 61),
+            None,
+        ),  # needs 4 = desired
         (samples(100.0, tasks=2), Capacity(1, 10, 3), LastScaling(scale_out=NOW - 61), 4),
         (samples(), Capacity(1, 10, 2), LastScaling(), None),  # no data
         (samples(100.0, end=NOW - 120), Capacity(1, 10, 2), LastScaling(), None),  # stale data
@@ -75,7 +90,11 @@ def test_target_tracking_scale_out(
 def test_scale_out_cause_explains_the_arithmetic() -> None:
     d = track_target(samples(180.0), CPU50, Capacity(1, 6, 2), LastScaling(), NOW)
     assert d is not None and d.desired == 6
-    assert "cpu50" in d.cause and "ceil(2 x 180.0 / 50.0)" in d.cause and "capped at maximum capacity 6" in d.cause
+    assert (
+        "cpu50" in d.cause
+        and "ceil(2 x 180.0 / 50.0)" in d.cause
+        and "capped at maximum capacity 6" in d.cause
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +105,12 @@ def test_scale_out_cause_explains_the_arithmetic() -> None:
         (samples(40.0, 40.0, 40.0, tasks=4), Capacity(1, 10, 4), LastScaling(), None),  # ceil(160/45) = 4
         (samples(5.0, 5.0, tasks=4), Capacity(1, 10, 4), LastScaling(), None),  # too few samples
         (samples(5.0, 48.0, 5.0, tasks=4), Capacity(1, 10, 4), LastScaling(), None),  # one near target
-        (samples(5.0, 5.0, 5.0, tasks=4), Capacity(1, 10, 4), LastScaling(scale_out=NOW - 30), None),  # cooldown
+        (
+            samples(5.0, 5.0, 5.0, tasks=4),
+            Capacity(1, 10, 4),
+            LastScaling(scale_out=NOW - 30),
+            None,
+        ),  # cooldown
         (samples(5.0, 5.0, 5.0, tasks=3), Capacity(1, 10, 4), LastScaling(), None),  # a task not reporting
         (samples(0.0, 0.0, 0.0, tasks=2), Capacity(0, 10, 2), LastScaling(), 1),
         (samples(0.0, 0.0, 0.0, tasks=1), Capacity(0, 10, 1), LastScaling(), 0),
@@ -121,7 +145,9 @@ def test_scale_in_only_counts_samples_since_the_last_activity() -> None:
 
 def test_disable_scale_in() -> None:
     policy = TargetTracking("cpu50", CPU, 50.0, disable_scale_in=True)
-    assert track_target(samples(1.0, 1.0, 1.0, tasks=4), policy, Capacity(1, 10, 4), LastScaling(), NOW) is None
+    assert (
+        track_target(samples(1.0, 1.0, 1.0, tasks=4), policy, Capacity(1, 10, 4), LastScaling(), NOW) is None
+    )
 
 
 STEPS = StepScaling(
@@ -171,7 +197,11 @@ def test_adjustment_types(
     adjustment_type: str, adjustment: int, magnitude: int | None, desired: int, expected: int
 ) -> None:
     policy = StepScaling(
-        "p", 0.0, (Step(None, None, adjustment),), adjustment_type=adjustment_type, min_adjustment_magnitude=magnitude
+        "p",
+        0.0,
+        (Step(None, None, adjustment),),
+        adjustment_type=adjustment_type,
+        min_adjustment_magnitude=magnitude,
     )
     d = step_scale([Sample(NOW, 1.0)], policy, Capacity(0, 10, desired), LastScaling(), NOW)
     assert d is not None and d.desired == expected
@@ -191,7 +221,10 @@ def test_any_policy_scales_out_all_must_agree_to_scale_in() -> None:
     d = decide({"cpu50": low_cpu, "mem70": high_mem}, [CPU50, mem], Capacity(1, 10, 4), LastScaling(), NOW)
     assert d is not None and d.desired == 6  # ceil(4 x 90 / 70)
     mid_mem = samples(65.0, 65.0, 65.0, tasks=4)
-    assert decide({"cpu50": low_cpu, "mem70": mid_mem}, [CPU50, mem], Capacity(1, 10, 4), LastScaling(), NOW) is None
+    assert (
+        decide({"cpu50": low_cpu, "mem70": mid_mem}, [CPU50, mem], Capacity(1, 10, 4), LastScaling(), NOW)
+        is None
+    )
 
 
 def test_suspended_scaling() -> None:
@@ -290,7 +323,11 @@ def test_a_steady_load_settles_without_flapping(load: float, target: float, star
         d = decide({"tt": hist[-SCALE_IN_SAMPLES - 2 :]}, [policy], capacity, last, t)
         if d is not None:
             changes.append(d.desired)
-            last = LastScaling(t, last.scale_in) if d.desired > capacity.desired else LastScaling(last.scale_out, t)
+            last = (
+                LastScaling(t, last.scale_in)
+                if d.desired > capacity.desired
+                else LastScaling(last.scale_out, t)
+            )
             capacity = Capacity(1, 200, d.desired)
     final = capacity.desired
     assert final >= math.ceil(load / (target * 1.02) - 1e-9) or final == 200
