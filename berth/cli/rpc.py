@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor, MethodDescriptor
