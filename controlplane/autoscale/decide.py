@@ -11,7 +11,7 @@ Target tracking (AWS semantics, made quicker and steadier):
   sample covers at least desiredCount tasks): the data must include what was already added.
 - Scale in slowly: only when the last SCALE_IN_SAMPLES samples taken since the last scaling
   activity are all below the target by SCALE_IN_MARGIN, once the scale-in cooldown after the last
-  activity (in or out) has passed, every desired task reports, and never by more than half at once.
+  activity (in or out) has passed, every running task reports, and never by more than half at once.
   It scales in to the count that keeps the highest of those loads at most (1 - margin) x target,
   so the metric lands below the scale-out threshold: no flapping between two counts.
 - DisableScaleIn: never scales in.
@@ -65,6 +65,12 @@ class Capacity:
     minimum: int
     maximum: int
     desired: int
+    running: int | None = None  # the service's runningCount (None: as desired)
+
+    @property
+    def reporting(self) -> int:
+        """How many tasks a complete sample covers: the desired ones that run."""
+        return self.desired if self.running is None else min(self.desired, self.running)
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def track_target(
     low = policy.target * (1 - SCALE_IN_MARGIN)
     if len(window) < SCALE_IN_SAMPLES or any(s.value >= low for s in window):
         return None
-    if latest.tasks < desired:  # a task that does not report yet may carry load
+    if latest.tasks < capacity.reporting:  # a running task that does not report yet may carry load
         return None
     peak = max(s.tasks * s.value for s in window)
     wanted = math.ceil(peak / low) if peak > 0 else 0

@@ -187,7 +187,9 @@ class Autoscaler:
             ):
                 readings.add(sample)
             histories[policy.name] = list(readings.samples)
-        capacity = decide.Capacity(t.min_capacity, t.max_capacity, service.desired_count)
+        capacity = decide.Capacity(
+            t.min_capacity, t.max_capacity, service.desired_count, service.running_count
+        )
         decision = decide.decide(
             histories,
             pure,
@@ -196,6 +198,15 @@ class Autoscaler:
             now,
             scale_out_suspended=suspended.dynamic_scaling_out_suspended,
             scale_in_suspended=suspended.dynamic_scaling_in_suspended,
+        )
+        log.debug(
+            "autoscale_evaluated",
+            target=t.resource_id,
+            desired=service.desired_count,
+            latest={k: v[-1] for k, v in histories.items() if v},
+            samples={k: len(v) for k, v in histories.items()},
+            last=last,
+            decision=decision,
         )
         if decision is None:
             return

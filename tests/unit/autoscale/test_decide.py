@@ -143,6 +143,14 @@ def test_scale_in_only_counts_samples_since_the_last_activity() -> None:
     assert track_target(history, CPU50, Capacity(1, 10, 4), last, NOW) is None
 
 
+def test_scale_in_counts_the_tasks_that_run() -> None:
+    """A task that keeps failing does not report; the ones that run decide."""
+    history = samples(5.0, 5.0, 5.0, tasks=3)
+    assert track_target(history, CPU50, Capacity(1, 10, 4), LastScaling(), NOW) is None
+    d = track_target(history, CPU50, Capacity(1, 10, 4, running=3), LastScaling(), NOW)
+    assert d is not None and d.desired == 2
+
+
 def test_disable_scale_in() -> None:
     policy = TargetTracking("cpu50", CPU, 50.0, disable_scale_in=True)
     assert (
