@@ -21,6 +21,7 @@ NS = {"ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount"
 
 @dataclass
 class Timeline:
+    loaded_at: float = 0.0  # the first burner RUNNING: the load begins
     crossed_at: float = 0.0  # the service's CPU utilisation first seen above the target
     scaled_out_at: float = 0.0  # desiredCount first seen above the start
     running_at: float = 0.0  # as many tasks RUNNING as the scaled-out desiredCount
@@ -104,6 +105,8 @@ def burn_and_scale(
         if not tl.desired_counts or tl.desired_counts[-1] != desired:
             tl.desired_counts.append(desired)
         tl.peak_desired = max(tl.peak_desired, desired)
+        if not tl.loaded_at and service.running_count > 0:
+            tl.loaded_at = now
         if not tl.crossed_at and now < end:
             usage = client.get_service_utilization(cluster=cluster, services=["burner"]).services
             if (
