@@ -70,7 +70,8 @@ def reaction(
     cluster = f"bench-as-{uuid.uuid4().hex[:6]}"
     with (
         controlplane_process(prefix, "--settle-seconds", "1", *cp_extra) as cp,
-        agent_process(cp, cluster, *agent_extra),Client(config_path=cp.config_path) as client
+        agent_process(cp, cluster, *agent_extra),
+        Client(config_path=cp.config_path) as client,
     ):
         tl = burn_and_scale(
             client,

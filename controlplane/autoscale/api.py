@@ -283,9 +283,6 @@ class AutoScalingApi(ApiBase):
                     "autoscaling",
                     f"scheduledAction:{uuid.uuid4()}:resource/ecs/service/{cluster}/{service}:scheduledActionName/{name}",
                 )
-            elif req.schedule or req.HasField("start_time"):
-                action.last_run_time = 0  # a new schedule counts from now on
-                action.creation_time = ctx.now()
             try:
                 await self.store.commit(
                     Check(target.key, target.mod_revision),

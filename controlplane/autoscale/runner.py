@@ -90,9 +90,10 @@ class Prometheus:
 class Readings:
     samples: deque[decide.Sample]
 
-    def add(self, sample: decide.Sample) -> None:
-        if not self.samples or sample.at > self.samples[-1].at:
-            self.samples.append(sample)
+    def add(self, reading: list[decide.Sample]) -> None:
+        """One reading (a PromQL query's series share its time); a repeat of the last is dropped."""
+        if reading and (not self.samples or reading[0].at > self.samples[-1].at):
+            self.samples.extend(reading)
 
 
 class Autoscaler:
@@ -182,10 +183,9 @@ class Autoscaler:
             policy = records.policy_of(p.value)
             pure.append(policy)
             readings = self.readings.setdefault(p.key, Readings(deque(maxlen=HISTORY)))
-            for sample in await self._read(
-                p.value, policy, usage.get((cluster, name)), service.running_count, now
-            ):
-                readings.add(sample)
+            readings.add(
+                await self._read(p.value, policy, usage.get((cluster, name)), service.running_count, now)
+            )
             histories[policy.name] = list(readings.samples)
         capacity = decide.Capacity(
             t.min_capacity, t.max_capacity, service.desired_count, service.running_count
