@@ -13,6 +13,8 @@ actions from etcd and, for each target whose service is ACTIVE:
 
 History lives in memory: a new leader starts with none, so it cannot scale in before it has
 taken SCALE_IN_SAMPLES readings; the last scaling times come from the stored activities.
+An unexpected error while handling one target is logged and that target skipped for the tick, so
+one bad record cannot stop the others (or the leader's other controllers).
 """
 
 from __future__ import annotations
@@ -157,6 +159,12 @@ class Autoscaler:
                 )
             except Conflict as e:  # somebody else changed it meanwhile: next tick sees the new state
                 log.info("autoscale_conflict", target=target.value.resource_id, error=str(e))
+            except BerthError:
+                raise
+            except Exception:
+                # A bug tied to one target's records must not stop the others' scaling, nor (by
+                # crashing the leader's task group) the service controller: logged, skipped.
+                log.exception("autoscale_target_failed", target=target.value.resource_id)
 
     async def _scale(
         self,
