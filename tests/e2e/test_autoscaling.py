@@ -7,6 +7,7 @@ Prometheus scales a service too."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +132,60 @@ def test_step_policy_on_a_promql_query(cp_client: Client, unique: str) -> None:
     )
     acts = cp_client.autoscaling("DescribeScalingActivities", ServiceNamespace="ecs", ResourceId=resource)
     assert "metric Average 145.0, threshold 100.0" in acts.scaling_activities[0].cause
+
+
+def test_request_count_policy_is_accepted_for_a_service_with_a_load_balancer(
+    cp_client: Client, unique: str
+) -> None:
+    """ALBRequestCountPerTarget reads HAProxy's request counter from Prometheus: accepted once the
+    service has a load balancer (refused without one, see the API tests); with no such series in
+    Prometheus there is no reading, so nothing scales."""
+    cluster = f"as-{unique}"
+    cp_client.create_cluster(clusterName=cluster)
+    td = cp_client.register_task_definition(
+        {
+            "family": f"lb-{unique}",
+            "containerDefinitions": [
+                {
+                    "name": "web",
+                    "image": "berth/busybox",
+                    "memory": 16,
+                    "portMappings": [{"containerPort": 80}],
+                }
+            ],
+        }
+    ).task_definition.task_definition_arn
+    lb = {
+        "targetGroupArn": "arn:berth:elasticloadbalancing:local:000000000000:targetgroup/web/1",
+        "containerName": "web",
+        "containerPort": 80,
+    }
+    cp_client.create_service(
+        cluster=cluster, serviceName="web", taskDefinition=td, desiredCount=0, loadBalancers=[lb]
+    )
+    resource = f"service/{cluster}/web"
+    cp_client.autoscaling(
+        "RegisterScalableTarget", {**NS, "ResourceId": resource, "MinCapacity": 0, "MaxCapacity": 4}
+    )
+    arn = cp_client.autoscaling(
+        "PutScalingPolicy",
+        {
+            **NS,
+            "ResourceId": resource,
+            "PolicyName": "rps",
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": 100,
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "ALBRequestCountPerTarget",
+                    "ResourceLabel": "web",
+                },
+            },
+        },
+    ).policy_arn
+    assert arn.endswith(":policyName/rps")
+    time.sleep(3)  # three evaluations
+    assert cp_client.describe_services(cluster=cluster, services=["web"]).services[0].desired_count == 0
+    assert not cp_client.autoscaling(
+        "DescribeScalingActivities", ServiceNamespace="ecs", ResourceId=resource
+    ).scaling_activities
