@@ -8,6 +8,7 @@ import time
 
 BENCHMARKS = {
     "api": "bench.api_bench",
+    "autoscale": "bench.autoscale_bench",
     "chaos": "bench.chaos_bench",
     "discovery": "bench.discovery_bench",
     "events": "bench.events_bench",

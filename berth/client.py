@@ -25,7 +25,15 @@ from grpc_status import rpc_status
 from berth import config, jsonmsg
 from berth.endpoints import grpc_target
 from berth.errors import ApiError, FieldViolation, InvalidArgument
-from berth.v1 import berth_pb2, berth_pb2_grpc, ecs_pb2_grpc, servicediscovery_pb2, servicediscovery_pb2_grpc
+from berth.v1 import (
+    autoscaling_pb2,
+    autoscaling_pb2_grpc,
+    berth_pb2,
+    berth_pb2_grpc,
+    ecs_pb2_grpc,
+    servicediscovery_pb2,
+    servicediscovery_pb2_grpc,
+)
 from berth.v1 import ecs_messages_pb2 as ecs
 
 R = TypeVar("R", bound=Message)
@@ -52,6 +60,7 @@ class Client:
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
         self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
+        self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -83,6 +92,14 @@ class Client:
         message = build_request(request_cls, request, fields)
         try:
             return getattr(self._discovery, method)(message, metadata=self.metadata, timeout=self.timeout)
+    def autoscaling(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ApplicationAutoScaling RPC by name (`"PutScalingPolicy"`); the request as a
+        message, an AWS-shaped dict (`{"ResourceId": ...}`) or keywords."""
+        if not hasattr(self._autoscaling, method):
+            raise AttributeError(f"berth.v1.ApplicationAutoScaling has no RPC {method!r}")
+        message = build_request(getattr(autoscaling_pb2, f"{method}Request"), request, fields)
+        try:
+            return getattr(self._autoscaling, method)(message, metadata=self.metadata, timeout=self.timeout)
         except grpc.RpcError as e:
             raise api_error(e) from None
 

@@ -30,10 +30,10 @@ REPLICA_PREFIX = "brt_"
 # the replica that forwarded it.
 FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
+# The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
+USER_SERVICES = frozenset({"ecs", "servicediscovery", "application-autoscaling"})
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
-# The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
-USER_SERVICES = frozenset({"ecs", "servicediscovery"})
 AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})
 
 
@@ -177,7 +177,8 @@ def principal_of(key: store_pb2.AccessKey) -> Principal:
 
 class Authorizer:
     """Decides whether a principal may perform an action. Users with AdministratorAccess may do
-    every `ecs:` action; agents `agent:` actions and AGENT_ECS_ACTIONS. IAM-style policy documents
+    every action of USER_SERVICES; agents `agent:` actions and
+    AGENT_ECS_ACTIONS. IAM-style policy documents
     slot in here."""
 
     def check(self, principal: Principal, action: str) -> None:

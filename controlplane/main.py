@@ -62,6 +62,18 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="seconds of etcd history kept for WatchEvents to resume from (default 600)",
     )
     p.add_argument(
+        "--prometheus-url", default="", help="Prometheus that step scaling policies query (http://host:9090)"
+    )
+    p.add_argument(
+        "--autoscale-interval", type=float, default=5.0, help="seconds between autoscaling evaluations"
+    )
+    p.add_argument(
+        "--stats-min-interval",
+        type=float,
+        default=9.0,
+        help="store an agent's task stats at most this often (seconds; agents report every --stats-interval)",
+    )
+    p.add_argument(
         "--no-controllers", action="store_true", help="never run the controllers here (an API-only replica)"
     )
     p.add_argument(
@@ -104,6 +116,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         dns_optional=a.dns_addr is None,
         dns_upstream=a.dns_upstream,
         dns_advertise=a.dns_advertise,
+        prometheus_url=a.prometheus_url,
+        autoscale_interval_seconds=a.autoscale_interval,
+        stats_min_interval_seconds=a.stats_min_interval,
     )
 
 

@@ -23,12 +23,14 @@ from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
-from berth.v1 import agent_pb2, berth_pb2, ecs_pb2, servicediscovery_pb2
+from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, servicediscovery_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
+from controlplane.autoscale.api import AutoScalingApi
+from controlplane.autoscale.runner import Autoscaler
 from controlplane.console import Console
 from controlplane.discovery.runner import Discovery
 from controlplane.gateway import Gateway
@@ -58,12 +60,15 @@ class ControlPlane:
         self.api = Api(auth.Authorizer())
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
-        self.utilization = UtilizationStore(self.store, self.state)
+        self.utilization = UtilizationStore(
+            self.store, self.state, min_interval=settings.stats_min_interval_seconds
+        )
         self.discovery = Discovery(self.store, self.arns, self.state, settings)
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
         self.leadership: Leadership | None = None
+        self._ecs: EcsServicer | None = None
         self.forwarder: Forwarder | None = None
         self.failed = asyncio.Event()  # a background loop crashed: the process must not go on half-alive
         self.grpc_port = 0
@@ -130,6 +135,14 @@ class ControlPlane:
         self.agents.dns_servers = self.discovery.advertised
         ecs_servicer.attach_agents(self.agents, event_history_seconds=self.settings.event_history_seconds)
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
+        self.api.register(
+            autoscaling_pb2.DESCRIPTOR.services_by_name["ApplicationAutoScaling"],
+            AutoScalingApi(
+                self.store, self.arns, state=self.state, prometheus_url=self.settings.prometheus_url
+            ),
+            action_prefix="application-autoscaling",
+        )
+        self._ecs = ecs_servicer
         self.registry.register(
             StateCollector(
                 self.state,
@@ -161,7 +174,14 @@ class ControlPlane:
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
             self._run_in_background(self.leadership.run(self._lead), "leadership")
-        for name in ("", "berth.v1.ECS", "berth.v1.Berth", "berth.v1.Agent", "berth.v1.ServiceDiscovery"):
+        for name in (
+            "",
+            "berth.v1.ECS",
+            "berth.v1.Berth",
+            "berth.v1.Agent",
+            "berth.v1.ApplicationAutoScaling",
+            "berth.v1.ServiceDiscovery",
+        ):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
         data_dir = Path(self.settings.data_dir)
@@ -199,7 +219,7 @@ class ControlPlane:
         return self.leadership is not None and self.leadership.is_leader
 
     async def _lead(self) -> None:
-        """What the leader runs: the service controller and the janitor. A crash in either ends
+        """What the leader runs: the service controller, the janitor and the autoscaler. A crash in one ends
         leadership (and is logged), so no half-alive leader stays in charge."""
         services = ServiceController(
             self.store,
@@ -214,9 +234,19 @@ class ControlPlane:
             retention_seconds=self.settings.task_retention_seconds,
             history_seconds=self.settings.event_history_seconds,
         )
+        assert self._ecs is not None
+        autoscaler = Autoscaler(
+            self.store,
+            self.state,
+            self.utilization,
+            self._ecs.UpdateService,
+            interval=self.settings.autoscale_interval_seconds,
+            prometheus_url=self.settings.prometheus_url,
+        )
         async with asyncio.TaskGroup() as tg:
             tg.create_task(services.run(), name="service-controller")
             tg.create_task(janitor.run(), name="janitor")
+            tg.create_task(autoscaler.run(), name="autoscaler")
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._grpc is not None:

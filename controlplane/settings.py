@@ -36,6 +36,12 @@ class Settings:
     dns_optional: bool = False
     dns_upstream: str | None = None
     dns_advertise: str = ""
+    # Autoscaling: how often the leader evaluates scaling policies, and the Prometheus that step
+    # policies query (controlplane.autoscale).
+    autoscale_interval_seconds: float = 5.0
+    prometheus_url: str = ""
+    # At most one stored stats report per agent this often (agents send every 10 s by default).
+    stats_min_interval_seconds: float = 9.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod

@@ -27,8 +27,20 @@ def command(name: str, help_text: str) -> Callable[[Command], Command]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import berth.cli.servicediscovery  # noqa: F401  (registers `berth servicediscovery ...`)
-    from berth.cli import configure_aws, events, execute, logs, pool, ps, services, status, up, wait  # noqa: F401  (they register their commands)
+    from berth.cli import (  # noqa: F401  (they register their commands)
+        autoscaling,
+        configure_aws,
+        events,
+        execute,
+        logs,
+        pool,
+        ps,
+        servicediscovery,
+        services,
+        status,
+        up,
+        wait,
+    )
 
     parser = argparse.ArgumentParser(prog="berth", description="Drive a berth cluster (ECS-compatible).")
     add_global_options(parser, default=None)

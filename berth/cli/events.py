@@ -18,7 +18,7 @@ from typing import Any
 from berth import jsonmsg
 from berth.cli import client_from, command
 
-TYPES = ("task", "service", "deployment", "instance", "exec")
+TYPES = ("task", "service", "deployment", "instance", "exec", "autoscaling")
 
 
 def iso(seconds: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,17 @@ def _json_value(flag: str) -> Any:
     return parse
 
 
-def add_rpc_command(sub: Any, method: MethodDescriptor) -> None:
-    name = kebab(method.name)
-    p = sub.add_parser(name, help=f"call {method.name}", description=f"Call berth.v1.ECS/{method.name}.")
+def add_rpc_command(
+    sub: Any, method: MethodDescriptor, service: str = "berth.v1.ECS", namer: Callable[[str], str] = kebab
+) -> Any:
+    name = namer(method.name)
+    p = sub.add_parser(name, help=f"call {method.name}", description=f"Call {service}/{method.name}.")
     p.set_defaults(rpc=method.name, request_fields={f.json_name for f in method.input_type.fields})
     p.add_argument(
         "--cli-input-json", type=_json_value("--cli-input-json"), help="the request as JSON (or file://path)"
     )
     for field in method.input_type.fields:
-        flag = "--" + kebab(field.json_name)
+        flag = "--" + namer(field.json_name)
         dest = f"field__{field.json_name}"
         is_map = field.message_type is not None and field.message_type.GetOptions().map_entry
         if field.message_type is not None or is_map:
@@ -70,6 +73,7 @@ def add_rpc_command(sub: Any, method: MethodDescriptor) -> None:
         else:
             conv = _SCALARS.get(field.type, str)
             p.add_argument(flag, dest=dest, type=lambda v, c=conv: c(read_value(v)))
+    return p
 
 
 def request_from_args(args: argparse.Namespace) -> dict[str, Any]:

@@ -22,60 +22,61 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from berth.v1 import autoscaling_pb2 as berth_dot_v1_dot_autoscaling__pb2
 from berth.v1 import types_pb2 as berth_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEvent\"#\n\x13\x44\x65scribePoolRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\"P\n\x14\x44\x65scribePoolResponse\x12\x38\n\x13\x63ontainer_instances\x18\x01 \x03(\x0b\x32\x1b.berth.v1.ContainerInstance\"X\n\x1d\x44\x65registerPoolInstanceRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\x12\x1a\n\x12\x63ontainer_instance\x18\x02 \x01(\t\x12\r\n\x05\x66orce\x18\x03 \x01(\x08\"Y\n\x1e\x44\x65registerPoolInstanceResponse\x12\x37\n\x12\x63ontainer_instance\x18\x01 \x01(\x0b\x32\x1b.berth.v1.ContainerInstance\"A\n\x1cGetServiceUtilizationRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\"\xf1\x01\n\x12ServiceUtilization\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12$\n\x17\x63pu_utilization_percent\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\'\n\x1amemory_utilization_percent\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\ntask_count\x18\x05 \x01(\x05\x12\x12\n\nsampled_at\x18\x06 \x01(\x01\x42\x1a\n\x18_cpu_utilization_percentB\x1d\n\x1b_memory_utilization_percent\"t\n\x1dGetServiceUtilizationResponse\x12.\n\x08services\x18\x01 \x03(\x0b\x32\x1c.berth.v1.ServiceUtilization\x12#\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32\x11.berth.v1.Failure\"x\n\x12GetTaskLogsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x0c\n\x04task\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x03 \x01(\t\x12\r\n\x05since\x18\x04 \x01(\x01\x12\x0c\n\x04tail\x18\x05 \x01(\x05\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"V\n\x08LogEvent\x12\x16\n\x0e\x63ontainer_name\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\"9\n\x13GetTaskLogsResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.berth.v1.LogEvent\"}\n\x12WatchEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\r\n\x05types\x18\x03 \x03(\t\x12\x10\n\x08\x61\x66ter_id\x18\x04 \x01(\t\x12\x13\n\x0b\x66rom_oldest\x18\x05 \x01(\x08\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"\xcb\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65tail_type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x0c\n\x04time\x18\x06 \x01(\x01\x12\x11\n\tresources\x18\x07 \x03(\t\x12\x1e\n\x04task\x18\x08 \x01(\x0b\x32\x0e.berth.v1.TaskH\x00\x12\x39\n\x12\x63ontainer_instance\x18\t \x01(\x0b\x32\x1b.berth.v1.ContainerInstanceH\x00\x12\x31\n\x0eservice_action\x18\n \x01(\x0b\x32\x17.berth.v1.ServiceActionH\x00\x12\x42\n\x17\x64\x65ployment_state_change\x18\x0b \x01(\x0b\x32\x1f.berth.v1.DeploymentStateChangeH\x00\x12-\n\x0c\x65xec_session\x18\x10 \x01(\x0b\x32\x15.berth.v1.ExecSessionH\x00\x12\x0c\n\x04type\x18\x0c \x01(\t\x12\x0f\n\x07\x63luster\x18\r \x01(\t\x12\x14\n\x0cservice_name\x18\x0e \x01(\t\x12\x0f\n\x07summary\x18\x0f \x01(\tB\x08\n\x06\x64\x65tail\"\xaf\x01\n\rServiceAction\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x13\n\x0b\x63luster_arn\x18\x03 \x01(\t\x12\x12\n\ncreated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x1a\n\rdesired_count\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07message\x18\x07 \x01(\tB\x10\n\x0e_desired_count\"z\n\x15\x44\x65ploymentStateChange\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x15\n\rdeployment_id\x18\x03 \x01(\t\x12\x12\n\nupdated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\x9e\x01\n\x1b\x45xecuteCommandStreamRequest\x12$\n\x05start\x18\x01 \x01(\x0b\x32\x13.berth.v1.ExecStartH\x00\x12\x0f\n\x05stdin\x18\x02 \x01(\x0cH\x00\x12\x16\n\x0cstdin_closed\x18\x03 \x01(\x08H\x00\x12(\n\x06resize\x18\x04 \x01(\x0b\x32\x16.berth.v1.TerminalSizeH\x00\x42\x06\n\x04\x62ody\"\x96\x01\n\tExecStart\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x0c\n\x04task\x18\x02 \x01(\t\x12\x11\n\tcontainer\x18\x03 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x04 \x01(\t\x12\x13\n\x0binteractive\x18\x05 \x01(\x08\x12\x0b\n\x03tty\x18\x06 \x01(\x08\x12$\n\x04size\x18\x07 \x01(\x0b\x32\x16.berth.v1.TerminalSize\"*\n\x0cTerminalSize\x12\x0c\n\x04rows\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x02 \x01(\x05\"\x98\x01\n\x1c\x45xecuteCommandStreamResponse\x12(\n\x07session\x18\x01 \x01(\x0b\x32\x15.berth.v1.ExecSessionH\x00\x12\x10\n\x06stdout\x18\x02 \x01(\x0cH\x00\x12\x10\n\x06stderr\x18\x03 \x01(\x0cH\x00\x12\"\n\x04\x65xit\x18\x04 \x01(\x0b\x32\x12.berth.v1.ExecExitH\x00\x42\x06\n\x04\x62ody\"\x1d\n\x08\x45xecExit\x12\x11\n\texit_code\x18\x01 \x01(\x05\"\xcb\x02\n\x0b\x45xecSession\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63luster_arn\x18\x02 \x01(\t\x12\x10\n\x08task_arn\x18\x03 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x04 \x01(\t\x12\x15\n\rcontainer_arn\x18\x05 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x06 \x01(\t\x12\x13\n\x0binteractive\x18\x07 \x01(\x08\x12\x0b\n\x03tty\x18\x08 \x01(\x08\x12\x11\n\tprincipal\x18\t \x01(\t\x12\x0e\n\x06status\x18\n \x01(\t\x12\x12\n\nstarted_at\x18\x0b \x01(\x01\x12\x12\n\nstopped_at\x18\x0c \x01(\x01\x12\x16\n\texit_code\x18\r \x01(\x05H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x0e \x01(\t\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x0f \x01(\tB\x0c\n\n_exit_code2\x82\x05\n\x05\x42\x65rth\x12Z\n\x12WatchServiceEvents\x12#.berth.v1.WatchServiceEventsRequest\x1a\x1d.berth.v1.ServiceEventMessage0\x01\x12h\n\x15GetServiceUtilization\x12&.berth.v1.GetServiceUtilizationRequest\x1a\'.berth.v1.GetServiceUtilizationResponse\x12M\n\x0c\x44\x65scribePool\x12\x1d.berth.v1.DescribePoolRequest\x1a\x1e.berth.v1.DescribePoolResponse\x12k\n\x16\x44\x65registerPoolInstance\x12\'.berth.v1.DeregisterPoolInstanceRequest\x1a(.berth.v1.DeregisterPoolInstanceResponse\x12L\n\x0bGetTaskLogs\x12\x1c.berth.v1.GetTaskLogsRequest\x1a\x1d.berth.v1.GetTaskLogsResponse0\x01\x12>\n\x0bWatchEvents\x12\x1c.berth.v1.WatchEventsRequest\x1a\x0f.berth.v1.Event0\x01\x12i\n\x14\x45xecuteCommandStream\x12%.berth.v1.ExecuteCommandStreamRequest\x1a&.berth.v1.ExecuteCommandStreamResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/berth.proto\x12\x08\x62\x65rth.v1\x1a\x1a\x62\x65rth/v1/autoscaling.proto\x1a\x14\x62\x65rth/v1/types.proto\"X\n\x19WatchServiceEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\x18\n\x10include_existing\x18\x03 \x01(\x08\"g\n\x13ServiceEventMessage\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.berth.v1.ServiceEvent\"#\n\x13\x44\x65scribePoolRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\"P\n\x14\x44\x65scribePoolResponse\x12\x38\n\x13\x63ontainer_instances\x18\x01 \x03(\x0b\x32\x1b.berth.v1.ContainerInstance\"X\n\x1d\x44\x65registerPoolInstanceRequest\x12\x0c\n\x04pool\x18\x01 \x01(\t\x12\x1a\n\x12\x63ontainer_instance\x18\x02 \x01(\t\x12\r\n\x05\x66orce\x18\x03 \x01(\x08\"Y\n\x1e\x44\x65registerPoolInstanceResponse\x12\x37\n\x12\x63ontainer_instance\x18\x01 \x01(\x0b\x32\x1b.berth.v1.ContainerInstance\"A\n\x1cGetServiceUtilizationRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\"\xf1\x01\n\x12ServiceUtilization\x12\x13\n\x0bservice_arn\x18\x01 \x01(\t\x12\x14\n\x0cservice_name\x18\x02 \x01(\t\x12$\n\x17\x63pu_utilization_percent\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\'\n\x1amemory_utilization_percent\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\ntask_count\x18\x05 \x01(\x05\x12\x12\n\nsampled_at\x18\x06 \x01(\x01\x42\x1a\n\x18_cpu_utilization_percentB\x1d\n\x1b_memory_utilization_percent\"t\n\x1dGetServiceUtilizationResponse\x12.\n\x08services\x18\x01 \x03(\x0b\x32\x1c.berth.v1.ServiceUtilization\x12#\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32\x11.berth.v1.Failure\"x\n\x12GetTaskLogsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x0c\n\x04task\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x03 \x01(\t\x12\r\n\x05since\x18\x04 \x01(\x01\x12\x0c\n\x04tail\x18\x05 \x01(\x05\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"V\n\x08LogEvent\x12\x16\n\x0e\x63ontainer_name\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x01\x12\x0f\n\x07message\x18\x04 \x01(\t\"9\n\x13GetTaskLogsResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.berth.v1.LogEvent\"}\n\x12WatchEventsRequest\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x10\n\x08services\x18\x02 \x03(\t\x12\r\n\x05types\x18\x03 \x03(\t\x12\x10\n\x08\x61\x66ter_id\x18\x04 \x01(\t\x12\x13\n\x0b\x66rom_oldest\x18\x05 \x01(\x08\x12\x0e\n\x06\x66ollow\x18\x06 \x01(\x08\"\x82\x04\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65tail_type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x0c\n\x04time\x18\x06 \x01(\x01\x12\x11\n\tresources\x18\x07 \x03(\t\x12\x1e\n\x04task\x18\x08 \x01(\x0b\x32\x0e.berth.v1.TaskH\x00\x12\x39\n\x12\x63ontainer_instance\x18\t \x01(\x0b\x32\x1b.berth.v1.ContainerInstanceH\x00\x12\x31\n\x0eservice_action\x18\n \x01(\x0b\x32\x17.berth.v1.ServiceActionH\x00\x12\x42\n\x17\x64\x65ployment_state_change\x18\x0b \x01(\x0b\x32\x1f.berth.v1.DeploymentStateChangeH\x00\x12-\n\x0c\x65xec_session\x18\x10 \x01(\x0b\x32\x15.berth.v1.ExecSessionH\x00\x12\x35\n\x10scaling_activity\x18\x11 \x01(\x0b\x32\x19.berth.v1.ScalingActivityH\x00\x12\x0c\n\x04type\x18\x0c \x01(\t\x12\x0f\n\x07\x63luster\x18\r \x01(\t\x12\x14\n\x0cservice_name\x18\x0e \x01(\t\x12\x0f\n\x07summary\x18\x0f \x01(\tB\x08\n\x06\x64\x65tail\"\xaf\x01\n\rServiceAction\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x13\n\x0b\x63luster_arn\x18\x03 \x01(\t\x12\x12\n\ncreated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x1a\n\rdesired_count\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07message\x18\x07 \x01(\tB\x10\n\x0e_desired_count\"z\n\x15\x44\x65ploymentStateChange\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x15\n\rdeployment_id\x18\x03 \x01(\t\x12\x12\n\nupdated_at\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\x9e\x01\n\x1b\x45xecuteCommandStreamRequest\x12$\n\x05start\x18\x01 \x01(\x0b\x32\x13.berth.v1.ExecStartH\x00\x12\x0f\n\x05stdin\x18\x02 \x01(\x0cH\x00\x12\x16\n\x0cstdin_closed\x18\x03 \x01(\x08H\x00\x12(\n\x06resize\x18\x04 \x01(\x0b\x32\x16.berth.v1.TerminalSizeH\x00\x42\x06\n\x04\x62ody\"\x96\x01\n\tExecStart\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x0c\n\x04task\x18\x02 \x01(\t\x12\x11\n\tcontainer\x18\x03 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x04 \x01(\t\x12\x13\n\x0binteractive\x18\x05 \x01(\x08\x12\x0b\n\x03tty\x18\x06 \x01(\x08\x12$\n\x04size\x18\x07 \x01(\x0b\x32\x16.berth.v1.TerminalSize\"*\n\x0cTerminalSize\x12\x0c\n\x04rows\x18\x01 \x01(\x05\x12\x0c\n\x04\x63ols\x18\x02 \x01(\x05\"\x98\x01\n\x1c\x45xecuteCommandStreamResponse\x12(\n\x07session\x18\x01 \x01(\x0b\x32\x15.berth.v1.ExecSessionH\x00\x12\x10\n\x06stdout\x18\x02 \x01(\x0cH\x00\x12\x10\n\x06stderr\x18\x03 \x01(\x0cH\x00\x12\"\n\x04\x65xit\x18\x04 \x01(\x0b\x32\x12.berth.v1.ExecExitH\x00\x42\x06\n\x04\x62ody\"\x1d\n\x08\x45xecExit\x12\x11\n\texit_code\x18\x01 \x01(\x05\"\xcb\x02\n\x0b\x45xecSession\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63luster_arn\x18\x02 \x01(\t\x12\x10\n\x08task_arn\x18\x03 \x01(\t\x12\x16\n\x0e\x63ontainer_name\x18\x04 \x01(\t\x12\x15\n\rcontainer_arn\x18\x05 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x06 \x01(\t\x12\x13\n\x0binteractive\x18\x07 \x01(\x08\x12\x0b\n\x03tty\x18\x08 \x01(\x08\x12\x11\n\tprincipal\x18\t \x01(\t\x12\x0e\n\x06status\x18\n \x01(\t\x12\x12\n\nstarted_at\x18\x0b \x01(\x01\x12\x12\n\nstopped_at\x18\x0c \x01(\x01\x12\x16\n\texit_code\x18\r \x01(\x05H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x0e \x01(\t\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x0f \x01(\tB\x0c\n\n_exit_code2\x82\x05\n\x05\x42\x65rth\x12Z\n\x12WatchServiceEvents\x12#.berth.v1.WatchServiceEventsRequest\x1a\x1d.berth.v1.ServiceEventMessage0\x01\x12h\n\x15GetServiceUtilization\x12&.berth.v1.GetServiceUtilizationRequest\x1a\'.berth.v1.GetServiceUtilizationResponse\x12M\n\x0c\x44\x65scribePool\x12\x1d.berth.v1.DescribePoolRequest\x1a\x1e.berth.v1.DescribePoolResponse\x12k\n\x16\x44\x65registerPoolInstance\x12\'.berth.v1.DeregisterPoolInstanceRequest\x1a(.berth.v1.DeregisterPoolInstanceResponse\x12L\n\x0bGetTaskLogs\x12\x1c.berth.v1.GetTaskLogsRequest\x1a\x1d.berth.v1.GetTaskLogsResponse0\x01\x12>\n\x0bWatchEvents\x12\x1c.berth.v1.WatchEventsRequest\x1a\x0f.berth.v1.Event0\x01\x12i\n\x14\x45xecuteCommandStream\x12%.berth.v1.ExecuteCommandStreamRequest\x1a&.berth.v1.ExecuteCommandStreamResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'berth.v1.berth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_start=56
-  _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_end=144
-  _globals['_SERVICEEVENTMESSAGE']._serialized_start=146
-  _globals['_SERVICEEVENTMESSAGE']._serialized_end=249
-  _globals['_DESCRIBEPOOLREQUEST']._serialized_start=251
-  _globals['_DESCRIBEPOOLREQUEST']._serialized_end=286
-  _globals['_DESCRIBEPOOLRESPONSE']._serialized_start=288
-  _globals['_DESCRIBEPOOLRESPONSE']._serialized_end=368
-  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_start=370
-  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_end=458
-  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_start=460
-  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_end=549
-  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_start=551
-  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_end=616
-  _globals['_SERVICEUTILIZATION']._serialized_start=619
-  _globals['_SERVICEUTILIZATION']._serialized_end=860
-  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_start=862
-  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_end=978
-  _globals['_GETTASKLOGSREQUEST']._serialized_start=980
-  _globals['_GETTASKLOGSREQUEST']._serialized_end=1100
-  _globals['_LOGEVENT']._serialized_start=1102
-  _globals['_LOGEVENT']._serialized_end=1188
-  _globals['_GETTASKLOGSRESPONSE']._serialized_start=1190
-  _globals['_GETTASKLOGSRESPONSE']._serialized_end=1247
-  _globals['_WATCHEVENTSREQUEST']._serialized_start=1249
-  _globals['_WATCHEVENTSREQUEST']._serialized_end=1374
-  _globals['_EVENT']._serialized_start=1377
-  _globals['_EVENT']._serialized_end=1836
-  _globals['_SERVICEACTION']._serialized_start=1839
-  _globals['_SERVICEACTION']._serialized_end=2014
-  _globals['_DEPLOYMENTSTATECHANGE']._serialized_start=2016
-  _globals['_DEPLOYMENTSTATECHANGE']._serialized_end=2138
-  _globals['_EXECUTECOMMANDSTREAMREQUEST']._serialized_start=2141
-  _globals['_EXECUTECOMMANDSTREAMREQUEST']._serialized_end=2299
-  _globals['_EXECSTART']._serialized_start=2302
-  _globals['_EXECSTART']._serialized_end=2452
-  _globals['_TERMINALSIZE']._serialized_start=2454
-  _globals['_TERMINALSIZE']._serialized_end=2496
-  _globals['_EXECUTECOMMANDSTREAMRESPONSE']._serialized_start=2499
-  _globals['_EXECUTECOMMANDSTREAMRESPONSE']._serialized_end=2651
-  _globals['_EXECEXIT']._serialized_start=2653
-  _globals['_EXECEXIT']._serialized_end=2682
-  _globals['_EXECSESSION']._serialized_start=2685
-  _globals['_EXECSESSION']._serialized_end=3016
-  _globals['_BERTH']._serialized_start=3019
-  _globals['_BERTH']._serialized_end=3661
+  _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_start=84
+  _globals['_WATCHSERVICEEVENTSREQUEST']._serialized_end=172
+  _globals['_SERVICEEVENTMESSAGE']._serialized_start=174
+  _globals['_SERVICEEVENTMESSAGE']._serialized_end=277
+  _globals['_DESCRIBEPOOLREQUEST']._serialized_start=279
+  _globals['_DESCRIBEPOOLREQUEST']._serialized_end=314
+  _globals['_DESCRIBEPOOLRESPONSE']._serialized_start=316
+  _globals['_DESCRIBEPOOLRESPONSE']._serialized_end=396
+  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_start=398
+  _globals['_DEREGISTERPOOLINSTANCEREQUEST']._serialized_end=486
+  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_start=488
+  _globals['_DEREGISTERPOOLINSTANCERESPONSE']._serialized_end=577
+  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_start=579
+  _globals['_GETSERVICEUTILIZATIONREQUEST']._serialized_end=644
+  _globals['_SERVICEUTILIZATION']._serialized_start=647
+  _globals['_SERVICEUTILIZATION']._serialized_end=888
+  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_start=890
+  _globals['_GETSERVICEUTILIZATIONRESPONSE']._serialized_end=1006
+  _globals['_GETTASKLOGSREQUEST']._serialized_start=1008
+  _globals['_GETTASKLOGSREQUEST']._serialized_end=1128
+  _globals['_LOGEVENT']._serialized_start=1130
+  _globals['_LOGEVENT']._serialized_end=1216
+  _globals['_GETTASKLOGSRESPONSE']._serialized_start=1218
+  _globals['_GETTASKLOGSRESPONSE']._serialized_end=1275
+  _globals['_WATCHEVENTSREQUEST']._serialized_start=1277
+  _globals['_WATCHEVENTSREQUEST']._serialized_end=1402
+  _globals['_EVENT']._serialized_start=1405
+  _globals['_EVENT']._serialized_end=1919
+  _globals['_SERVICEACTION']._serialized_start=1922
+  _globals['_SERVICEACTION']._serialized_end=2097
+  _globals['_DEPLOYMENTSTATECHANGE']._serialized_start=2099
+  _globals['_DEPLOYMENTSTATECHANGE']._serialized_end=2221
+  _globals['_EXECUTECOMMANDSTREAMREQUEST']._serialized_start=2224
+  _globals['_EXECUTECOMMANDSTREAMREQUEST']._serialized_end=2382
+  _globals['_EXECSTART']._serialized_start=2385
+  _globals['_EXECSTART']._serialized_end=2535
+  _globals['_TERMINALSIZE']._serialized_start=2537
+  _globals['_TERMINALSIZE']._serialized_end=2579
+  _globals['_EXECUTECOMMANDSTREAMRESPONSE']._serialized_start=2582
+  _globals['_EXECUTECOMMANDSTREAMRESPONSE']._serialized_end=2734
+  _globals['_EXECEXIT']._serialized_start=2736
+  _globals['_EXECEXIT']._serialized_end=2765
+  _globals['_EXECSESSION']._serialized_start=2768
+  _globals['_EXECSESSION']._serialized_end=3099
+  _globals['_BERTH']._serialized_start=3102
+  _globals['_BERTH']._serialized_end=3744
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from berth.v1 import autoscaling_pb2 as _autoscaling_pb2
 from berth.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -138,7 +139,7 @@ class WatchEventsRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[str]] = ..., after_id: _Optional[str] = ..., from_oldest: _Optional[bool] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "exec_session", "type", "cluster", "service_name", "summary")
+    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "exec_session", "scaling_activity", "type", "cluster", "service_name", "summary")
     ID_FIELD_NUMBER: _ClassVar[int]
     DETAIL_TYPE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +152,7 @@ class Event(_message.Message):
     SERVICE_ACTION_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     EXEC_SESSION_FIELD_NUMBER: _ClassVar[int]
+    SCALING_ACTIVITY_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -167,11 +169,12 @@ class Event(_message.Message):
     service_action: ServiceAction
     deployment_state_change: DeploymentStateChange
     exec_session: ExecSession
+    scaling_activity: _autoscaling_pb2.ScalingActivity
     type: str
     cluster: str
     service_name: str
     summary: str
-    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., exec_session: _Optional[_Union[ExecSession, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., exec_session: _Optional[_Union[ExecSession, _Mapping]] = ..., scaling_activity: _Optional[_Union[_autoscaling_pb2.ScalingActivity, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
 
 class ServiceAction(_message.Message):
     __slots__ = ("event_type", "event_name", "cluster_arn", "created_at", "reason", "desired_count", "message")

@@ -16,6 +16,8 @@ revision gives the same events with the same ids, which is what makes a stream r
   goes with its lease). Heartbeat rewrites of the key are not events.
 - `execs/<cluster>/<session>`: "ECS Exec Session" when an exec session starts and when it ends
   (berth's own: ECS leaves this to CloudTrail); the record goes once it has ended, silently.
+- `autoscaling/activities/<cluster>/<service>/<id>`: "Application Auto Scaling Scaling Activity"
+  when a scaling activity is recorded (controlplane.autoscale), with the activity as detail.
 
 An event id is `<revision>-<position>-<index>`: the etcd revision of the write, the key's position
 among that revision's changes, and the event's position among that key's events. Ids order like
@@ -33,7 +35,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from berth.errors import InvalidArgument
-from berth.v1 import berth_pb2, store_pb2, types_pb2
+from berth.v1 import autoscaling_pb2, berth_pb2, store_pb2, types_pb2
 from controlplane.store import keys
 
 SOURCE = "berth.ecs"
@@ -42,7 +44,10 @@ SERVICE_ACTION = "ECS Service Action"
 DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
 EXEC_SESSION = "ECS Exec Session"
-TYPES = ("task", "service", "deployment", "instance", "exec")
+SCALING_ACTIVITY = "Application Auto Scaling Scaling Activity"
+TYPES = ("task", "service", "deployment", "instance", "exec", "autoscaling")
+# Scaling activities (controlplane.autoscale.records.ACTIVITIES; not imported, to keep this pure).
+ACTIVITIES = "autoscaling/activities/"
 
 M = TypeVar("M", bound=Message)
 
@@ -422,18 +427,42 @@ def exec_events(
 
 # -- dispatch -------------------------------------------------------------------------------------
 
-WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS, keys.EXECS)
+WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS, keys.EXECS, ACTIVITIES)
 _KEY_TYPES = {
     keys.TASKS: frozenset({"task"}),
     keys.SERVICES: frozenset({"service", "deployment"}),
     keys.INSTANCES: frozenset({"instance"}),
     keys.LIVENESS: frozenset({"instance"}),
     keys.EXECS: frozenset({"exec"}),
+    ACTIVITIES: frozenset({"autoscaling"}),
 }
+
+
+def activity_events(key: str, new: autoscaling_pb2.ScalingActivity | None) -> list[berth_pb2.Event]:
+    """A scaling activity, once, when it is recorded (trimming old ones is silent)."""
+    if new is None:
+        return []
+    cluster, _, rest = key[len(ACTIVITIES) :].partition("/")
+    service = rest.partition("/")[0]
+    return [
+        berth_pb2.Event(
+            detail_type=SCALING_ACTIVITY,
+            source=SOURCE,
+            time=new.start_time,
+            resources=[new.resource_id],
+            scaling_activity=new,
+            type="autoscaling",
+            cluster=cluster,
+            service_name=service,
+            summary=f"service {service}: {new.status_message or new.description} ({new.cause})",
+        )
+    ]
 
 
 def derive(key: str, old: bytes | None, new: bytes | None, view: InstanceView) -> list[berth_pb2.Event]:
     """The events of one key's change (values as serialized records; None: absent)."""
+    if key.startswith(ACTIVITIES):
+        return [] if old is not None else activity_events(key, _decode(autoscaling_pb2.ScalingActivity, new))
     kind, _, rest = key.partition("/")
     cluster, _, ident = rest.partition("/")
     if not cluster or not ident:
@@ -480,7 +509,7 @@ class EventFilter:
             if key.startswith(prefix):
                 if not types & self.types:
                     return False
-                if self.services and prefix not in (keys.TASKS, keys.SERVICES):
+                if self.services and prefix not in (keys.TASKS, keys.SERVICES, ACTIVITIES):
                     return False
                 cluster = key[len(prefix) :].partition("/")[0]
                 return self._cluster_ok(cluster)

@@ -35,13 +35,14 @@ from grpc_status import rpc_status
 from hypothesis import strategies as st
 
 from berth import Client
-from berth.v1 import agent_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2, servicediscovery_pb2
+from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2, servicediscovery_pb2
 
 SERVICES = (
     ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
     berth_pb2.DESCRIPTOR.services_by_name["Berth"],
     agent_pb2.DESCRIPTOR.services_by_name["Agent"],
     servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
+    autoscaling_pb2.DESCRIPTOR.services_by_name["ApplicationAutoScaling"],
 )
 
 # Codes that mean "the server did not cope", whatever the request.
@@ -453,7 +454,16 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
         join,
         registered.agent_token,
         instance_arn,
-        ["fuzz", "fuzzweb", "fuzzweb:1", "web", instance_arn],
+        [
+            "fuzz",
+            "fuzzweb",
+            "fuzzweb:1",
+            "web",
+            instance_arn,
+            "ecs",
+            "ecs:service:DesiredCount",
+            "service/fuzz/web",
+        ],
         cfg["region"],
         cfg["accessKeyId"],
         cfg["secretAccessKey"],
