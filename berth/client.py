@@ -92,6 +92,9 @@ class Client:
         message = build_request(request_cls, request, fields)
         try:
             return getattr(self._discovery, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
+
     def autoscaling(self, method: str, request: Request = None, **fields: Any) -> Any:
         """Call a berth.v1.ApplicationAutoScaling RPC by name (`"PutScalingPolicy"`); the request as a
         message, an AWS-shaped dict (`{"ResourceId": ...}`) or keywords."""

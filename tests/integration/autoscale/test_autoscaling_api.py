@@ -342,7 +342,9 @@ def test_cli(controlplane: Any, service: str) -> None:
     assert code == 0 and json.loads(out)["ScalableTargets"][0]["MaxCapacity"] == 3
     code, out = run("autoscaling", "describe-scaling-activities", "--resource-id", service)
     assert code == 0
-    code, out = run("autoscaling", "describe-scalable-targets", "--resource-ids", service, "--output", "table")
+    code, out = run(
+        "autoscaling", "describe-scalable-targets", "--resource-ids", service, "--output", "table"
+    )
     assert code == 0 and service in out, out
     code, _ = run(
         "autoscaling", "register-scalable-target", "--resource-id", "service/x", "--min-capacity", "1"
