@@ -138,3 +138,27 @@ def discovery_instance(service_id: str, instance_id: str) -> str:
 def discovery_name(namespace_id: str, name: str) -> str:
     """The claim on a name: a namespace's (`namespace_id` "") or a service's within its namespace."""
     return f"{DISCOVERY_NAMES}{namespace_id or '@'}/{name}"
+
+
+# Load balancers (controlplane.lb): load balancers and target groups by name, listeners by their
+# load balancer and port, and the target health that berth-lb nodes report.
+LB_LOADBALANCERS = "lb/loadbalancers/"
+LB_TARGETGROUPS = "lb/targetgroups/"
+LB_LISTENERS = "lb/listeners/"
+LB_HEALTH = "lb/health/"
+
+
+def lb_load_balancer(name: str) -> str:
+    return f"{LB_LOADBALANCERS}{name}"
+
+
+def lb_target_group(name: str) -> str:
+    return f"{LB_TARGETGROUPS}{name}"
+
+
+def lb_listener(load_balancer_name: str, port: int) -> str:
+    return f"{LB_LISTENERS}{load_balancer_name}/{port}"
+
+
+def lb_health(target_group_name: str, target_id: str, port: int) -> str:
+    return f"{LB_HEALTH}{target_group_name}/{target_id}:{port}"
