@@ -15,6 +15,7 @@ BENCHMARKS = {
     "fargate": "bench.fargate_bench",
     "fuzz": "bench.fuzz_bench",
     "gateway": "bench.gateway_bench",
+    "iam": "bench.iam_bench",
     "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
     "replicas": "bench.replicas_bench",

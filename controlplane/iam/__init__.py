@@ -1,0 +1,1 @@
+"""The IAM stand-in: policy documents and authorization decisions (pure), apart from their I/O."""
