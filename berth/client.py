@@ -31,6 +31,8 @@ from berth.v1 import (
     berth_pb2,
     berth_pb2_grpc,
     ecs_pb2_grpc,
+    iam_pb2,
+    iam_pb2_grpc,
     servicediscovery_pb2,
     servicediscovery_pb2_grpc,
 )
@@ -61,6 +63,7 @@ class Client:
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
         self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
         self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
+        self._iam = iam_pb2_grpc.IAMStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -82,29 +85,36 @@ class Client:
         response_cls: type[Message] = getattr(ecs, f"{method}Response")
         return self._unary(method, response_cls, request, fields)
 
-    def servicediscovery(self, method: str, request: Request = None, **fields: Any) -> Any:
-        """Call a berth.v1.ServiceDiscovery RPC (the Cloud Map stand-in) by name:
-        `servicediscovery("CreatePrivateDnsNamespace", name="prod.local")`."""
-        md = servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"].methods_by_name.get(method)
+    def _service(
+        self, stub: Any, module: Any, service: str, method: str, request: Request, fields: Any
+    ) -> Any:
+        """Call a unary RPC of another berth.v1 service by name, the request as a message, an
+        AWS-shaped dict (`{"ResourceId": ...}`) or keywords."""
+        md = module.DESCRIPTOR.services_by_name[service].methods_by_name.get(method)
         if md is None:
-            raise AttributeError(f"berth.v1.ServiceDiscovery has no RPC {method!r}")
-        request_cls: type[Message] = getattr(servicediscovery_pb2, md.input_type.name)
-        message = build_request(request_cls, request, fields)
+            raise AttributeError(f"berth.v1.{service} has no RPC {method!r}")
+        message = build_request(getattr(module, md.input_type.name), request, fields)
         try:
-            return getattr(self._discovery, method)(message, metadata=self.metadata, timeout=self.timeout)
+            return getattr(stub, method)(message, metadata=self.metadata, timeout=self.timeout)
         except grpc.RpcError as e:
             raise api_error(e) from None
 
+    def servicediscovery(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ServiceDiscovery RPC (the Cloud Map stand-in) by name:
+        `servicediscovery("CreatePrivateDnsNamespace", name="prod.local")`."""
+        return self._service(
+            self._discovery, servicediscovery_pb2, "ServiceDiscovery", method, request, fields
+        )
+
     def autoscaling(self, method: str, request: Request = None, **fields: Any) -> Any:
-        """Call a berth.v1.ApplicationAutoScaling RPC by name (`"PutScalingPolicy"`); the request as a
-        message, an AWS-shaped dict (`{"ResourceId": ...}`) or keywords."""
-        if not hasattr(self._autoscaling, method):
-            raise AttributeError(f"berth.v1.ApplicationAutoScaling has no RPC {method!r}")
-        message = build_request(getattr(autoscaling_pb2, f"{method}Request"), request, fields)
-        try:
-            return getattr(self._autoscaling, method)(message, metadata=self.metadata, timeout=self.timeout)
-        except grpc.RpcError as e:
-            raise api_error(e) from None
+        """Call a berth.v1.ApplicationAutoScaling RPC by name (`"PutScalingPolicy"`)."""
+        return self._service(
+            self._autoscaling, autoscaling_pb2, "ApplicationAutoScaling", method, request, fields
+        )
+
+    def iam(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.IAM RPC by name: `iam("PutUserPolicy", userName="ann", ...)`."""
+        return self._service(self._iam, iam_pb2, "IAM", method, request, fields)
 
     def list_all(self, method: str, field: str, **fields: Any) -> list[Any]:
         """Every item of a paged List call, following nextToken:

@@ -17,8 +17,14 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from google.protobuf.message import Message
+
+from berth.arn import ArnFactory
 from berth.errors import AlreadyExists, Conflict, PermissionDenied, Unauthenticated
 from berth.v1 import store_pb2
+from controlplane.iam import resources
+from controlplane.iam.directory import Directory
+from controlplane.iam.evaluate import EXPLICIT_DENY, Decision, PolicySet
 from controlplane.store import EtcdStore, Put, keys
 
 ADMIN = "admin"
@@ -31,7 +37,7 @@ REPLICA_PREFIX = "brt_"
 FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
 # The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
-USER_SERVICES = frozenset({"ecs", "servicediscovery", "application-autoscaling"})
+USER_SERVICES = frozenset({"ecs", "servicediscovery", "application-autoscaling", "iam"})
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
 AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})
@@ -176,12 +182,18 @@ def principal_of(key: store_pb2.AccessKey) -> Principal:
 
 
 class Authorizer:
-    """Decides whether a principal may perform an action. Users with AdministratorAccess may do
-    every action of USER_SERVICES; agents `agent:` actions and
-    AGENT_ECS_ACTIONS. IAM-style policy documents
-    slot in here."""
+    """Decides whether a principal may perform an action on the resources of a request.
 
-    def check(self, principal: Principal, action: str) -> None:
+    The admin access key (AdministratorAccess) may do every action of USER_SERVICES; agents
+    `agent:` actions and AGENT_ECS_ACTIONS. IAM users are decided by their policies
+    (controlplane.iam): every resource the request names must be allowed, an explicit Deny wins,
+    and nothing is allowed unless a policy allows it."""
+
+    def __init__(self, directory: Directory | None = None, arns: ArnFactory | None = None) -> None:
+        self.directory = directory
+        self.arns = arns or ArnFactory()
+
+    def check(self, principal: Principal, action: str, request: Message | None = None) -> None:
         service = action.split(":", 1)[0]
         if principal.kind == "user" and service in USER_SERVICES and ADMIN_POLICY in principal.policies:
             return
@@ -189,7 +201,51 @@ class Authorizer:
             return
         if principal.kind == "agent" and action in AGENT_ECS_ACTIONS:
             return
+        if principal.kind == "user" and self.directory is not None and not principal.policies:
+            for decision in self.decide(principal.name, action, request):
+                if not decision.allowed:
+                    raise PermissionDenied(denied_message(self.user_arn(principal.name), decision))
+            return
         raise PermissionDenied(f"{principal.arn} is not authorized to perform {action}")
+
+    def resources(self, action: str, request: Message | None) -> list[str]:
+        """The resource ARNs a request acts on ("*" when it names none)."""
+        return [t.resource for t in resources.targets(action, request, self.arns)]
+
+    def user_arn(self, name: str) -> str:
+        return f"arn:aws:iam::{self.arns.account}:user/{name}"
+
+    def decide(self, user_name: str, action: str, request: Message | None) -> list[Decision]:
+        """The decision on each resource of the request, for user `user_name` (all implicit denies
+        when there is no such user)."""
+        assert self.directory is not None
+        policies = self.directory.policy_set(user_name) or PolicySet(())
+        out = []
+        for target in resources.targets(action, request, self.arns):
+            context: dict[str, str] = {
+                "aws:username": user_name,
+                "aws:PrincipalArn": self.user_arn(user_name),
+            }
+            if target.cluster:
+                context[resources.CLUSTER_KEY] = target.cluster
+            if target.resource != resources.ANY:
+                for key, value in self.directory.resource_tags(target.resource).items():
+                    context[f"aws:ResourceTag/{key}"] = value
+            out.append(policies.decide(action, target.resource, context))
+        return out
+
+
+def denied_message(user_arn: str, decision: Decision) -> str:
+    """IAM's wording: who, what, on which resource, and why."""
+    why = (
+        f"with an explicit deny in an identity-based policy ({decision.statement})"
+        if decision.outcome == EXPLICIT_DENY
+        else f"because no identity-based policy allows the {decision.action} action"
+    )
+    return (
+        f"User: {user_arn} is not authorized to perform: {decision.action} on resource: "
+        f"{decision.resource} {why}"
+    )
 
 
 async def ensure_admin_key(store: EtcdStore) -> store_pb2.AccessKey:

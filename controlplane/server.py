@@ -23,7 +23,7 @@ from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
-from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, servicediscovery_pb2
+from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, iam_pb2, servicediscovery_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
@@ -34,6 +34,8 @@ from controlplane.autoscale.runner import Autoscaler
 from controlplane.console import Console
 from controlplane.discovery.runner import Discovery
 from controlplane.gateway import Gateway
+from controlplane.iam.api import IamServicer
+from controlplane.iam.directory import Directory
 from controlplane.http import build_app
 from controlplane.launch import Launcher
 from controlplane.leader import Leadership, replica_name
@@ -57,7 +59,8 @@ class ControlPlane:
         self.store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix)
         self.arns = ArnFactory(settings.region, settings.account)
         self.authenticator = auth.Authenticator(self.store)
-        self.api = Api(auth.Authorizer())
+        self.directory = Directory(self.store)
+        self.api = Api(auth.Authorizer(self.directory, self.arns))
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
         self.utilization = UtilizationStore(
@@ -111,6 +114,13 @@ class ControlPlane:
         self._run_in_background(self.state.run(), "state")
         self._run_in_background(self.utilization.run(), "utilization")
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
+        self._run_in_background(self.directory.run(), "iam")
+        await asyncio.wait_for(self.directory.ready(), timeout=self.settings.etcd_wait_seconds)
+        self.api.register(
+            iam_pb2.DESCRIPTOR.services_by_name["IAM"],
+            IamServicer(self.store, self.arns, self.authenticator, self.directory),
+            action_prefix="iam",
+        )
         self._run_in_background(self.discovery.catalog.run(), "discovery")
         await asyncio.wait_for(self.discovery.catalog.ready.wait(), timeout=self.settings.etcd_wait_seconds)
         await self.discovery.start_dns()
@@ -181,6 +191,7 @@ class ControlPlane:
             "berth.v1.Agent",
             "berth.v1.ApplicationAutoScaling",
             "berth.v1.ServiceDiscovery",
+            "berth.v1.IAM",
         ):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         configure_aws,
         events,
         execute,
+        iam,
         logs,
         pool,
         ps,

@@ -35,6 +35,8 @@ log = structlog.get_logger("berth.api")
 ACTIONS = {"berth.v1.Berth/ExecuteCommandStream": "ecs:ExecuteCommand"}
 
 Authenticate = Callable[[], Awaitable[Principal]]
+_NODE_SERVICES = frozenset({"berth.v1.Agent", "berth.v1.LoadBalancerNode"})
+_READ_PREFIXES = ("Describe", "List", "Get", "Discover", "Watch", "Simulate", "Hello")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ class Method:
     server_streaming: bool
     handler: Callable[..., Any]
     action: str  # "ecs:CreateCluster"
+
+    @property
+    def mutating(self) -> bool:
+        """Whether a user's call may change something (what the audit log records); the agents' and
+        load balancer nodes' own reports are not audited."""
+        return self.service not in _NODE_SERVICES and not self.name.startswith(_READ_PREFIXES)
 
     @property
     def full_name(self) -> str:
@@ -72,23 +80,26 @@ class Api:
     def method(self, full_name: str) -> Method | None:
         return self._methods.get(full_name)
 
-    async def _begin(self, method: Method, authenticate: Authenticate, request_id: str | None) -> CallContext:
+    async def _begin(
+        self, method: Method, authenticate: Authenticate, request_id: str | None, request: object
+    ) -> CallContext:
         request_id = request_id or uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(request_id=request_id, method=method.full_name)
         principal = await authenticate()
         structlog.contextvars.bind_contextvars(principal=principal.arn)
-        self._authorizer.check(principal, method.action)
+        # A bidirectional call's first message is not read yet: it is authorized on no resource.
+        self._authorizer.check(principal, method.action, request if isinstance(request, Message) else None)
         return CallContext(request_id=request_id, principal=principal, method=method.full_name)
 
     @contextlib.asynccontextmanager
     async def _chain(
-        self, method: Method, authenticate: Authenticate, request_id: str | None
+        self, method: Method, authenticate: Authenticate, request_id: str | None, request: object
     ) -> AsyncIterator[CallContext]:
         """The chain around one call: errors out as they are, each call counted and logged once."""
         start = time.perf_counter()
         code = "OK"
         try:
-            yield await self._begin(method, authenticate, request_id)
+            yield await self._begin(method, authenticate, request_id, request)
         except errors.BerthError as e:
             code = grpc_code(e).name
             raise
@@ -97,7 +108,21 @@ class Api:
             log.exception("api_internal_error")
             raise
         finally:
+            if method.mutating:
+                self._audit(method, request, code)
             self._observe(method, code, start)
+
+    def _audit(self, method: Method, request: object, code: str) -> None:
+        """The audit line of a mutating call: who, what, on which resources, and how it ended (the
+        principal is bound in the log context once authenticated)."""
+        log.info(
+            "api_audit",
+            action=method.action,
+            resources=self._authorizer.resources(
+                method.action, request if isinstance(request, Message) else None
+            ),
+            outcome=code,
+        )
 
     async def unary(
         self,
@@ -111,7 +136,7 @@ class Api:
 
         `refused` is the transport's verdict on a request it could not decode: raised once the caller
         is authenticated and authorized, so that the refusal is logged and counted like any other."""
-        async with self._chain(method, authenticate, request_id) as ctx:
+        async with self._chain(method, authenticate, request_id, request) as ctx:
             if refused is not None:
                 raise refused
             response: Message = await method.handler(request, ctx)
@@ -126,7 +151,7 @@ class Api:
         refused: errors.BerthError | None = None,
     ) -> AsyncIterator[Message]:
         """Run a server-streaming or bidirectional call through the chain (`refused` as in `unary`)."""
-        async with self._chain(method, authenticate, request_id) as ctx:
+        async with self._chain(method, authenticate, request_id, request) as ctx:
             if refused is not None:
                 raise refused
             async for response in method.handler(request, ctx):

@@ -162,3 +162,16 @@ def lb_listener(load_balancer_name: str, port: int) -> str:
 
 def lb_health(target_group_name: str, target_id: str, port: int) -> str:
     return f"{LB_HEALTH}{target_group_name}/{target_id}:{port}"
+
+
+# IAM (controlplane.iam): users and managed policies by name.
+IAM_USERS = "iam/users/"
+IAM_POLICIES = "iam/policies/"
+
+
+def iam_user(name: str) -> str:
+    return f"{IAM_USERS}{name}"
+
+
+def iam_policy(name: str) -> str:
+    return f"{IAM_POLICIES}{name}"
