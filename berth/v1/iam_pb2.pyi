@@ -34,6 +34,37 @@ class User(_message.Message):
     access_key_count: int
     def __init__(self, user_name: _Optional[str] = ..., user_id: _Optional[str] = ..., arn: _Optional[str] = ..., create_date: _Optional[float] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., inline_policies: _Optional[_Mapping[str, str]] = ..., attached_policy_arns: _Optional[_Iterable[str]] = ..., access_key_count: _Optional[int] = ...) -> None: ...
 
+class Role(_message.Message):
+    __slots__ = ("role_name", "role_id", "arn", "create_date", "assume_role_policy_document", "description", "max_session_duration", "tags", "inline_policies", "attached_policy_arns")
+    class InlinePoliciesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    ASSUME_ROLE_POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_SESSION_DURATION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    INLINE_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    ATTACHED_POLICY_ARNS_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    role_id: str
+    arn: str
+    create_date: float
+    assume_role_policy_document: str
+    description: str
+    max_session_duration: int
+    tags: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tag]
+    inline_policies: _containers.ScalarMap[str, str]
+    attached_policy_arns: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, role_name: _Optional[str] = ..., role_id: _Optional[str] = ..., arn: _Optional[str] = ..., create_date: _Optional[float] = ..., assume_role_policy_document: _Optional[str] = ..., description: _Optional[str] = ..., max_session_duration: _Optional[int] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., inline_policies: _Optional[_Mapping[str, str]] = ..., attached_policy_arns: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class ManagedPolicy(_message.Message):
     __slots__ = ("policy_name", "policy_id", "arn", "description", "create_date", "attachment_count", "policy_document")
     POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -335,6 +366,158 @@ class ListAttachedUserPoliciesRequest(_message.Message):
     def __init__(self, user_name: _Optional[str] = ...) -> None: ...
 
 class ListAttachedUserPoliciesResponse(_message.Message):
+    __slots__ = ("attached_policies",)
+    ATTACHED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    attached_policies: _containers.RepeatedCompositeFieldContainer[AttachedPolicy]
+    def __init__(self, attached_policies: _Optional[_Iterable[_Union[AttachedPolicy, _Mapping]]] = ...) -> None: ...
+
+class CreateRoleRequest(_message.Message):
+    __slots__ = ("role_name", "assume_role_policy_document", "description", "max_session_duration", "tags")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ASSUME_ROLE_POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_SESSION_DURATION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    assume_role_policy_document: str
+    description: str
+    max_session_duration: int
+    tags: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tag]
+    def __init__(self, role_name: _Optional[str] = ..., assume_role_policy_document: _Optional[str] = ..., description: _Optional[str] = ..., max_session_duration: _Optional[int] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateRoleResponse(_message.Message):
+    __slots__ = ("role",)
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    role: Role
+    def __init__(self, role: _Optional[_Union[Role, _Mapping]] = ...) -> None: ...
+
+class GetRoleRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class GetRoleResponse(_message.Message):
+    __slots__ = ("role",)
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    role: Role
+    def __init__(self, role: _Optional[_Union[Role, _Mapping]] = ...) -> None: ...
+
+class ListRolesRequest(_message.Message):
+    __slots__ = ("marker", "max_items")
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    marker: str
+    max_items: int
+    def __init__(self, marker: _Optional[str] = ..., max_items: _Optional[int] = ...) -> None: ...
+
+class ListRolesResponse(_message.Message):
+    __slots__ = ("roles", "marker", "is_truncated")
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    roles: _containers.RepeatedCompositeFieldContainer[Role]
+    marker: str
+    is_truncated: bool
+    def __init__(self, roles: _Optional[_Iterable[_Union[Role, _Mapping]]] = ..., marker: _Optional[str] = ..., is_truncated: _Optional[bool] = ...) -> None: ...
+
+class DeleteRoleRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class DeleteRoleResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PutRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_name", "policy_document")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_name: str
+    policy_document: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_document: _Optional[str] = ...) -> None: ...
+
+class PutRolePolicyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_name")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_name: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_name: _Optional[str] = ...) -> None: ...
+
+class GetRolePolicyResponse(_message.Message):
+    __slots__ = ("role_name", "policy_name", "policy_document")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_name: str
+    policy_document: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_name: _Optional[str] = ..., policy_document: _Optional[str] = ...) -> None: ...
+
+class ListRolePoliciesRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class ListRolePoliciesResponse(_message.Message):
+    __slots__ = ("policy_names",)
+    POLICY_NAMES_FIELD_NUMBER: _ClassVar[int]
+    policy_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, policy_names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeleteRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_name")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_name: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_name: _Optional[str] = ...) -> None: ...
+
+class DeleteRolePolicyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AttachRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_arn")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_arn: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_arn: _Optional[str] = ...) -> None: ...
+
+class AttachRolePolicyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DetachRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_arn")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_arn: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_arn: _Optional[str] = ...) -> None: ...
+
+class DetachRolePolicyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListAttachedRolePoliciesRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class ListAttachedRolePoliciesResponse(_message.Message):
     __slots__ = ("attached_policies",)
     ATTACHED_POLICIES_FIELD_NUMBER: _ClassVar[int]
     attached_policies: _containers.RepeatedCompositeFieldContainer[AttachedPolicy]

@@ -129,6 +129,61 @@ class IAMStub:
                 request_serializer=berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesResponse.FromString,
                 _registered_method=True)
+        self.CreateRole = channel.unary_unary(
+                '/berth.v1.IAM/CreateRole',
+                request_serializer=berth_dot_v1_dot_iam__pb2.CreateRoleRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.CreateRoleResponse.FromString,
+                _registered_method=True)
+        self.GetRole = channel.unary_unary(
+                '/berth.v1.IAM/GetRole',
+                request_serializer=berth_dot_v1_dot_iam__pb2.GetRoleRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.GetRoleResponse.FromString,
+                _registered_method=True)
+        self.ListRoles = channel.unary_unary(
+                '/berth.v1.IAM/ListRoles',
+                request_serializer=berth_dot_v1_dot_iam__pb2.ListRolesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.ListRolesResponse.FromString,
+                _registered_method=True)
+        self.DeleteRole = channel.unary_unary(
+                '/berth.v1.IAM/DeleteRole',
+                request_serializer=berth_dot_v1_dot_iam__pb2.DeleteRoleRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.DeleteRoleResponse.FromString,
+                _registered_method=True)
+        self.PutRolePolicy = channel.unary_unary(
+                '/berth.v1.IAM/PutRolePolicy',
+                request_serializer=berth_dot_v1_dot_iam__pb2.PutRolePolicyRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.PutRolePolicyResponse.FromString,
+                _registered_method=True)
+        self.GetRolePolicy = channel.unary_unary(
+                '/berth.v1.IAM/GetRolePolicy',
+                request_serializer=berth_dot_v1_dot_iam__pb2.GetRolePolicyRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.GetRolePolicyResponse.FromString,
+                _registered_method=True)
+        self.ListRolePolicies = channel.unary_unary(
+                '/berth.v1.IAM/ListRolePolicies',
+                request_serializer=berth_dot_v1_dot_iam__pb2.ListRolePoliciesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.ListRolePoliciesResponse.FromString,
+                _registered_method=True)
+        self.DeleteRolePolicy = channel.unary_unary(
+                '/berth.v1.IAM/DeleteRolePolicy',
+                request_serializer=berth_dot_v1_dot_iam__pb2.DeleteRolePolicyRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.DeleteRolePolicyResponse.FromString,
+                _registered_method=True)
+        self.AttachRolePolicy = channel.unary_unary(
+                '/berth.v1.IAM/AttachRolePolicy',
+                request_serializer=berth_dot_v1_dot_iam__pb2.AttachRolePolicyRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.AttachRolePolicyResponse.FromString,
+                _registered_method=True)
+        self.DetachRolePolicy = channel.unary_unary(
+                '/berth.v1.IAM/DetachRolePolicy',
+                request_serializer=berth_dot_v1_dot_iam__pb2.DetachRolePolicyRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.DetachRolePolicyResponse.FromString,
+                _registered_method=True)
+        self.ListAttachedRolePolicies = channel.unary_unary(
+                '/berth.v1.IAM/ListAttachedRolePolicies',
+                request_serializer=berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesResponse.FromString,
+                _registered_method=True)
         self.SimulatePrincipalPolicy = channel.unary_unary(
                 '/berth.v1.IAM/SimulatePrincipalPolicy',
                 request_serializer=berth_dot_v1_dot_iam__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
@@ -253,6 +308,73 @@ class IAMServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateRole(self, request, context):
+        """Roles: policy sets that tasks act with (taskRoleArn, executionRoleArn)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRole(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRoles(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRole(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutRolePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRolePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRolePolicies(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRolePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AttachRolePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DetachRolePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAttachedRolePolicies(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SimulatePrincipalPolicy(self, request, context):
         """The policy simulator: how the authorizer decides each (action, resource) for a user, and why.
         """
@@ -357,6 +479,61 @@ def add_IAMServicer_to_server(servicer, server):
                     servicer.ListAttachedUserPolicies,
                     request_deserializer=berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesRequest.FromString,
                     response_serializer=berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesResponse.SerializeToString,
+            ),
+            'CreateRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateRole,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.CreateRoleRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.CreateRoleResponse.SerializeToString,
+            ),
+            'GetRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRole,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.GetRoleRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.GetRoleResponse.SerializeToString,
+            ),
+            'ListRoles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRoles,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.ListRolesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.ListRolesResponse.SerializeToString,
+            ),
+            'DeleteRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRole,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.DeleteRoleRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.DeleteRoleResponse.SerializeToString,
+            ),
+            'PutRolePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutRolePolicy,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.PutRolePolicyRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.PutRolePolicyResponse.SerializeToString,
+            ),
+            'GetRolePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRolePolicy,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.GetRolePolicyRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.GetRolePolicyResponse.SerializeToString,
+            ),
+            'ListRolePolicies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRolePolicies,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.ListRolePoliciesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.ListRolePoliciesResponse.SerializeToString,
+            ),
+            'DeleteRolePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRolePolicy,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.DeleteRolePolicyRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.DeleteRolePolicyResponse.SerializeToString,
+            ),
+            'AttachRolePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.AttachRolePolicy,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.AttachRolePolicyRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.AttachRolePolicyResponse.SerializeToString,
+            ),
+            'DetachRolePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DetachRolePolicy,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.DetachRolePolicyRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.DetachRolePolicyResponse.SerializeToString,
+            ),
+            'ListAttachedRolePolicies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAttachedRolePolicies,
+                    request_deserializer=berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesResponse.SerializeToString,
             ),
             'SimulatePrincipalPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.SimulatePrincipalPolicy,
@@ -877,6 +1054,303 @@ class IAM:
             '/berth.v1.IAM/ListAttachedUserPolicies',
             berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesRequest.SerializeToString,
             berth_dot_v1_dot_iam__pb2.ListAttachedUserPoliciesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/CreateRole',
+            berth_dot_v1_dot_iam__pb2.CreateRoleRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.CreateRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/GetRole',
+            berth_dot_v1_dot_iam__pb2.GetRoleRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.GetRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRoles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/ListRoles',
+            berth_dot_v1_dot_iam__pb2.ListRolesRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.ListRolesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/DeleteRole',
+            berth_dot_v1_dot_iam__pb2.DeleteRoleRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.DeleteRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutRolePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/PutRolePolicy',
+            berth_dot_v1_dot_iam__pb2.PutRolePolicyRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.PutRolePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRolePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/GetRolePolicy',
+            berth_dot_v1_dot_iam__pb2.GetRolePolicyRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.GetRolePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRolePolicies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/ListRolePolicies',
+            berth_dot_v1_dot_iam__pb2.ListRolePoliciesRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.ListRolePoliciesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRolePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/DeleteRolePolicy',
+            berth_dot_v1_dot_iam__pb2.DeleteRolePolicyRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.DeleteRolePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AttachRolePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/AttachRolePolicy',
+            berth_dot_v1_dot_iam__pb2.AttachRolePolicyRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.AttachRolePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DetachRolePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/DetachRolePolicy',
+            berth_dot_v1_dot_iam__pb2.DetachRolePolicyRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.DetachRolePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAttachedRolePolicies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.IAM/ListAttachedRolePolicies',
+            berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesRequest.SerializeToString,
+            berth_dot_v1_dot_iam__pb2.ListAttachedRolePoliciesResponse.FromString,
             options,
             channel_credentials,
             insecure,

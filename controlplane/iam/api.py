@@ -10,8 +10,12 @@ LimitExceeded, MalformedPolicyDocument (naming the JSON path). Policy documents 
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from berth.arn import ArnFactory
 from berth.errors import AlreadyExists, Conflict, FailedPrecondition, InvalidArgument, NotFound, shown
@@ -26,6 +30,7 @@ from controlplane.iam.policy import parse
 from controlplane.store import Delete, EtcdStore, Put, Versioned, keys
 
 USER_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+ROLE_NAME = USER_NAME
 POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
 MAX_ACCESS_KEYS = 2  # IAM's limit per user
 MAX_INLINE_POLICIES = 10
@@ -33,8 +38,29 @@ MAX_ATTACHED_POLICIES = 10  # IAM's default quota of managed policies per user
 MAX_SIMULATED = 100  # actions x resources of one simulation
 
 
-def no_such_user(name: str) -> NotFound:
-    return NotFound(f"The user with name {name} cannot be found.", ecs_type="NoSuchEntity")
+# What a task's role trusts when CreateRole is given no trust policy: ECS tasks.
+DEFAULT_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+Holder = pb.User | pb.Role
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Users and roles hold policies the same way."""
+
+    what: str  # user | role
+    field: str  # the request field naming one
+    cls: type[pb.User] | type[pb.Role]
+    key: Callable[[str], str]
+    pattern: re.Pattern[str]
+
+
+USER = _Kind("user", "userName", pb.User, keys.iam_user, USER_NAME)
+ROLE = _Kind("role", "roleName", pb.Role, keys.iam_role, ROLE_NAME)
 
 
 def _name(value: str, field: str, pattern: re.Pattern[str], what: str) -> str:
@@ -76,25 +102,72 @@ class IamServicer:
     def _policy_arn(self, name: str) -> str:
         return f"arn:aws:iam::{self.arns.account}:policy/{name}"
 
-    async def _user(self, name: str, field: str = "userName") -> Versioned[pb.User]:
-        record = await self.store.get(keys.iam_user(_user_name(name, field)), pb.User)
+    async def _holder(self, kind: _Kind, name: str, field: str = "") -> Versioned[Holder]:
+        _name(name, field or kind.field, kind.pattern, f"{kind.what} name")
+        record = await self.store.get(kind.key(name), kind.cls)
         if record is None:
-            raise no_such_user(name)
+            raise NotFound(f"The {kind.what} with name {name} cannot be found.", ecs_type="NoSuchEntity")
         return record
 
-    async def _change_user(self, name: str, change: object) -> pb.User:
-        """Read-modify-write a user with CAS; `change(user)` edits it in place or raises."""
+    async def _user(self, name: str, field: str = "userName") -> Versioned[pb.User]:
+        return await self._holder(USER, name, field)  # type: ignore[return-value]
+
+    async def _change(self, kind: _Kind, name: str, change: Callable[[Holder], None]) -> None:
+        """Read-modify-write a user or role with CAS; `change` edits it in place or raises."""
         for _ in range(20):
-            record = await self._user(name)
-            user = pb.User()
-            user.CopyFrom(record.value)
-            change(user)  # type: ignore[operator]
+            record = await self._holder(kind, name)
+            holder = copy.deepcopy(record.value)
+            change(holder)
             try:
-                await self._commit(Put(record.key, user, record.mod_revision))
-                return user
+                await self._commit(Put(record.key, holder, record.mod_revision))
+                return
             except Conflict:
                 continue
-        raise Conflict(f"user {name} is being changed concurrently; retry")
+        raise Conflict(f"{kind.what} {name} is being changed concurrently; retry")
+
+    async def _put_policy(self, kind: _Kind, name: str, policy_name: str, text: str) -> None:
+        policy_name = _name(policy_name, "policyName", POLICY_NAME, "policy name")
+        document = _document(policy_name, text)
+
+        def change(holder: Holder) -> None:
+            if (
+                policy_name not in holder.inline_policies
+                and len(holder.inline_policies) >= MAX_INLINE_POLICIES
+            ):
+                raise FailedPrecondition(
+                    f"Cannot exceed quota for inline policies per {kind.what}: {MAX_INLINE_POLICIES}",
+                    ecs_type="LimitExceeded",
+                )
+            holder.inline_policies[policy_name] = document
+
+        await self._change(kind, name, change)
+
+    async def _inline(self, kind: _Kind, name: str, policy_name: str) -> str:
+        holder = (await self._holder(kind, name)).value
+        if policy_name not in holder.inline_policies:
+            raise NotFound(
+                f"The {kind.what} policy with name {shown(policy_name)} cannot be found.",
+                ecs_type="NoSuchEntity",
+            )
+        return holder.inline_policies[policy_name]
+
+    async def _delete_policy(self, kind: _Kind, name: str, policy_name: str) -> None:
+        def change(holder: Holder) -> None:
+            if policy_name not in holder.inline_policies:
+                raise NotFound(
+                    f"The {kind.what} policy with name {shown(policy_name)} cannot be found.",
+                    ecs_type="NoSuchEntity",
+                )
+            del holder.inline_policies[policy_name]
+
+        await self._change(kind, name, change)
+
+    async def _attached(self, kind: _Kind, name: str) -> list[pb.AttachedPolicy]:
+        holder = (await self._holder(kind, name)).value
+        return [
+            pb.AttachedPolicy(policy_name=a.rsplit("/", 1)[-1], policy_arn=a)
+            for a in holder.attached_policy_arns
+        ]
 
     # --- users ---
 
@@ -259,31 +332,13 @@ class IamServicer:
     # --- inline policies ---
 
     async def PutUserPolicy(self, req: pb.PutUserPolicyRequest, ctx: CallContext) -> pb.PutUserPolicyResponse:
-        name = _name(req.policy_name, "policyName", POLICY_NAME, "policy name")
-        document = _document(name, req.policy_document)
-
-        def change(user: pb.User) -> None:
-            if name not in user.inline_policies and len(user.inline_policies) >= MAX_INLINE_POLICIES:
-                raise FailedPrecondition(
-                    f"Cannot exceed quota for inline policies per user: {MAX_INLINE_POLICIES}",
-                    ecs_type="LimitExceeded",
-                )
-            user.inline_policies[name] = document
-
-        await self._change_user(req.user_name, change)
+        await self._put_policy(USER, req.user_name, req.policy_name, req.policy_document)
         return pb.PutUserPolicyResponse()
 
     async def GetUserPolicy(self, req: pb.GetUserPolicyRequest, ctx: CallContext) -> pb.GetUserPolicyResponse:
-        user = (await self._user(req.user_name)).value
-        if req.policy_name not in user.inline_policies:
-            raise NotFound(
-                f"The user policy with name {shown(req.policy_name)} cannot be found.",
-                ecs_type="NoSuchEntity",
-            )
+        document = await self._inline(USER, req.user_name, req.policy_name)
         return pb.GetUserPolicyResponse(
-            user_name=user.user_name,
-            policy_name=req.policy_name,
-            policy_document=user.inline_policies[req.policy_name],
+            user_name=req.user_name, policy_name=req.policy_name, policy_document=document
         )
 
     async def ListUserPolicies(
@@ -295,16 +350,110 @@ class IamServicer:
     async def DeleteUserPolicy(
         self, req: pb.DeleteUserPolicyRequest, ctx: CallContext
     ) -> pb.DeleteUserPolicyResponse:
-        def change(user: pb.User) -> None:
-            if req.policy_name not in user.inline_policies:
-                raise NotFound(
-                    f"The user policy with name {shown(req.policy_name)} cannot be found.",
-                    ecs_type="NoSuchEntity",
-                )
-            del user.inline_policies[req.policy_name]
-
-        await self._change_user(req.user_name, change)
+        await self._delete_policy(USER, req.user_name, req.policy_name)
         return pb.DeleteUserPolicyResponse()
+
+    # --- roles ---
+
+    async def CreateRole(self, req: pb.CreateRoleRequest, ctx: CallContext) -> pb.CreateRoleResponse:
+        name = _name(req.role_name, "roleName", ROLE_NAME, "role name")
+        check_tags(req.tags)
+        trust = req.assume_role_policy_document or json.dumps(DEFAULT_TRUST)
+        try:
+            json.loads(trust)
+        except ValueError as e:
+            raise InvalidArgument.field("assumeRolePolicyDocument", f"is not JSON: {e}") from None
+        duration = req.max_session_duration if req.HasField("max_session_duration") else 3600
+        if not 3600 <= duration <= 43200:
+            raise InvalidArgument.field(
+                "maxSessionDuration", f"must be 3600 to 43200 seconds, got {duration}"
+            )
+        if len(req.description) > 1000:
+            raise InvalidArgument.field("description", "must be at most 1,000 characters")
+        role = pb.Role(
+            role_name=name,
+            role_id="AROA" + secrets.token_hex(8).upper(),
+            arn=f"arn:aws:iam::{self.arns.account}:role/{name}",
+            create_date=ctx.now(),
+            assume_role_policy_document=trust,
+            description=req.description,
+            max_session_duration=duration,
+            tags=req.tags,
+        )
+        try:
+            await self._commit(Put(keys.iam_role(name), role, 0))
+        except Conflict:
+            raise AlreadyExists(
+                f"Role with name {name} already exists.", ecs_type="EntityAlreadyExists"
+            ) from None
+        return pb.CreateRoleResponse(role=role)
+
+    async def GetRole(self, req: pb.GetRoleRequest, ctx: CallContext) -> pb.GetRoleResponse:
+        return pb.GetRoleResponse(role=(await self._holder(ROLE, req.role_name)).value)  # type: ignore[arg-type]
+
+    async def ListRoles(self, req: pb.ListRolesRequest, ctx: CallContext) -> pb.ListRolesResponse:
+        limit = _max_items(req)
+        after = keys.iam_role(_name(req.marker, "marker", ROLE_NAME, "role name")) if req.marker else ""
+        records, more = await self.store.list(keys.IAM_ROLES, pb.Role, start_after=after, limit=limit)
+        roles = [r.value for r in records]
+        marker = roles[-1].role_name if more and roles else ""
+        return pb.ListRolesResponse(roles=roles, marker=marker, is_truncated=bool(marker))
+
+    async def DeleteRole(self, req: pb.DeleteRoleRequest, ctx: CallContext) -> pb.DeleteRoleResponse:
+        record = await self._holder(ROLE, req.role_name)
+        role = record.value
+        if role.inline_policies or role.attached_policy_arns:
+            raise FailedPrecondition(
+                f"Cannot delete role {req.role_name}: it still has {len(role.inline_policies)} inline and "
+                f"{len(role.attached_policy_arns)} attached policies; delete and detach them first.",
+                ecs_type="DeleteConflict",
+            )
+        try:
+            await self._commit(Delete(record.key, record.mod_revision))
+        except Conflict:
+            raise Conflict(f"role {req.role_name} changed meanwhile; retry") from None
+        return pb.DeleteRoleResponse()
+
+    async def PutRolePolicy(self, req: pb.PutRolePolicyRequest, ctx: CallContext) -> pb.PutRolePolicyResponse:
+        await self._put_policy(ROLE, req.role_name, req.policy_name, req.policy_document)
+        return pb.PutRolePolicyResponse()
+
+    async def GetRolePolicy(self, req: pb.GetRolePolicyRequest, ctx: CallContext) -> pb.GetRolePolicyResponse:
+        document = await self._inline(ROLE, req.role_name, req.policy_name)
+        return pb.GetRolePolicyResponse(
+            role_name=req.role_name, policy_name=req.policy_name, policy_document=document
+        )
+
+    async def ListRolePolicies(
+        self, req: pb.ListRolePoliciesRequest, ctx: CallContext
+    ) -> pb.ListRolePoliciesResponse:
+        role = (await self._holder(ROLE, req.role_name)).value
+        return pb.ListRolePoliciesResponse(policy_names=sorted(role.inline_policies))
+
+    async def DeleteRolePolicy(
+        self, req: pb.DeleteRolePolicyRequest, ctx: CallContext
+    ) -> pb.DeleteRolePolicyResponse:
+        await self._delete_policy(ROLE, req.role_name, req.policy_name)
+        return pb.DeleteRolePolicyResponse()
+
+    async def AttachRolePolicy(
+        self, req: pb.AttachRolePolicyRequest, ctx: CallContext
+    ) -> pb.AttachRolePolicyResponse:
+        await self._attachment(ROLE, req.role_name, req.policy_arn, attach=True)
+        return pb.AttachRolePolicyResponse()
+
+    async def DetachRolePolicy(
+        self, req: pb.DetachRolePolicyRequest, ctx: CallContext
+    ) -> pb.DetachRolePolicyResponse:
+        await self._attachment(ROLE, req.role_name, req.policy_arn, attach=False)
+        return pb.DetachRolePolicyResponse()
+
+    async def ListAttachedRolePolicies(
+        self, req: pb.ListAttachedRolePoliciesRequest, ctx: CallContext
+    ) -> pb.ListAttachedRolePoliciesResponse:
+        return pb.ListAttachedRolePoliciesResponse(
+            attached_policies=await self._attached(ROLE, req.role_name)
+        )
 
     # --- managed policies ---
 
@@ -378,29 +527,28 @@ class IamServicer:
             raise Conflict(f"policy {policy.arn} changed meanwhile; retry") from None
         return pb.DeletePolicyResponse()
 
-    async def _attachment(self, user_name: str, policy_arn: str, *, attach: bool) -> None:
+    async def _attachment(self, kind: _Kind, name: str, policy_arn: str, *, attach: bool) -> None:
         for _ in range(20):
-            user_record = await self._user(user_name)
+            holder_record = await self._holder(kind, name)
             policy, record = await self._managed(policy_arn)
-            user = pb.User()
-            user.CopyFrom(user_record.value)
-            attached = policy.arn in user.attached_policy_arns
+            holder = copy.deepcopy(holder_record.value)
+            attached = policy.arn in holder.attached_policy_arns
             if attach == attached:
                 if not attach:
                     raise NotFound(
-                        f"Policy {policy.arn} is not attached to user {user_name}.", ecs_type="NoSuchEntity"
+                        f"Policy {policy.arn} is not attached to {kind.what} {name}.", ecs_type="NoSuchEntity"
                     )
                 return  # attaching twice changes nothing, as in IAM
             if attach:
-                if len(user.attached_policy_arns) >= MAX_ATTACHED_POLICIES:
+                if len(holder.attached_policy_arns) >= MAX_ATTACHED_POLICIES:
                     raise FailedPrecondition(
-                        f"Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_POLICIES}",
+                        f"Cannot exceed quota for PoliciesPer{kind.what.title()}: {MAX_ATTACHED_POLICIES}",
                         ecs_type="LimitExceeded",
                     )
-                user.attached_policy_arns.append(policy.arn)
+                holder.attached_policy_arns.append(policy.arn)
             else:
-                user.attached_policy_arns.remove(policy.arn)
-            ops: list[Put] = [Put(user_record.key, user, user_record.mod_revision)]
+                holder.attached_policy_arns.remove(policy.arn)
+            ops: list[Put] = [Put(holder_record.key, holder, holder_record.mod_revision)]
             if record is not None:
                 counted = pb.ManagedPolicy()
                 counted.CopyFrom(record.value)
@@ -411,29 +559,25 @@ class IamServicer:
                 return
             except Conflict:
                 continue
-        raise Conflict(f"user {user_name} is being changed concurrently; retry")
+        raise Conflict(f"{kind.what} {name} is being changed concurrently; retry")
 
     async def AttachUserPolicy(
         self, req: pb.AttachUserPolicyRequest, ctx: CallContext
     ) -> pb.AttachUserPolicyResponse:
-        await self._attachment(req.user_name, req.policy_arn, attach=True)
+        await self._attachment(USER, req.user_name, req.policy_arn, attach=True)
         return pb.AttachUserPolicyResponse()
 
     async def DetachUserPolicy(
         self, req: pb.DetachUserPolicyRequest, ctx: CallContext
     ) -> pb.DetachUserPolicyResponse:
-        await self._attachment(req.user_name, req.policy_arn, attach=False)
+        await self._attachment(USER, req.user_name, req.policy_arn, attach=False)
         return pb.DetachUserPolicyResponse()
 
     async def ListAttachedUserPolicies(
         self, req: pb.ListAttachedUserPoliciesRequest, ctx: CallContext
     ) -> pb.ListAttachedUserPoliciesResponse:
-        user = (await self._user(req.user_name)).value
         return pb.ListAttachedUserPoliciesResponse(
-            attached_policies=[
-                pb.AttachedPolicy(policy_name=a.rsplit("/", 1)[-1], policy_arn=a)
-                for a in user.attached_policy_arns
-            ]
+            attached_policies=await self._attached(USER, req.user_name)
         )
 
     # --- the simulator ---
@@ -442,8 +586,18 @@ class IamServicer:
         self, req: pb.SimulatePrincipalPolicyRequest, ctx: CallContext
     ) -> pb.SimulatePrincipalPolicyResponse:
         source = req.policy_source_arn
-        name = source.rsplit("user/", 1)[-1] if source.startswith("arn:") else source
-        user = (await self._user(name, "policySourceArn")).value
+        if ":role/" in source:
+            role = (await self._holder(ROLE, source.rsplit("/", 1)[-1], "policySourceArn")).value
+            assert isinstance(role, pb.Role)
+            evaluator = self.directory.role_policy_set(role.arn) or PolicySet(())
+            principal_name, principal_arn = role.role_name, role.arn
+        else:
+            name = source.rsplit("user/", 1)[-1] if source.startswith("arn:") else source
+            user = (await self._user(name, "policySourceArn")).value
+            evaluator = self.directory.policy_set(user.user_name) or PolicySet(
+                ()
+            )  # as the authorizer sees it
+            principal_name, principal_arn = user.user_name, user.arn
         if not req.action_names:
             raise InvalidArgument.field("actionNames", "at least one action is required")
         resources = list(req.resource_arns) or ["*"]
@@ -452,8 +606,10 @@ class IamServicer:
                 "actionNames",
                 f"{len(req.action_names)} actions x {len(resources)} resources; at most {MAX_SIMULATED}",
             )
-        evaluator = self.directory.policy_set(user.user_name) or PolicySet(())  # as the authorizer sees it
-        context: dict[str, str | list[str]] = {"aws:username": user.user_name, "aws:PrincipalArn": user.arn}
+        context: dict[str, str | list[str]] = {
+            "aws:username": principal_name,
+            "aws:PrincipalArn": principal_arn,
+        }
         for entry in req.context_entries:
             values = list(entry.context_key_values)
             context[entry.context_key_name] = values[0] if len(values) == 1 else values
@@ -473,7 +629,7 @@ class IamServicer:
         return pb.SimulatePrincipalPolicyResponse(evaluation_results=results)
 
 
-def _max_items(req: pb.ListUsersRequest | pb.ListPoliciesRequest) -> int:
+def _max_items(req: pb.ListUsersRequest | pb.ListRolesRequest | pb.ListPoliciesRequest) -> int:
     if not req.HasField("max_items"):
         return 100
     if not 1 <= req.max_items <= 1000:

@@ -81,11 +81,13 @@ def builtin_policies() -> list[iam_pb2.ManagedPolicy]:
 class Directory:
     def __init__(self, store: EtcdStore) -> None:
         self.users = Mirror(store, keys.IAM_USERS, iam_pb2.User)
+        self.roles = Mirror(store, keys.IAM_ROLES, iam_pb2.Role)
         self.policies = Mirror(store, keys.IAM_POLICIES, iam_pb2.ManagedPolicy)
         self.tags = Mirror(store, keys.TAGS, store_pb2.TagSet)
-        self.mirrors: list[Mirror] = [self.users, self.policies, self.tags]  # type: ignore[type-arg]
+        self.mirrors: list[Mirror] = [self.users, self.roles, self.policies, self.tags]  # type: ignore[type-arg]
         self._sets: dict[str, PolicySet] = {}
         self.users.subscribe(self._forget)
+        self.roles.subscribe(self._forget)
         self.policies.subscribe(self._forget)
 
     def _forget(self, key: str, old: object, new: object) -> None:
@@ -127,23 +129,34 @@ class Directory:
 
     def policy_set(self, user_name: str) -> PolicySet | None:
         """The parsed policies of a user; None when there is no such user."""
-        cached = self._sets.get(user_name)
+        return self._policy_set(keys.iam_user(user_name), self.users)
+
+    def role_policy_set(self, role_arn: str) -> PolicySet | None:
+        """The parsed policies of a role (by ARN); None when there is no such role."""
+        record = self.roles.items.get(keys.iam_role(role_arn.rsplit("/", 1)[-1]))
+        if record is None or record.value.arn != role_arn:
+            return None
+        return self._policy_set(record.key, self.roles)
+
+    def _policy_set(self, key: str, mirror: Mirror) -> PolicySet | None:  # type: ignore[type-arg]
+        cached = self._sets.get(key)
         if cached is not None:
             return cached
-        user = self.user(user_name)
-        if user is None:
+        record = mirror.items.get(key)
+        if record is None:
             return None
+        holder = record.value
         policies = []
-        for name, document in sorted(user.inline_policies.items()):
+        for name, document in sorted(holder.inline_policies.items()):
             try:
                 policies.append(parse(name, document))
             except InvalidArgument as e:  # checked when stored; a bad one allows nothing
-                log.warning("iam_policy_unreadable", user=user_name, policy=name, error=e.message)
-        for policy_arn in user.attached_policy_arns:
+                log.warning("iam_policy_unreadable", holder=key, policy=name, error=e.message)
+        for policy_arn in holder.attached_policy_arns:
             managed = self.managed(policy_arn)
             if managed is not None:
                 policies.append(managed)
-        found = self._sets[user_name] = PolicySet(policies)
+        found = self._sets[key] = PolicySet(policies)
         return found
 
     def resource_tags(self, resource_arn: str) -> dict[str, str]:

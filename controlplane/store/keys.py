@@ -164,13 +164,18 @@ def lb_health(target_group_name: str, target_id: str, port: int) -> str:
     return f"{LB_HEALTH}{target_group_name}/{target_id}:{port}"
 
 
-# IAM (controlplane.iam): users and managed policies by name.
+# IAM (controlplane.iam): users, roles and managed policies by name.
 IAM_USERS = "iam/users/"
+IAM_ROLES = "iam/roles/"
 IAM_POLICIES = "iam/policies/"
 
 
 def iam_user(name: str) -> str:
     return f"{IAM_USERS}{name}"
+
+
+def iam_role(name: str) -> str:
+    return f"{IAM_ROLES}{name}"
 
 
 def iam_policy(name: str) -> str:

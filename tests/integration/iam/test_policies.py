@@ -266,3 +266,28 @@ def test_the_json_endpoint_decides_the_same(
         ecs.list_tasks(cluster=b)
     assert e.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "ecs:ListTasks" in e.value.response["Error"]["Message"]
+
+
+def test_roles_hold_policies_and_simulate(client: Any) -> None:
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    role = client.iam("CreateRole", roleName=name, description="what the web tasks may do").role
+    assert (
+        role.arn == f"arn:aws:iam::{ACCOUNT}:role/{name}" and "ecs-tasks" in role.assume_role_policy_document
+    )
+    client.iam(
+        "PutRolePolicy",
+        roleName=name,
+        policyName="read",
+        policyDocument=doc({"Effect": "Allow", "Action": "ecs:DescribeTasks", "Resource": "*"}),
+    )
+    client.iam("AttachRolePolicy", roleName=name, policyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    results = client.iam(
+        "SimulatePrincipalPolicy", policySourceArn=role.arn, actionNames=["ecs:DescribeTasks", "ecs:RunTask"]
+    ).evaluation_results
+    assert [r.eval_decision for r in results] == ["allowed", "implicitDeny"]
+    with pytest.raises(ApiError) as e:
+        client.iam("DeleteRole", roleName=name)
+    assert e.value.code == "FAILED_PRECONDITION"
+    client.iam("DetachRolePolicy", roleName=name, policyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    client.iam("DeleteRolePolicy", roleName=name, policyName="read")
+    client.iam("DeleteRole", roleName=name)
