@@ -146,7 +146,7 @@ def test_draining_task_counts_against_the_cap() -> None:
     assert plan.service.running_count == 2
     done = draining("c", T0 + 30)
     done.last_status = "STOPPED"
-    assert [lc.count for lc in plan_for(svc, tasks[:2] + [done], {}).launches] == [1]
+    assert [lc.count for lc in plan_for(svc, [*tasks[:2], done], {}).launches] == [1]
 
 
 # --- through the simulator -----------------------------------------------------------------------
