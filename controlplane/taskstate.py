@@ -29,9 +29,10 @@ def no_target(task_arn: str) -> str | None:
 
 
 def drain_for(drain_seconds: DrainSeconds, service: types_pb2.Service | None) -> float:
-    """The drain of a stop of `service`'s tasks: 0 for no service or no load balancer. A failing
-    catalog must not block stops: it is logged and the task stops at once."""
-    if service is None or not service.load_balancers:
+    """The drain of a stop of `service`'s tasks (0 for no service; the catalog says 0 for a service
+    without load balancers). A failing catalog must not block stops: it is logged, and the task
+    stops at once."""
+    if service is None:
         return 0.0
     try:
         return max(0.0, float(drain_seconds(service)))

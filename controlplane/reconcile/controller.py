@@ -231,7 +231,7 @@ class ServiceController:
         health_checked = {
             d.task_definition for d in service.deployments if await self._has_health_check(d.task_definition)
         }
-        target_health = self._target_health(service, tasks)
+        target_health = self._target_health(tasks)
         plan = compute_service_plan(
             service,
             tasks,
@@ -271,9 +271,9 @@ class ServiceController:
                 self._mark(key)  # the user changed it meanwhile: plan again
         return plan
 
-    def _target_health(self, service: types_pb2.Service, tasks: Sequence[types_pb2.Task]) -> dict[str, str]:
+    def _target_health(self, tasks: Sequence[types_pb2.Task]) -> dict[str, str]:
         """The target state of each of the service's tasks that is a load balancer target."""
-        if not service.load_balancers:
+        if self.target_health is no_target:
             return {}
         out: dict[str, str] = {}
         for task in tasks:
@@ -281,9 +281,11 @@ class ServiceController:
                 continue
             try:
                 state = self.target_health(task.task_arn)
-            except Exception:  # the catalog's bug must not stop the service: treat as no target
+            except Exception:
+                # The catalog's bug must not crash the controller; meanwhile the task neither counts
+                # healthy (a deployment would stop old targets too early) nor gets replaced.
                 log.exception("target_health_failed", task=task.task_arn)
-                continue
+                state = "initial"
             if state is not None:
                 out[task.task_arn] = state
         return out

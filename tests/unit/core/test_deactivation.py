@@ -75,7 +75,6 @@ def test_drain_for() -> None:
         raise RuntimeError("catalog bug")
 
     assert drain_for(lambda s: 3, with_lb) == 3.0
-    assert drain_for(lambda s: 3, types_pb2.Service()) == 0.0  # no load balancer: not even asked
     assert drain_for(lambda s: 3, None) == 0.0
     assert drain_for(lambda s: -4, with_lb) == 0.0
     assert drain_for(broken, with_lb) == 0.0  # a stop is never blocked by the catalog
