@@ -155,7 +155,7 @@ def test_stop_task_drains_before_sigterm(
     samples = watcher.wait()
     assert watcher.statuses()[0] == "DEACTIVATING" and watcher.statuses()[-1] == "STOPPED"
     assert "RUNNING" not in watcher.statuses()  # never reported RUNNING again
-    assert [s for s in watcher.statuses() if s != "DEACTIVATING"][0] in ("STOPPING", "STOPPED")
+    assert next(s for s in watcher.statuses() if s != "DEACTIVATING") in ("STOPPING", "STOPPED")
     draining = [s for s in samples if s[0] == "DEACTIVATING"]
     assert draining and all(s[1] == "STOPPED" and s[3] for s in draining)  # the container kept running
 
