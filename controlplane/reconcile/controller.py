@@ -250,8 +250,19 @@ class ServiceController:
         new_events = [event(m, now) for m in plan.events]
         # Stops are independent CAS writes: many at once (a lost host's tasks, a scale-in).
         drain = drain_for(self.drain_seconds, service) if plan.stops else 0.0
+        draining = 0
         for part in chunked(plan.stops, STOPS_AT_ONCE):
-            await asyncio.gather(*(self._stop(cluster, stop.task_arn, stop.reason, drain) for stop in part))
+            done = await asyncio.gather(
+                *(self._stop(cluster, stop.task_arn, stop.reason, drain) for stop in part)
+            )
+            draining += sum(done)
+        if draining:
+            new_events.append(
+                event(
+                    f"(service {service.service_name}) has begun draining connections on {draining} tasks.",
+                    now,
+                )
+            )
         updated = types_pb2.Service()
         updated.CopyFrom(plan.service)
         for launch in plan.launches:
@@ -290,12 +301,13 @@ class ServiceController:
                 out[task.task_arn] = state
         return out
 
-    async def _stop(self, cluster: str, task_arn: str, reason: str, drain: float = 0.0) -> None:
+    async def _stop(self, cluster: str, task_arn: str, reason: str, drain: float = 0.0) -> bool:
+        """Ask for a task to stop; True when it went DEACTIVATING (its targets drain first)."""
         key = keys.task(cluster, task_arn.rsplit("/", 1)[-1])
         for attempt in range(10):
             record = await self.state.editable(self.state.tasks, key, fresh=attempt > 0)
             if record is None:
-                return
+                return False
             task = record.value
             if not request_stop(
                 task,
@@ -304,13 +316,14 @@ class ServiceController:
                 now=time.time(),
                 drain_seconds=drain,
             ):
-                return
+                return False
             try:
                 op = Put(key, task, record.mod_revision)
                 self.state.note_commit([op], await self.store.commit_grouped(op))
-                return
+                return task.last_status == "DEACTIVATING"
             except Conflict:
                 continue
+        return False
 
     async def _task_definition(self, td_arn: str) -> types_pb2.TaskDefinition:
         td = self._task_definitions.get(td_arn)

@@ -186,6 +186,11 @@ def test_scale_in_drains_too(client: Client, cluster: str, host: Any, unique: st
     final = client.describe_tasks(cluster=cluster, tasks=[victim.task_arn]).tasks[0]
     assert final.stop_code == "ServiceSchedulerInitiated"
     assert final.deactivate_until == deadline
+    events = [
+        e.message
+        for e in client.describe_services(cluster=cluster, services=["drain-scale"]).services[0].events
+    ]
+    assert "(service drain-scale) has begun draining connections on 1 tasks." in events
     container = docker.containers.get(victim.containers[0].runtime_id)
     assert "got-SIGTERM" in container.logs().decode()
     assert finished_at(container) >= deadline

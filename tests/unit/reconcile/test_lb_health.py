@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from berth.v1 import types_pb2
 from controlplane.reconcile import (
@@ -231,3 +233,56 @@ def test_deployment_never_completes_while_new_targets_are_initial() -> None:
     assert plan.service.deployments[0].rollout_state == "IN_PROGRESS"
     one = {new[0].task_arn: "healthy", new[1].task_arn: "initial"} | {t.task_arn: "healthy" for t in old}
     assert len(plan_for(svc, new + old, one).stops) == 1
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    desired=st.integers(1, 5),
+    minimum=st.sampled_from((0, 50, 100)),
+    maximum=st.sampled_from((100, 150, 200)),
+    instances=st.integers(1, 3),
+    checked=st.booleans(),
+    drain=st.sampled_from((0.0, 4.0, 30.0)),
+    dt=st.sampled_from((1.0, 5.0, 12.0)),
+    seed=st.integers(0, 2**16),
+)
+def test_rolling_deployment_behind_a_load_balancer_keeps_cap_and_healthy_targets(
+    desired: int,
+    minimum: int,
+    maximum: int,
+    instances: int,
+    checked: bool,
+    drain: float,
+    dt: float,
+    seed: int,
+) -> None:
+    ids = tuple(f"i{n}" for n in range(1, instances + 1))
+    svc = service(desired=desired, minimum=minimum, maximum=maximum)
+    w = world(svc, ids, lb=True, drain_seconds=drain)
+    if checked:
+        w.health_checked.update({td(1), td(2)})
+    w.run(10)
+    w.reconcile()
+    assert w.primary().rollout_state == "COMPLETED", w.events
+    w.chaos = random.Random(seed)
+    w.update(td(2))
+    cap, floor = w.limits()
+
+    def check(where: str) -> None:
+        # Draining tasks hold their place: never more than the cap, DEACTIVATING ones included.
+        assert w.holding() <= cap, (where, w.holding(), cap)
+        # w.healthy() counts only tasks whose target is healthy: the floor is of healthy targets.
+        assert w.healthy() >= floor, (where, w.healthy(), floor)
+
+    for _ in range(400):
+        w.reconcile()
+        check("after plan")
+        w.step(dt)
+        check("after step")
+        if w.primary().rollout_state == "COMPLETED" and w.holding() == desired:
+            break
+    assert w.primary().rollout_state == "COMPLETED", w.events
+    assert len(w.live()) == desired and all(t.task_definition_arn == td(2) for t in w.live())
