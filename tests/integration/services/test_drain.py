@@ -1,10 +1,14 @@
-"""Drain before SIGTERM on a real agent and dockerd: a stopped task of a service behind a load
-balancer goes DEACTIVATING (desired STOPPED) and keeps its container running until its
-deactivate_until, and only then does the container get SIGTERM (then STOPPING, STOPPED); with a
-drain of 0 nothing changes.
+"""The task lifecycle around load balancers on a real agent and dockerd.
 
-The control plane under test gets a stub `drain_seconds` (3 s for services named drain-*, 0 for
-the others) through the same attribute the server wires the ELB catalog to."""
+Drain before SIGTERM: a stopped task of a service behind a load balancer goes DEACTIVATING (desired
+STOPPED) and keeps its container running until its deactivate_until, and only then does the
+container get SIGTERM (then STOPPING, STOPPED); with a drain of 0 nothing changes. Health gating:
+a deployment completes only once its task's target is healthy, and an unhealthy target gets the
+task replaced.
+
+The control plane under test gets stubs for the ELB catalog through the same attributes the server
+wires the catalog to: `drain_seconds` (3 s for services named drain-*, 0 for the others) and
+`target_health` (what TARGETS says; "initial" for tasks of the clusters in GATED)."""
 
 from __future__ import annotations
 
@@ -29,8 +33,18 @@ DRAIN = 3.0
 SCRIPT = "trap 'echo got-SIGTERM; exit 0' TERM; echo started; while true; do sleep 0.2; done"
 
 
+TARGETS: dict[str, str] = {}  # task ARN -> target state, as the test sets it
+GATED: set[str] = set()  # clusters whose tasks are all load balancer targets
+
+
 def drain_seconds(service: types_pb2.Service) -> float:
     return DRAIN if service.service_name.startswith("drain") else 0.0
+
+
+def target_health(task_arn: str) -> str | None:
+    if task_arn in TARGETS:
+        return TARGETS[task_arn]
+    return "initial" if task_arn.rsplit("/", 2)[-2] in GATED else None
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +52,7 @@ def controlplane(etcd_endpoint: str) -> Iterator[InProcessControlPlane]:
     """A control plane of its own, with the stub drain (the session's one has none)."""
     cp = InProcessControlPlane((etcd_endpoint,), agent_grace_seconds=4, settle_seconds=1)
     cp.cp.drain_seconds = drain_seconds
+    cp.cp.target_health = target_health
     cp.start()
     yield cp
     cp.stop()
@@ -211,3 +226,51 @@ def test_no_drain_changes_nothing(client: Client, cluster: str, host: Any, uniqu
     assert "DEACTIVATING" not in watcher.statuses()
     container = docker.containers.get(victim.containers[0].runtime_id)
     assert "got-SIGTERM" in container.logs().decode()
+
+
+def test_target_health_gates_the_deployment_and_replaces_unhealthy_targets(
+    controlplane: InProcessControlPlane, client: Client, cluster: str, host: Any, unique: str
+) -> None:
+    GATED.add(cluster)
+
+    def health_changed() -> None:
+        # What the ELB catalog does; the controller lives on the control plane's event loop.
+        controlplane.loop.call_soon_threadsafe(controlplane.cp.target_health_changed, cluster, "gate-web")
+
+    td = trapper(client, f"gate-{unique}")
+    client.create_service(
+        cluster=cluster,
+        serviceName="gate-web",
+        taskDefinition=td,
+        desiredCount=1,
+        healthCheckGracePeriodSeconds=0,
+    )
+    first = running_tasks(client, cluster, "gate-web", 1)[0]
+
+    def rollout() -> str:
+        s = client.describe_services(cluster=cluster, services=["gate-web"]).services[0]
+        return str(s.deployments[0].rollout_state)
+
+    # RUNNING well past the settle time (1 s here), but its target is still "initial".
+    time.sleep(3)
+    assert rollout() == "IN_PROGRESS"
+    TARGETS[first.task_arn] = "healthy"
+    health_changed()
+    wait_for(lambda: rollout() == "COMPLETED", timeout=10, interval=0.2, message="deployment not completed")
+
+    TARGETS[first.task_arn] = "unhealthy"
+    health_changed()
+
+    def stopped() -> Any:
+        t = client.describe_tasks(cluster=cluster, tasks=[first.task_arn]).tasks[0]
+        return t if t.desired_status == "STOPPED" else None
+
+    gone = wait_for(stopped, timeout=10, interval=0.2, message="the unhealthy target's task was not stopped")
+    assert gone.stopped_reason == "Task failed ELB health checks"
+    events = [
+        e.message for e in client.describe_services(cluster=cluster, services=["gate-web"]).services[0].events
+    ]
+    assert any("failed ELB health checks" in m for m in events)
+    replacement = running_tasks(client, cluster, "gate-web", 1)
+    assert first.task_arn not in {t.task_arn for t in replacement}
+    GATED.discard(cluster)
