@@ -11,11 +11,11 @@ from berth import taskstatus
 from berth.units import parse_cpu, parse_memory
 from berth.v1 import agent_pb2, types_pb2
 
+log = structlog.get_logger("berth.tasks")
+
 # Load balancers, as the ELB catalog tells the stops and the service controller (injected callables):
 # a service's deregistration delay in seconds (0: it has no load balancer), and a task's target
 # state ("initial", "healthy", "unhealthy", "draining"; None when it is no target).
-log = structlog.get_logger("berth.tasks")
-
 DrainSeconds = Callable[[types_pb2.Service], float]
 TargetHealth = Callable[[str], str | None]
 
