@@ -3,6 +3,8 @@
     PENDING      pull images, set up the sandbox (task volumes, task cgroup, awsvpc pause
                  container), create every container, start them in dependsOn order
     RUNNING      supervise: exits, health, in-place restarts (restartPolicy)
+    DEACTIVATING asked to stop while a load balancer target: the containers keep running until
+                 the task's deactivate_until (its targets drain meanwhile), then STOPPING
     STOPPING     stop containers in reverse dependsOn order (SIGTERM, stopTimeout, SIGKILL)
     DEPROVISIONING  tear the sandbox down
     STOPPED      report exit codes and reasons; the manager removes the containers later
@@ -157,6 +159,10 @@ class TaskRunner:
         self.task_id = self.task_arn.rsplit("/", 1)[-1]
         self.cluster = self.task_arn.rsplit("/", 2)[-2]
         self.desired = self.task.desired_status
+        # Unix time until which a stop waits for the task's load balancer targets to drain; the
+        # control plane sets it from its own clock, so this assumes host clocks agree (NTP) to well
+        # within a deregistration delay. 0: stop at once.
+        self.deactivate_until = self.task.deactivate_until if self.desired == "STOPPED" else 0.0
         overrides = {o.name: o for o in self.task.overrides.container_overrides}
         self.containers = {
             d.name: ContainerView(d, overrides.get(d.name)) for d in self.definition.container_definitions
@@ -188,13 +194,16 @@ class TaskRunner:
     def update(self, assigned: agent_pb2.AssignedTask) -> None:
         task = assigned.task
         if task.desired_status == "STOPPED":
-            self.request_stop(task.stop_code, task.stopped_reason)
+            self.request_stop(task.stop_code, task.stopped_reason, deactivate_until=task.deactivate_until)
 
-    def request_stop(self, stop_code: str = "", reason: str = "") -> None:
+    def request_stop(self, stop_code: str = "", reason: str = "", *, deactivate_until: float = 0.0) -> None:
+        """Stop the task; with `deactivate_until`, not before then (its targets drain). Only the
+        first request counts: a later one neither extends nor shortens the drain."""
         if self.desired != "STOPPED":
             self.desired = "STOPPED"
             self.stop_code = self.stop_code or stop_code
             self.stopped_reason = self.stopped_reason or reason
+            self.deactivate_until = deactivate_until
             self._wake.set()
 
     def on_event(self, event: DockerEvent) -> None:
@@ -220,6 +229,7 @@ class TaskRunner:
                     pass
             if self.desired == "RUNNING" and self.last_status == "RUNNING":
                 await self._supervise()
+            await self._deactivate()
             await self._shutdown()
         except asyncio.CancelledError:
             raise  # the agent is exiting: containers keep running, the next agent adopts them
@@ -569,12 +579,32 @@ class TaskRunner:
         await self._start(c)
         return c.status == "RUNNING"
 
+    # -- DEACTIVATING ----------------------------------------------------------------------------
+
+    async def _deactivate(self) -> None:
+        """A running task asked to stop with a drain deadline: keep its containers running (and
+        report them) until then, so in-flight requests through its load balancer targets finish.
+        An essential container that exits meanwhile ends the wait; the agent exiting leaves the
+        containers running, and the next agent, told the same deadline, goes on waiting."""
+        if self.deactivate_until <= 0 or self.last_status not in ("RUNNING", "DEACTIVATING"):
+            return
+        self._set_status("DEACTIVATING")
+        while True:
+            await self._absorb()
+            if any(c.essential and c.status == "STOPPED" for c in self.containers.values()):
+                return
+            self._report()
+            remaining = self.deactivate_until - time.time()
+            if remaining <= 0:
+                return
+            await self._sleep(remaining)
+
     # -- STOPPING -> STOPPED ---------------------------------------------------------------------
 
     async def _shutdown(self) -> None:
         await self._absorb()
         running = [c for c in self.containers.values() if c.docker_id and c.status != "STOPPED" and c.started]
-        if running or self.last_status == "RUNNING":
+        if running or self.last_status in ("RUNNING", "DEACTIVATING"):
             self.timestamps.setdefault("stopping_at", time.time())
             self._set_status("STOPPING")
         for wave in reversed(start_waves(self.definition.container_definitions)):

@@ -48,6 +48,7 @@ from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
 from controlplane.statemetrics import StateCollector, count_failed_deployments
 from controlplane.store import EtcdStore
+from controlplane.taskstate import DrainSeconds, TargetHealth
 from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.controlplane")
@@ -79,6 +80,11 @@ class ControlPlane:
         self._grpc: grpc.aio.Server | None = None
         self._http: web.AppRunner | None = None
         self._stopped = asyncio.Event()
+        # Load balancers: the ELB catalog's deregistration delay of a service and target state of a
+        # task (controlplane.taskstate's DrainSeconds / TargetHealth); None: no load balancers.
+        self.drain_seconds: DrainSeconds | None = None
+        self.target_health: TargetHealth | None = None
+        self.services: ServiceController | None = None  # the leader's, while it leads
 
     @property
     def grpc_endpoint(self) -> str:
@@ -129,7 +135,9 @@ class ControlPlane:
             self.discovery.servicer,
             action_prefix="servicediscovery",
         )
-        ecs_servicer = EcsServicer(self.store, self.arns, state=self.state, launcher=self.launcher)
+        ecs_servicer = EcsServicer(
+            self.store, self.arns, state=self.state, launcher=self.launcher, drain_seconds=self.drain_seconds
+        )
         ecs_servicer.utilization = self.utilization
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
@@ -238,7 +246,10 @@ class ControlPlane:
             self.launcher,
             self.arns,
             settings=PlanSettings(settle_seconds=self.settings.settle_seconds),
+            drain_seconds=self.drain_seconds,
+            target_health=self.target_health,
         )
+        self.services = services
         janitor = Janitor(
             self.store,
             self.state,
@@ -254,10 +265,19 @@ class ControlPlane:
             interval=self.settings.autoscale_interval_seconds,
             prometheus_url=self.settings.prometheus_url,
         )
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(services.run(), name="service-controller")
-            tg.create_task(janitor.run(), name="janitor")
-            tg.create_task(autoscaler.run(), name="autoscaler")
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(services.run(), name="service-controller")
+                tg.create_task(janitor.run(), name="janitor")
+                tg.create_task(autoscaler.run(), name="autoscaler")
+        finally:
+            self.services = None
+
+    def target_health_changed(self, cluster: str, service_name: str) -> None:
+        """The ELB catalog's hook: a target of the service changed state, so the leader's service
+        controller plans the service again (a replica that does not lead has nothing to do)."""
+        if self.services is not None:
+            self.services.target_health_changed(cluster, service_name)
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._grpc is not None:

@@ -3,9 +3,42 @@ state report is applied to the stored task (forward only, idempotent)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import structlog
+
 from berth import taskstatus
 from berth.units import parse_cpu, parse_memory
 from berth.v1 import agent_pb2, types_pb2
+
+log = structlog.get_logger("berth.tasks")
+
+# Load balancers, as the ELB catalog tells the stops and the service controller (injected callables):
+# a service's deregistration delay in seconds (0: it has no load balancer), and a task's target
+# state ("initial", "healthy", "unhealthy", "draining"; None when it is no target).
+DrainSeconds = Callable[[types_pb2.Service], float]
+TargetHealth = Callable[[str], str | None]
+
+
+def no_drain(service: types_pb2.Service) -> float:
+    return 0.0
+
+
+def no_target(task_arn: str) -> str | None:
+    return None
+
+
+def drain_for(drain_seconds: DrainSeconds, service: types_pb2.Service | None) -> float:
+    """The drain of a stop of `service`'s tasks (0 for no service; the catalog says 0 for a service
+    without load balancers). A failing catalog must not block stops: it is logged, and the task
+    stops at once."""
+    if service is None:
+        return 0.0
+    try:
+        return max(0.0, float(drain_seconds(service)))
+    except Exception:
+        log.exception("drain_seconds_failed", service=service.service_arn)
+        return 0.0
 
 
 def container_overrides(task: types_pb2.Task) -> dict[str, types_pb2.ContainerOverride]:
@@ -108,17 +141,38 @@ def _as_task_status(container_status: str) -> str:
     return container_status or "PENDING"
 
 
-def request_stop(task: types_pb2.Task, *, stop_code: str, reason: str) -> bool:
-    """Set a task's desired status to STOPPED (the agent does the stopping). False if already so."""
+def request_stop(
+    task: types_pb2.Task, *, stop_code: str, reason: str, now: float = 0.0, drain_seconds: float = 0
+) -> bool:
+    """Set a task's desired status to STOPPED (the agent does the stopping). False if already so.
+
+    With `drain_seconds` > 0 (the deregistration delay of the load balancers the task is a target
+    of) a RUNNING task goes DEACTIVATING first, as in ECS: its targets drain until
+    `deactivate_until` = now + drain_seconds, and only then does the agent send SIGTERM. A second
+    request changes nothing, so it never extends the deadline. A task not RUNNING yet has no
+    registered target: it stops at once.
+    """
     if task.desired_status == "STOPPED":
         return False
     task.desired_status = "STOPPED"
+    deadline = deactivation_deadline(task, now=now, drain_seconds=drain_seconds)
+    if deadline:
+        task.last_status = "DEACTIVATING"
+        task.deactivate_until = deadline
     if not task.stop_code:
         task.stop_code = stop_code
     if not task.stopped_reason:
         task.stopped_reason = reason
     task.version += 1
     return True
+
+
+def deactivation_deadline(task: types_pb2.Task, *, now: float, drain_seconds: float) -> float:
+    """When a stop requested at `now` lets the task's containers have SIGTERM: 0 for at once (no
+    load balancer, or the task is not RUNNING), else now + drain_seconds."""
+    if drain_seconds <= 0 or task.last_status != "RUNNING":
+        return 0.0
+    return now + drain_seconds
 
 
 def mark_stopped(task: types_pb2.Task, *, stop_code: str, reason: str, now: float) -> None:

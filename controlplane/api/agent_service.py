@@ -245,6 +245,7 @@ class AgentServicer(ApiBase):
             and new is not None
             and old.container_instance_arn == new.container_instance_arn
             and old.desired_status == new.desired_status
+            and old.deactivate_until == new.deactivate_until
         ):
             return  # the agent's own report, or bookkeeping: nothing the agent acts on
         for task in (old, new):

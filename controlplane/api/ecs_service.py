@@ -12,12 +12,23 @@ from controlplane.api.utilization import UtilizationApi
 from controlplane.launch import Launcher
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore
+from controlplane.taskstate import DrainSeconds
 
 
 class EcsServicer(ExecApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi):
     """Handlers for every RPC of berth.v1.ECS, named as the RPCs are."""
 
-    def __init__(self, store: EtcdStore, arns: ArnFactory, *, state: State, launcher: Launcher) -> None:
+    def __init__(
+        self,
+        store: EtcdStore,
+        arns: ArnFactory,
+        *,
+        state: State,
+        launcher: Launcher,
+        drain_seconds: DrainSeconds | None = None,
+    ) -> None:
         super().__init__(store, arns)
         self.state = state
         self.launcher = launcher
+        if drain_seconds is not None:
+            self.drain_seconds = drain_seconds

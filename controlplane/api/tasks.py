@@ -20,7 +20,7 @@ from controlplane.scheduler import Constraint, Strategy, validate_placement
 from controlplane.scheduler.capacity import LAUNCH_TYPES, ProviderItem, capacity_strategy, check_launch
 from controlplane.state.cluster_state import State
 from controlplane.store import Check, Put, Versioned, keys
-from controlplane.taskstate import mark_stopped, request_stop, usage
+from controlplane.taskstate import DrainSeconds, drain_for, mark_stopped, no_drain, request_stop, usage
 
 MAX_OVERRIDE_CHARS = 8192
 
@@ -41,6 +41,9 @@ def public(task: types_pb2.Task) -> types_pb2.Task:
 class TaskApi(ClusterApi, TaskDefinitionApi):
     state: State
     launcher: Launcher
+    # The deregistration delay of a service's load balancers (the ELB catalog's; none by default):
+    # StopTask on a RUNNING target lets it drain that long before SIGTERM.
+    drain_seconds: DrainSeconds | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -199,7 +202,13 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
                 # Nothing can stop it any more: its instance is gone. Record it as stopped.
                 mark_stopped(task, stop_code=taskstatus.USER_INITIATED, reason=reason, now=ctx.now())
                 ops.append(Check(instance_key, 0))
-            elif not request_stop(task, stop_code=taskstatus.USER_INITIATED, reason=reason):
+            elif not request_stop(
+                task,
+                stop_code=taskstatus.USER_INITIATED,
+                reason=reason,
+                now=ctx.now(),
+                drain_seconds=self._drain_of(name, task),
+            ):
                 return ecs.StopTaskResponse(task=public(task))
             try:
                 ops.insert(0, Put(record.key, task, record.mod_revision))
@@ -208,6 +217,12 @@ class TaskApi(ClusterApi, TaskDefinitionApi):
             except Conflict:
                 continue
         raise Conflict(f"task {req.task!r} is being changed concurrently; retry")
+
+    def _drain_of(self, cluster: str, task: types_pb2.Task) -> float:
+        if not task.service_name or task.last_status != "RUNNING":
+            return 0.0
+        record = self.state.services.items.get(keys.service(cluster, task.service_name))
+        return drain_for(self.drain_seconds or no_drain, record.value if record is not None else None)
 
     async def DescribeTasks(
         self, req: ecs.DescribeTasksRequest, ctx: CallContext

@@ -5,6 +5,7 @@ one service at a time and applies the resulting `ServicePlan`.
 """
 
 from controlplane.reconcile.service_plan import (
+    ELB_HEALTH_CHECK_REASON,
     HEALTH_CHECK_REASON,
     Launch,
     PlanSettings,
@@ -19,6 +20,7 @@ from controlplane.reconcile.service_plan import (
 )
 
 __all__ = [
+    "ELB_HEALTH_CHECK_REASON",
     "HEALTH_CHECK_REASON",
     "Launch",
     "PlanSettings",

@@ -7,6 +7,13 @@ computes a pure plan (`compute_service_plan`) and applies it: stop tasks (CAS on
 launch tasks (the Launcher places them and commits with CAS), then write the service record
 (deployments, counts, events) with CAS. Time-based changes (settle times, backoff, health grace)
 are picked up at the plan's `next_wakeup`, and a slow periodic pass catches anything else.
+
+Load balancers come in through two injected callables (the ELB catalog's, wired by the server):
+`drain_seconds(service)` is the deregistration delay of the service's target groups, which the
+stops of this controller honour (a RUNNING task goes DEACTIVATING until its targets drained), and
+`target_health(task_arn)` the state of a task's target ("initial", "healthy", "unhealthy",
+"draining"; None when it is in no target group), which gates the plan's health. The catalog calls
+`target_health_changed()` when a target's state changes. Without them: no load balancers.
 """
 
 from __future__ import annotations
@@ -45,7 +52,14 @@ from controlplane.scheduler import (
 from controlplane.scheduler.capacity import capacity_strategy
 from controlplane.state.cluster_state import State
 from controlplane.store import EtcdStore, Put, Versioned, chunked, keys
-from controlplane.taskstate import request_stop
+from controlplane.taskstate import (
+    DrainSeconds,
+    TargetHealth,
+    drain_for,
+    no_drain,
+    no_target,
+    request_stop,
+)
 
 log = structlog.get_logger("berth.services")
 
@@ -79,6 +93,8 @@ class ServiceController:
         *,
         settings: PlanSettings | None = None,
         rng: random.Random | None = None,
+        drain_seconds: DrainSeconds | None = None,
+        target_health: TargetHealth | None = None,
     ) -> None:
         self.store = store
         self.state = state
@@ -86,6 +102,8 @@ class ServiceController:
         self.arns = arn_factory
         self.settings = settings or PlanSettings()
         self.rng = rng or random.Random()
+        self.drain_seconds = drain_seconds or no_drain
+        self.target_health = target_health or no_target
         self._dirty: set[str] = set()
         self._urgent: set[str] = set()  # dirty by a change of the service record itself
         self._soon: set[str] = set()  # dirty by a change of its cluster's instances or agents
@@ -120,6 +138,10 @@ class ServiceController:
 
     def _on_cluster_change(self, key: str, old: object, new: object) -> None:
         self._mark_cluster(key.split("/", 2)[1])
+
+    def target_health_changed(self, cluster: str, service_name: str) -> None:
+        """A target of the service changed state (the ELB catalog says so): plan it again."""
+        self._mark(keys.service(cluster, service_name))
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -209,6 +231,7 @@ class ServiceController:
         health_checked = {
             d.task_definition for d in service.deployments if await self._has_health_check(d.task_definition)
         }
+        target_health = self._target_health(tasks)
         plan = compute_service_plan(
             service,
             tasks,
@@ -219,14 +242,27 @@ class ServiceController:
             self.rng,
             arns.new_deployment_id,
             health_checked=health_checked,
+            target_health=target_health,
         )
         took = time.monotonic() - planning  # CPU-bound: the next pass waits a multiple of it
         metrics.SERVICE_PLAN.labels(cluster).observe(took)
         self._planned[key] = (planning, took)
         new_events = [event(m, now) for m in plan.events]
         # Stops are independent CAS writes: many at once (a lost host's tasks, a scale-in).
+        drain = drain_for(self.drain_seconds, service) if plan.stops else 0.0
+        draining = 0
         for part in chunked(plan.stops, STOPS_AT_ONCE):
-            await asyncio.gather(*(self._stop(cluster, stop.task_arn, stop.reason) for stop in part))
+            done = await asyncio.gather(
+                *(self._stop(cluster, stop.task_arn, stop.reason, drain) for stop in part)
+            )
+            draining += sum(done)
+        if draining:
+            new_events.append(
+                event(
+                    f"(service {service.service_name}) has begun draining connections on {draining} tasks.",
+                    now,
+                )
+            )
         updated = types_pb2.Service()
         updated.CopyFrom(plan.service)
         for launch in plan.launches:
@@ -246,21 +282,48 @@ class ServiceController:
                 self._mark(key)  # the user changed it meanwhile: plan again
         return plan
 
-    async def _stop(self, cluster: str, task_arn: str, reason: str) -> None:
+    def _target_health(self, tasks: Sequence[types_pb2.Task]) -> dict[str, str]:
+        """The target state of each of the service's tasks that is a load balancer target."""
+        if self.target_health is no_target:
+            return {}
+        out: dict[str, str] = {}
+        for task in tasks:
+            if task.last_status == "STOPPED":
+                continue
+            try:
+                state = self.target_health(task.task_arn)
+            except Exception:
+                # The catalog's bug must not crash the controller; meanwhile the task neither counts
+                # healthy (a deployment would stop old targets too early) nor gets replaced.
+                log.exception("target_health_failed", task=task.task_arn)
+                state = "initial"
+            if state is not None:
+                out[task.task_arn] = state
+        return out
+
+    async def _stop(self, cluster: str, task_arn: str, reason: str, drain: float = 0.0) -> bool:
+        """Ask for a task to stop; True when it went DEACTIVATING (its targets drain first)."""
         key = keys.task(cluster, task_arn.rsplit("/", 1)[-1])
         for attempt in range(10):
             record = await self.state.editable(self.state.tasks, key, fresh=attempt > 0)
             if record is None:
-                return
+                return False
             task = record.value
-            if not request_stop(task, stop_code=taskstatus.SERVICE_SCHEDULER_INITIATED, reason=reason):
-                return
+            if not request_stop(
+                task,
+                stop_code=taskstatus.SERVICE_SCHEDULER_INITIATED,
+                reason=reason,
+                now=time.time(),
+                drain_seconds=drain,
+            ):
+                return False
             try:
                 op = Put(key, task, record.mod_revision)
                 self.state.note_commit([op], await self.store.commit_grouped(op))
-                return
+                return task.last_status == "DEACTIVATING"
             except Conflict:
                 continue
+        return False
 
     async def _task_definition(self, td_arn: str) -> types_pb2.TaskDefinition:
         td = self._task_definitions.get(td_arn)

@@ -25,6 +25,17 @@ Task states, as this module sees them:
   avoid: a checked task whose first check has not run yet then counts healthy after the settle time).
 - UNHEALTHY is ignored for healthCheckGracePeriodSeconds after startedAt; after that the task is
   stopped ("Task failed container health checks") and thereby replaced.
+- Load balancers: `target_health` maps the tasks that are targets of a load balancer to their
+  target's state ("initial", "healthy", "unhealthy", "draining"); a task missing from it is in none.
+  A target task is healthy only once its target is "healthy" (and, with a container health check,
+  its containers are HEALTHY too): no settle time, as with a health check, so a rolling deployment
+  stops old tasks (whose targets then drain) only once new targets are healthy. A target
+  "unhealthy" past the grace period gets the task stopped ("Task failed ELB health checks"), which
+  counts toward the circuit breaker like a failed container health check.
+- Draining: a task asked to stop while it is a target goes DEACTIVATING until its deactivate_until
+  (the agent then stops it). It is holding but not live: it no longer counts toward desiredCount
+  (it is leaving, so it is replaced at once) but keeps its resources and counts against the cap.
+  The plan wakes up at its deactivate_until.
 - Tasks on instances the caller did not pass (FARGATE pool instances, say) count as connected and
   ACTIVE. Tasks on a DRAINING (or otherwise not ACTIVE) instance are live, and replaced like tasks of
   an old deployment. Tasks whose startedBy names no current deployment count as an old deployment's.
@@ -116,7 +127,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 
@@ -125,6 +136,7 @@ from berth.v1 import types_pb2
 from controlplane.scheduler import SERVICE_DEFAULT_STRATEGIES, Instance, RunningTask, Strategy, choose_to_stop
 
 __all__ = [
+    "ELB_HEALTH_CHECK_REASON",
     "HEALTH_CHECK_REASON",
     "Launch",
     "PlanSettings",
@@ -145,6 +157,8 @@ DRAINING = "DRAINING"
 DAEMON = "DAEMON"
 
 HEALTH_CHECK_REASON = "Task failed container health checks"
+# ECS adds "in (target-group <arn>)"; the plan only knows that some target of the task is unhealthy.
+ELB_HEALTH_CHECK_REASON = "Task failed ELB health checks"
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 
 # Stops somebody asked for: not failures of the task.
@@ -232,7 +246,7 @@ def is_failed_task(task: types_pb2.Task, settings: PlanSettings) -> bool:
     """Whether a STOPPED task counts as a failure for the circuit breaker and the launch backoff."""
     if task.last_status != "STOPPED":
         return False
-    if task.stopped_reason.startswith(HEALTH_CHECK_REASON):
+    if task.stopped_reason.startswith((HEALTH_CHECK_REASON, ELB_HEALTH_CHECK_REASON)):
         return True
     if task.stop_code == taskstatus.TASK_FAILED_TO_START:
         return True
@@ -271,16 +285,27 @@ def compute_service_plan(
     new_id: Callable[[], str],
     *,
     health_checked: Collection[str] | None = None,
+    target_health: Mapping[str, str] | None = None,
 ) -> ServicePlan:
     """Decide what `service` needs now; see the module docstring for the rules.
 
     `tasks`: every stored task of the service, STOPPED ones included. `instances`: the cluster's
     container instances. `daemon_targets`: DAEMON only, the ids of the instances that should run a
     task. `health_checked`: task definition ARNs whose essential containers have a health check
-    (None: guess from the reported health, see the module docstring).
+    (None: guess from the reported health, see the module docstring). `target_health`: task ARN ->
+    the state of its load balancer target, for the tasks that are targets (None: no load balancer).
     """
     return _Planner(
-        service, tasks, instances, daemon_targets, now, settings, rng, new_id, health_checked
+        service,
+        tasks,
+        instances,
+        daemon_targets,
+        now,
+        settings,
+        rng,
+        new_id,
+        health_checked,
+        target_health or {},
     ).plan()
 
 
@@ -300,6 +325,7 @@ class _Task:
     healthy: bool = False
     healthy_since: float = 0.0  # when it became healthy (healthy tasks only)
     failed_health: bool = False  # UNHEALTHY past the grace period
+    failed_elb: bool = False  # its load balancer target unhealthy past the grace period
     on_draining: bool = False  # on a known instance that is not ACTIVE
     stopping: bool = False  # this plan stops it
 
@@ -320,6 +346,7 @@ class _Planner:
         rng: Random,
         new_id: Callable[[], str],
         health_checked: Collection[str] | None,
+        target_health: Mapping[str, str],
     ) -> None:
         self.original = service
         self.svc = types_pb2.Service()
@@ -334,6 +361,7 @@ class _Planner:
         self.rng = rng
         self.new_id = new_id
         self.health_checked = health_checked
+        self.target_health = target_health
         self.grace = float(service.health_check_grace_period_seconds)
         self.by_arn = {instance.arn: instance for instance in instances}
         self.by_id = {instance.id: instance for instance in instances}
@@ -371,6 +399,8 @@ class _Planner:
             view.lost = True
             return view
         view.holding = True
+        if last == "DEACTIVATING" and task.deactivate_until > self.now:
+            self.wakeups.append(task.deactivate_until)  # its drain ends: the agent stops it
         if task.desired_status != "RUNNING" or taskstatus.rank(last) > _RUNNING_RANK:
             return view
         view.live = True
@@ -380,13 +410,20 @@ class _Planner:
         view.running = True
         started = task.started_at or task.created_at
         health = task.health_status
-        if health == "HEALTHY":
-            view.healthy, view.healthy_since = True, started
-        elif health == "UNHEALTHY":
-            if self.now - started >= self.grace:
+        target = self.target_health.get(task.task_arn)
+        if health == "UNHEALTHY" or target == "unhealthy":
+            if self.now - started < self.grace:
+                self.wakeups.append(started + self.grace)
+            elif health == "UNHEALTHY":
                 view.failed_health = True
             else:
-                self.wakeups.append(started + self.grace)
+                view.failed_elb = True
+        elif target is not None:
+            # A target counts healthy once the load balancer says so (and its health check passed).
+            if target == "healthy" and (health == "HEALTHY" or not self._health_checked(task)):
+                view.healthy, view.healthy_since = True, started
+        elif health == "HEALTHY":
+            view.healthy, view.healthy_since = True, started
         elif not self._health_checked(task):
             view.healthy_since = started + self.settings.settle_seconds
             if self.now >= view.healthy_since:
@@ -491,6 +528,11 @@ class _Planner:
                 self._stop(task, HEALTH_CHECK_REASON)
                 self.early_events.append(
                     f"(service {self.name}) (task {task.short_id}) failed container health checks."
+                )
+            elif task.failed_elb:
+                self._stop(task, ELB_HEALTH_CHECK_REASON)
+                self.early_events.append(
+                    f"(service {self.name}) (task {task.short_id}) failed ELB health checks."
                 )
             elif self.daemon and task.instance_id not in self.targets:
                 why = "is DRAINING" if task.on_draining else "is not eligible"

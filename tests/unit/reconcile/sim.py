@@ -9,6 +9,11 @@ the fewest tasks of the service), stops set desiredStatus STOPPED with ServiceSc
 (or STOPPED with TaskFailedToStart for a "bad" task definition), a health-checked task becomes
 HEALTHY (or UNHEALTHY) one step after RUNNING, and a task desired STOPPED becomes STOPPED. Tasks on
 disconnected instances are frozen, as their agent cannot report.
+
+With `lb=True` every task is a load balancer target: its target is "initial" when the task gets
+RUNNING, "healthy" one step later ("unhealthy" for a task definition in `lb_unhealthy`), and
+"draining" once the task is asked to stop. With `drain_seconds`, a stop of a RUNNING task makes it
+DEACTIVATING until now + drain_seconds, and only a step after that deadline makes it STOPPED.
 """
 
 from __future__ import annotations
@@ -195,6 +200,10 @@ class World:
     launched: int = 0
     check_second_plan: bool = True
     chaos: random.Random | None = None  # when set, each task advances at a step only half the time
+    lb: bool = False  # every task is a load balancer target
+    lb_unhealthy: set[str] = dataclasses.field(default_factory=set)  # task definitions failing ELB checks
+    drain_seconds: float = 0.0
+    target_health: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -222,6 +231,10 @@ class World:
     def is_healthy(self, t: types_pb2.Task) -> bool:
         if t.last_status != "RUNNING" or t.desired_status != "RUNNING" or not self._connected(t):
             return False
+        if self.lb:
+            target = self.target_health.get(t.task_arn)
+            checked = t.task_definition_arn in self.health_checked
+            return target == "healthy" and (t.health_status == "HEALTHY" or not checked)
         if t.health_status == "HEALTHY":
             return True
         if t.task_definition_arn in self.health_checked:
@@ -265,6 +278,7 @@ class World:
             self.rng,
             lambda: f"ecs-svc/{next(self._deployments)}",
             health_checked=self.health_checked if self.pass_health_checked else None,
+            target_health=dict(self.target_health) if self.lb else None,
         )
 
     def reconcile(self) -> ServicePlan:
@@ -309,6 +323,11 @@ class World:
             t.desired_status = "STOPPED"
             t.stop_code = t.stop_code or "ServiceSchedulerInitiated"
             t.stopped_reason = t.stopped_reason or stop.reason
+            if self.drain_seconds > 0 and t.last_status == "RUNNING":
+                t.last_status = "DEACTIVATING"
+                t.deactivate_until = self.now + self.drain_seconds
+            if t.task_arn in self.target_health:
+                self.target_health[t.task_arn] = "draining"
         self.service = plan.service
         placed_all = True
         for launch in plan.launches:
@@ -363,6 +382,8 @@ class World:
             if self.chaos is not None and self.chaos.random() < 0.5:
                 continue
             if t.desired_status == "STOPPED":
+                if t.last_status == "DEACTIVATING" and self.now < t.deactivate_until:
+                    continue  # its targets drain
                 self._stopped(t)
             elif t.last_status == "PROVISIONING":
                 t.last_status = "PENDING"
@@ -374,6 +395,14 @@ class World:
                 else:
                     t.last_status = "RUNNING"
                     t.started_at = self.now
+                    if self.lb:
+                        self.target_health[t.task_arn] = "initial"
+            elif self.lb and self.target_health.get(t.task_arn) == "initial":
+                bad = t.task_definition_arn in self.lb_unhealthy
+                self.target_health[t.task_arn] = "unhealthy" if bad else "healthy"
+                if t.task_definition_arn in self.health_checked and t.health_status == "UNKNOWN":
+                    t.health_status = "UNHEALTHY" if t.task_definition_arn in self.unhealthy else "HEALTHY"
+                    t.containers[0].health_status = t.health_status
             elif (
                 t.last_status == "RUNNING"
                 and t.task_definition_arn in self.health_checked
@@ -383,6 +412,7 @@ class World:
                 t.containers[0].health_status = t.health_status
 
     def _stopped(self, t: types_pb2.Task) -> None:
+        self.target_health.pop(t.task_arn, None)
         t.last_status = "STOPPED"
         t.stopped_at = self.now
         t.desired_status = "STOPPED"
