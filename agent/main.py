@@ -246,6 +246,7 @@ async def run(settings: AgentSettings) -> int:
         sandboxes=sandboxes,
         cgroups=cgroups,
         dns_servers=session.dns_servers,
+        fetch_secrets=session.task_secrets,
     )
     manager = TaskManager(deps)
     runners = manager.runners

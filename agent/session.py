@@ -264,6 +264,31 @@ class Session:
         self._relayed.append(agent_pb2.AgentMessage(exec_output=output))
         self._wake.set()
 
+    async def task_secrets(self, task_arn: str) -> agent_pb2.GetTaskSecretsResponse | str:
+        """A task's secrets (Agent/GetTaskSecrets), or why they are refused. Retried while the
+        control plane is unreachable, for up to about 30 s."""
+        delay = 0.5
+        for attempt in range(8):
+            try:
+                response: agent_pb2.GetTaskSecretsResponse = await self.stub.GetTaskSecrets(
+                    agent_pb2.GetTaskSecretsRequest(task_arn=task_arn),
+                    metadata=(("authorization", f"Bearer {self.identity.token}"),),
+                    timeout=10,
+                )
+                return response
+            except grpc.aio.AioRpcError as e:
+                retry = e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+                if not retry or attempt == 7:
+                    reason = str(e.details() or e.code().name)
+                    if not reason.startswith("ResourceInitializationError"):
+                        reason = (
+                            f"ResourceInitializationError: unable to pull secrets or registry auth: {reason}"
+                        )
+                    return reason
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        return "ResourceInitializationError: unable to pull secrets or registry auth"
+
     async def goodbye(self, reason: str) -> None:
         """Tell the control plane this agent is going away (best effort, quickly)."""
         if not self.identity.token:

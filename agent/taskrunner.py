@@ -130,6 +130,9 @@ class RunnerDeps:
     sandboxes: SandboxPool | None = None  # pool agents: warm FARGATE sandboxes and images
     # The resolver for containers without dnsServers, as the control plane said at registration.
     dns_servers: list[str] = field(default_factory=list)
+    # A task's secrets from the control plane (Agent/GetTaskSecrets): the response, or the reason
+    # they are refused (ResourceInitializationError ...). None: this agent cannot fetch secrets.
+    fetch_secrets: Callable[[str], Awaitable[agent_pb2.GetTaskSecretsResponse | str]] | None = None
 
 
 def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[list[str]]:
@@ -159,6 +162,7 @@ class TaskRunner:
         self.task_id = self.task_arn.rsplit("/", 1)[-1]
         self.cluster = self.task_arn.rsplit("/", 2)[-2]
         self.desired = self.task.desired_status
+        self.secret_env: dict[str, dict[str, str]] = {}  # container -> its secrets, until created
         # Unix time until which a stop waits for the task's load balancer targets to drain; the
         # control plane sets it from its own clock, so this assumes host clocks agree (NTP) to well
         # within a deregistration delay. 0: stop at once.
@@ -247,7 +251,7 @@ class TaskRunner:
     async def _launch(self) -> None:
         self.timing.pending_seconds = max(0.0, self.received_at - self.task.created_at)
         self._set_status("PENDING")
-        self._refuse_unsupported()
+        await self._fetch_secrets()
         await self._pull_images()
         await self._check_desired()
         sandbox_start = time.time()
@@ -270,20 +274,20 @@ class TaskRunner:
         self.timing.total_seconds = max(0.0, now - self.task.created_at)
         self._set_status("RUNNING")
 
-    def _refuse_unsupported(self) -> None:
-        """Secrets (Secrets Manager / SSM) and S3 environment files need a secret store berth does
-        not have yet: such a task fails to start, saying so, instead of running without them."""
-        for c in self.containers.values():
-            for name, present in (
-                ("secrets", c.definition.secrets),
-                ("environmentFiles", c.definition.environment_files),
-            ):
-                if present:
-                    raise StartFailure(
-                        f"ResourceInitializationError: container {c.name}: {name} are not supported "
-                        "by berth yet",
-                        container=c.name,
-                    )
+    async def _fetch_secrets(self) -> None:
+        """The values of the containers' `secrets[]` and `environmentFiles[]`, from the control plane,
+        before anything is pulled or made: a task never starts with some of its secrets missing.
+        Values are kept only until the containers are created, and never logged."""
+        if not any(c.definition.secrets or c.definition.environment_files for c in self.containers.values()):
+            return
+        if self.deps.fetch_secrets is None:
+            raise StartFailure("ResourceInitializationError: this agent cannot fetch secrets")
+        response = await self.deps.fetch_secrets(self.task_arn)
+        if isinstance(response, str):
+            raise StartFailure(response)
+        self.secret_env = {
+            c.container_name: {kv.name: kv.value for kv in c.environment} for c in response.containers
+        }
 
     async def _check_desired(self) -> None:
         await self._absorb()
@@ -445,13 +449,16 @@ class TaskRunner:
         async def create(c: ContainerView) -> None:
             if c.docker_id:
                 return
-            kwargs = spec.create_kwargs(ctx, c.definition, c.override)
+            kwargs = spec.create_kwargs(ctx, c.definition, c.override, extra_env=self.secret_env.get(c.name))
             try:
                 c.docker_id = await self._create(kwargs)
             except ContainerRuntimeError as e:
                 raise StartFailure(e.message, container=c.name) from e
 
-        await asyncio.gather(*(create(c) for c in self.containers.values()))
+        try:
+            await asyncio.gather(*(create(c) for c in self.containers.values()))
+        finally:
+            self.secret_env = {}  # in the containers now; not kept in this process
 
     async def _wait_for_dependencies(self, c: ContainerView) -> None:
         timeout = (

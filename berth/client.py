@@ -33,6 +33,8 @@ from berth.v1 import (
     ecs_pb2_grpc,
     iam_pb2,
     iam_pb2_grpc,
+    secretsmanager_pb2,
+    secretsmanager_pb2_grpc,
     servicediscovery_pb2,
     servicediscovery_pb2_grpc,
 )
@@ -64,6 +66,7 @@ class Client:
         self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
         self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
         self._iam = iam_pb2_grpc.IAMStub(self._channel)  # type: ignore[no-untyped-call]
+        self._secrets = secretsmanager_pb2_grpc.SecretsManagerStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -111,6 +114,10 @@ class Client:
         return self._service(
             self._autoscaling, autoscaling_pb2, "ApplicationAutoScaling", method, request, fields
         )
+
+    def secretsmanager(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.SecretsManager RPC by name: `secretsmanager("GetSecretValue", secretId="db")`."""
+        return self._service(self._secrets, secretsmanager_pb2, "SecretsManager", method, request, fields)
 
     def iam(self, method: str, request: Request = None, **fields: Any) -> Any:
         """Call a berth.v1.IAM RPC by name: `iam("PutUserPolicy", userName="ann", ...)`."""

@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "--prometheus-url", default="", help="Prometheus that step scaling policies query (http://host:9090)"
     )
     p.add_argument(
+        "--secrets-key-file",
+        default=None,
+        help="the 32-byte key secrets are sealed with, made on first start (default DATA_DIR/secrets.key); "
+        "every replica needs the same file",
+    )
+    p.add_argument(
         "--autoscale-interval", type=float, default=5.0, help="seconds between autoscaling evaluations"
     )
     p.add_argument(
@@ -117,6 +123,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         dns_upstream=a.dns_upstream,
         dns_advertise=a.dns_advertise,
         prometheus_url=a.prometheus_url,
+        secrets_key_file=Path(a.secrets_key_file).expanduser() if a.secrets_key_file else None,
         autoscale_interval_seconds=a.autoscale_interval,
         stats_min_interval_seconds=a.stats_min_interval,
     )

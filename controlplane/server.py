@@ -23,9 +23,19 @@ from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
-from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, iam_pb2, servicediscovery_pb2
+from berth.v1 import (
+    agent_pb2,
+    autoscaling_pb2,
+    berth_pb2,
+    ecs_messages_pb2,
+    ecs_pb2,
+    iam_pb2,
+    secretsmanager_pb2,
+    servicediscovery_pb2,
+)
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
+from controlplane.api.context import CallContext
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
@@ -34,9 +44,9 @@ from controlplane.autoscale.runner import Autoscaler
 from controlplane.console import Console
 from controlplane.discovery.runner import Discovery
 from controlplane.gateway import Gateway
+from controlplane.http import build_app
 from controlplane.iam.api import IamServicer
 from controlplane.iam.directory import Directory
-from controlplane.http import build_app
 from controlplane.launch import Launcher
 from controlplane.leader import Leadership, replica_name
 from controlplane.promsd import agent_targets
@@ -44,6 +54,9 @@ from controlplane.reconcile.controller import ServiceController
 from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.replicas import Forwarder, ReplicaRegistry
+from controlplane.secrets.api import SecretsManagerServicer
+from controlplane.secrets.crypto import Sealer, load_or_create_key
+from controlplane.secrets.store import SecretStore
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
 from controlplane.statemetrics import StateCollector, count_failed_deployments
@@ -61,6 +74,10 @@ class ControlPlane:
         self.arns = ArnFactory(settings.region, settings.account)
         self.authenticator = auth.Authenticator(self.store)
         self.directory = Directory(self.store)
+        key_file = settings.secrets_key_file or Path(settings.data_dir) / "secrets.key"
+        self.secrets = SecretStore(
+            self.store, Sealer(load_or_create_key(key_file)), settings.region, settings.account
+        )
         self.api = Api(auth.Authorizer(self.directory, self.arns))
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
@@ -150,6 +167,7 @@ class ControlPlane:
             replica=self.replica,
         )
         self.agents.utilization = self.utilization
+        self.agents.secrets, self.agents.directory = self.secrets, self.directory
         self.agents.dns_servers = self.discovery.advertised
         ecs_servicer.attach_agents(self.agents, event_history_seconds=self.settings.event_history_seconds)
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")
@@ -161,6 +179,12 @@ class ControlPlane:
             action_prefix="application-autoscaling",
         )
         self._ecs = ecs_servicer
+        await self.secrets.check_key()
+        self.api.register(
+            secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
+            SecretsManagerServicer(self.secrets, self.state, restart=self._restart_service),
+            action_prefix="secretsmanager",
+        )
         self.registry.register(
             StateCollector(
                 self.state,
@@ -200,6 +224,7 @@ class ControlPlane:
             "berth.v1.ApplicationAutoScaling",
             "berth.v1.ServiceDiscovery",
             "berth.v1.IAM",
+            "berth.v1.SecretsManager",
         ):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -272,6 +297,20 @@ class ControlPlane:
                 tg.create_task(autoscaler.run(), name="autoscaler")
         finally:
             self.services = None
+
+    async def _restart_service(self, cluster: str, service_name: str) -> None:
+        """A new deployment of a service (RotateSecret --restart-services), as UpdateService
+        --force-new-deployment makes one."""
+        assert self._ecs is not None
+        ctx = CallContext(
+            request_id="rotate-secret", principal=auth.Principal(auth.ADMIN), method="RotateSecret"
+        )
+        await self._ecs.UpdateService(
+            ecs_messages_pb2.UpdateServiceRequest(
+                cluster=cluster, service=service_name, force_new_deployment=True
+            ),
+            ctx,
+        )
 
     def target_health_changed(self, cluster: str, service_name: str) -> None:
         """The ELB catalog's hook: a target of the service changed state, so the leader's service

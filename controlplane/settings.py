@@ -40,6 +40,8 @@ class Settings:
     # policies query (controlplane.autoscale).
     autoscale_interval_seconds: float = 5.0
     prometheus_url: str = ""
+    # The key secrets are sealed with (controlplane.secrets.crypto); None: <data_dir>/secrets.key.
+    secrets_key_file: Path | None = None
     # At most one stored stats report per agent this often (agents send every 10 s by default).
     stats_min_interval_seconds: float = 9.0
     extra: dict[str, str] = field(default_factory=dict)

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         logs,
         pool,
         ps,
+        secrets,
         servicediscovery,
         services,
         status,

@@ -8,6 +8,26 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GetTaskSecretsRequest(_message.Message):
+    __slots__ = ("task_arn",)
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    task_arn: str
+    def __init__(self, task_arn: _Optional[str] = ...) -> None: ...
+
+class ContainerSecrets(_message.Message):
+    __slots__ = ("container_name", "environment")
+    CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
+    container_name: str
+    environment: _containers.RepeatedCompositeFieldContainer[_types_pb2.KeyValuePair]
+    def __init__(self, container_name: _Optional[str] = ..., environment: _Optional[_Iterable[_Union[_types_pb2.KeyValuePair, _Mapping]]] = ...) -> None: ...
+
+class GetTaskSecretsResponse(_message.Message):
+    __slots__ = ("containers",)
+    CONTAINERS_FIELD_NUMBER: _ClassVar[int]
+    containers: _containers.RepeatedCompositeFieldContainer[ContainerSecrets]
+    def __init__(self, containers: _Optional[_Iterable[_Union[ContainerSecrets, _Mapping]]] = ...) -> None: ...
+
 class GoodbyeRequest(_message.Message):
     __slots__ = ("container_instance_arn", "reason")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]

@@ -50,6 +50,11 @@ class AgentStub:
                 request_serializer=berth_dot_v1_dot_agent__pb2.GoodbyeRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_agent__pb2.GoodbyeResponse.FromString,
                 _registered_method=True)
+        self.GetTaskSecrets = channel.unary_unary(
+                '/berth.v1.Agent/GetTaskSecrets',
+                request_serializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServicer:
@@ -78,6 +83,15 @@ class AgentServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTaskSecrets(self, request, context):
+        """The secrets a task of this instance starts with (its containers' secrets[] and
+        environmentFiles[]), as its executionRoleArn allows; FAILED_PRECONDITION naming the secret
+        when one is missing or not allowed. Values never pass through any other message.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,6 +109,11 @@ def add_AgentServicer_to_server(servicer, server):
                     servicer.Goodbye,
                     request_deserializer=berth_dot_v1_dot_agent__pb2.GoodbyeRequest.FromString,
                     response_serializer=berth_dot_v1_dot_agent__pb2.GoodbyeResponse.SerializeToString,
+            ),
+            'GetTaskSecrets': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaskSecrets,
+                    request_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -178,6 +197,33 @@ class Agent:
             '/berth.v1.Agent/Goodbye',
             berth_dot_v1_dot_agent__pb2.GoodbyeRequest.SerializeToString,
             berth_dot_v1_dot_agent__pb2.GoodbyeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskSecrets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Agent/GetTaskSecrets',
+            berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.SerializeToString,
+            berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.FromString,
             options,
             channel_credentials,
             insecure,

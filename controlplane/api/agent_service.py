@@ -21,13 +21,16 @@ from collections.abc import AsyncIterator
 import structlog
 
 from berth import arn as arns
-from berth.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
+from berth.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2, types_pb2
 from controlplane import auth, metrics
 from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
 from controlplane.api.execrelay import ExecRelay
 from controlplane.api.logrelay import LogRelay
+from controlplane.iam.directory import Directory
+from controlplane.secrets import resolve
+from controlplane.secrets.store import SecretStore
 from controlplane.state.cluster_state import State, instance_id
 from controlplane.statemetrics import observe_task_change
 from controlplane.store import Check, Delete, Put, keys
@@ -42,6 +45,9 @@ HELLO_TIMEOUT = 30  # seconds an opened session may wait for the agent's Hello
 
 class AgentServicer(ApiBase):
     utilization: UtilizationStore | None = None  # where sessions put the agents' task stats
+    # What GetTaskSecrets reads with: the secret store and the roles (set by the control plane).
+    secrets: SecretStore | None = None
+    directory: Directory | None = None
 
     def __init__(
         self,
@@ -213,6 +219,36 @@ class AgentServicer(ApiBase):
         finally:
             if self.sessions.get(session.instance_arn) is session:
                 del self.sessions[session.instance_arn]
+
+    async def GetTaskSecrets(
+        self, req: agent_pb2.GetTaskSecretsRequest, ctx: CallContext
+    ) -> agent_pb2.GetTaskSecretsResponse:
+        """A task's secrets, for the agent of the instance the task is placed on, while it starts."""
+        if ctx.principal.kind != "agent":
+            raise PermissionDenied("only the agent running a task may read its secrets")
+        cluster, task_id = arns.scoped_id(req.task_arn, "task", "taskArn")
+        record = await self.state.editable(self.state.tasks, keys.task(cluster, task_id)) if cluster else None
+        task = record.value if record is not None else None
+        agent_cluster, _, ident = ctx.principal.name.partition("/")
+        if task is None or task.container_instance_arn != self.arns.container_instance(agent_cluster, ident):
+            raise PermissionDenied(f"task {req.task_arn} is not placed on this agent's container instance")
+        if task.desired_status == "STOPPED" or task.last_status == "STOPPED":
+            raise FailedPrecondition(f"task {req.task_arn} is stopping: its secrets are not given out")
+        if self.secrets is None or self.directory is None:
+            raise FailedPrecondition("this control plane has no secret store")
+        td = await self.task_definition(task.task_definition_arn)
+        containers = await resolve.task_secrets(td, self.secrets, self.directory)
+        self._log_secrets(task, containers)
+        return agent_pb2.GetTaskSecretsResponse(containers=containers)
+
+    @staticmethod
+    def _log_secrets(task: types_pb2.Task, containers: list[agent_pb2.ContainerSecrets]) -> None:
+        # Names only: a value never reaches a log line.
+        log.info(
+            "task_secrets_given",
+            task=task.task_arn,
+            variables=sorted(f"{c.container_name}.{kv.name}" for c in containers for kv in c.environment),
+        )
 
     async def Goodbye(self, req: agent_pb2.GoodbyeRequest, ctx: CallContext) -> agent_pb2.GoodbyeResponse:
         if ctx.principal.kind != "agent":

@@ -228,6 +228,19 @@ class EtcdStore:
                 return out, revision
             start = bytes(resp.kvs[-1].key) + b"\x00"
 
+    async def raw(self, prefix: str = "") -> builtins.list[tuple[str, bytes]]:
+        """Every (key, stored bytes) under `prefix`, undecoded: for scans of what etcd holds
+        (such as "no secret value in plain text")."""
+        start, end = self._abs(prefix), prefix_range_end(self._abs(prefix))
+        out: builtins.list[tuple[str, bytes]] = []
+        while True:
+            async with self._op("list"):
+                resp = await self._kv.get(start, end, limit=1000, timeout=self.timeout)
+            out.extend((self._rel(bytes(kv.key)), bytes(kv.value)) for kv in resp.kvs)
+            if not resp.more or not resp.kvs:
+                return out
+            start = bytes(resp.kvs[-1].key) + b"\x00"
+
     async def list_keys(
         self, prefix: str, *, start_after: str = "", limit: int = 0
     ) -> tuple[builtins.list[str], bool]:

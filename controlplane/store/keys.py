@@ -180,3 +180,12 @@ def iam_role(name: str) -> str:
 
 def iam_policy(name: str) -> str:
     return f"{IAM_POLICIES}{name}"
+
+
+# Secrets (controlplane.secrets): records by name, values sealed; the check value of the key.
+SECRETS = "secrets/"
+SECRETS_KEY_CHECK = "auth/secrets-key-check"
+
+
+def secret(name: str) -> str:
+    return f"{SECRETS}{name}"

@@ -132,6 +132,7 @@ def validate_task_definition(req: Request) -> list[FieldViolation]:
         _check_proxy_configuration,
         _check_ephemeral_storage,
         _check_runtime_platform,
+        _check_execution_role,
     )
     container_checks: tuple[Callable[[Container, str, _Task], Iterable[FieldViolation]], ...] = (
         _check_image,
@@ -816,6 +817,20 @@ def _check_linux_parameters(c: Container, path: str, task: _Task) -> Iterator[Fi
         yield FieldViolation(f"{path}.maxSwap", f"maxSwap {lp.max_swap} must be 0 or more")
     if lp.HasField("swappiness"):
         yield from _in_range(f"{path}.swappiness", lp.swappiness, 0, 100)
+
+
+def _check_execution_role(req: Request, task: _Task) -> Iterator[FieldViolation]:
+    """As ECS: the agent fetches secrets with the execution role, so a task that has some needs one."""
+    if req.execution_role_arn:
+        return
+    for c in req.container_definitions:
+        if c.secrets or c.environment_files:
+            what = "secrets" if c.secrets else "environmentFiles"
+            yield FieldViolation(
+                "executionRoleArn",
+                f"is required: container {shown(c.name)} has {what}, which the agent fetches with it",
+            )
+            return
 
 
 def _check_secrets(c: Container, path: str, task: _Task) -> Iterator[FieldViolation]:

@@ -42,6 +42,7 @@ from berth.v1 import (
     ecs_messages_pb2,
     ecs_pb2,
     iam_pb2,
+    secretsmanager_pb2,
     servicediscovery_pb2,
 )
 
@@ -52,6 +53,7 @@ SERVICES = (
     servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
     autoscaling_pb2.DESCRIPTOR.services_by_name["ApplicationAutoScaling"],
     iam_pb2.DESCRIPTOR.services_by_name["IAM"],
+    secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
 )
 
 # Codes that mean "the server did not cope", whatever the request.

@@ -91,11 +91,30 @@ async def test_restart_policy(
         assert c.status == "RUNNING" and c.exit_code is None
 
 
-async def test_secrets_are_refused_clearly() -> None:
-    r = runner(FakeRuntime(), {"enabled": False})
-    r.containers["app"].definition.secrets.add(name="DB_PASSWORD", value_from="arn:aws:ssm:::parameter/db")
+async def test_secrets_come_from_the_control_plane_or_the_task_fails() -> None:
     from agent.taskrunner import StartFailure
+    from berth.v1 import agent_pb2, types_pb2
 
-    with pytest.raises(StartFailure) as e:
-        r._refuse_unsupported()
-    assert "secrets are not supported" in e.value.reason and e.value.container == "app"
+    r = runner(FakeRuntime(), {"enabled": False})
+    r.containers["app"].definition.secrets.add(name="DB_PASSWORD", value_from="db")
+    with pytest.raises(StartFailure, match="cannot fetch secrets"):
+        await r._fetch_secrets()  # an agent without a way to fetch them
+
+    async def refused(task_arn: str) -> agent_pb2.GetTaskSecretsResponse | str:
+        return (
+            "ResourceInitializationError: unable to pull secrets or registry auth: secret db does not exist"
+        )
+
+    r.deps.fetch_secrets = refused
+    with pytest.raises(StartFailure, match="secret db does not exist"):
+        await r._fetch_secrets()
+
+    async def given(task_arn: str) -> agent_pb2.GetTaskSecretsResponse | str:
+        pair = types_pb2.KeyValuePair(name="DB_PASSWORD", value="s3cret")
+        return agent_pb2.GetTaskSecretsResponse(
+            containers=[agent_pb2.ContainerSecrets(container_name="app", environment=[pair])]
+        )
+
+    r.deps.fetch_secrets = given
+    await r._fetch_secrets()
+    assert r.secret_env == {"app": {"DB_PASSWORD": "s3cret"}}

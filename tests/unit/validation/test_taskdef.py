@@ -32,6 +32,7 @@ DELETE = object()
 # A valid EC2 definition that exercises most areas; every table case changes one thing in it.
 BASE: dict[str, Any] = {
     "family": "shop",
+    "executionRoleArn": "arn:aws:iam::000000000000:role/shop-execution",
     "networkMode": "bridge",
     "requiresCompatibilities": ["EC2"],
     "cpu": "1024",
