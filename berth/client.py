@@ -31,6 +31,8 @@ from berth.v1 import (
     berth_pb2,
     berth_pb2_grpc,
     ecs_pb2_grpc,
+    elb_pb2,
+    elb_pb2_grpc,
     servicediscovery_pb2,
     servicediscovery_pb2_grpc,
 )
@@ -61,6 +63,8 @@ class Client:
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
         self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
         self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
+        self._elb = elb_pb2_grpc.ElasticLoadBalancingStub(self._channel)  # type: ignore[no-untyped-call]
+        self._lb_node = elb_pb2_grpc.LoadBalancerNodeStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -103,6 +107,32 @@ class Client:
         message = build_request(getattr(autoscaling_pb2, f"{method}Request"), request, fields)
         try:
             return getattr(self._autoscaling, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
+
+    def elb(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ElasticLoadBalancing RPC (the ELBv2 stand-in) by name:
+        `elb("CreateTargetGroup", name="web", protocol="HTTP", port=80)`."""
+        md = elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"].methods_by_name.get(method)
+        if md is None:
+            raise AttributeError(f"berth.v1.ElasticLoadBalancing has no RPC {method!r}")
+        message = build_request(getattr(elb_pb2, md.input_type.name), request, fields)
+        try:
+            return getattr(self._elb, method)(message, metadata=self.metadata, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise api_error(e) from None
+
+    def lb_node(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.LoadBalancerNode RPC (what berth-lb calls). WatchLoadBalancer returns
+        the stream (iterate it; `.cancel()` ends it), ReportTargetHealth its response."""
+        md = elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"].methods_by_name.get(method)
+        if md is None:
+            raise AttributeError(f"berth.v1.LoadBalancerNode has no RPC {method!r}")
+        message = build_request(getattr(elb_pb2, md.input_type.name), request, fields)
+        if md.server_streaming:
+            return getattr(self._lb_node, method)(message, metadata=self.metadata)
+        try:
+            return getattr(self._lb_node, method)(message, metadata=self.metadata, timeout=self.timeout)
         except grpc.RpcError as e:
             raise api_error(e) from None
 

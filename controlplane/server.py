@@ -23,7 +23,7 @@ from berth import config
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
-from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, servicediscovery_pb2
+from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_pb2, elb_pb2, servicediscovery_pb2
 from controlplane import auth
 from controlplane.api.agent_service import AgentServicer
 from controlplane.api.dispatch import Api
@@ -36,6 +36,8 @@ from controlplane.discovery.runner import Discovery
 from controlplane.gateway import Gateway
 from controlplane.http import build_app
 from controlplane.launch import Launcher
+from controlplane.lb.api import ElasticLoadBalancingServicer, LoadBalancerNodeServicer
+from controlplane.lb.catalog import Catalog as LbCatalog
 from controlplane.leader import Leadership, replica_name
 from controlplane.promsd import agent_targets
 from controlplane.reconcile.controller import ServiceController
@@ -64,6 +66,8 @@ class ControlPlane:
             self.store, self.state, min_interval=settings.stats_min_interval_seconds
         )
         self.discovery = Discovery(self.store, self.arns, self.state, settings)
+        # Load balancers: the catalog also answers the service scheduler (task_lb_health, drain_seconds).
+        self.lb = LbCatalog(self.state)
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
@@ -114,6 +118,18 @@ class ControlPlane:
         self._run_in_background(self.discovery.catalog.run(), "discovery")
         await asyncio.wait_for(self.discovery.catalog.ready.wait(), timeout=self.settings.etcd_wait_seconds)
         await self.discovery.start_dns()
+        self._run_in_background(self.lb.run(), "lb")
+        await asyncio.wait_for(self.lb.ready.wait(), timeout=self.settings.etcd_wait_seconds)
+        self.api.register(
+            elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"],
+            ElasticLoadBalancingServicer(self.store, self.arns, self.lb),
+            action_prefix="elasticloadbalancing",
+        )
+        self.api.register(
+            elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"],
+            LoadBalancerNodeServicer(self.store, self.lb),
+            action_prefix="elasticloadbalancing",
+        )
         self.api.register(
             servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
             self.discovery.servicer,
@@ -181,6 +197,8 @@ class ControlPlane:
             "berth.v1.Agent",
             "berth.v1.ApplicationAutoScaling",
             "berth.v1.ServiceDiscovery",
+            "berth.v1.ElasticLoadBalancing",
+            "berth.v1.LoadBalancerNode",
         ):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 

@@ -35,7 +35,15 @@ from grpc_status import rpc_status
 from hypothesis import strategies as st
 
 from berth import Client
-from berth.v1 import agent_pb2, autoscaling_pb2, berth_pb2, ecs_messages_pb2, ecs_pb2, servicediscovery_pb2
+from berth.v1 import (
+    agent_pb2,
+    autoscaling_pb2,
+    berth_pb2,
+    ecs_messages_pb2,
+    ecs_pb2,
+    elb_pb2,
+    servicediscovery_pb2,
+)
 
 SERVICES = (
     ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
@@ -43,6 +51,8 @@ SERVICES = (
     agent_pb2.DESCRIPTOR.services_by_name["Agent"],
     servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
     autoscaling_pb2.DESCRIPTOR.services_by_name["ApplicationAutoScaling"],
+    elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"],
+    elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"],
 )
 
 # Codes that mean "the server did not cope", whatever the request.
