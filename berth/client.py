@@ -122,15 +122,18 @@ class Client:
         except grpc.RpcError as e:
             raise api_error(e) from None
 
-    def lb_node(self, method: str, request: Request = None, **fields: Any) -> Any:
+    def lb_node(
+        self, method: str, request: Request = None, *, stream_timeout: float | None = None, **fields: Any
+    ) -> Any:
         """Call a berth.v1.LoadBalancerNode RPC (what berth-lb calls). WatchLoadBalancer returns
-        the stream (iterate it; `.cancel()` ends it), ReportTargetHealth its response."""
+        the stream (iterate it; `.cancel()` ends it; `stream_timeout` bounds it), ReportTargetHealth
+        its response."""
         md = elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"].methods_by_name.get(method)
         if md is None:
             raise AttributeError(f"berth.v1.LoadBalancerNode has no RPC {method!r}")
         message = build_request(getattr(elb_pb2, md.input_type.name), request, fields)
         if md.server_streaming:
-            return getattr(self._lb_node, method)(message, metadata=self.metadata)
+            return getattr(self._lb_node, method)(message, metadata=self.metadata, timeout=stream_timeout)
         try:
             return getattr(self._lb_node, method)(message, metadata=self.metadata, timeout=self.timeout)
         except grpc.RpcError as e:
