@@ -138,12 +138,12 @@ def test_bad_input_names_the_field(client: Client, unique: str) -> None:
             "CreateTargetGroup",
             {"name": f"x-{unique}", "protocol": "HTTP", "port": 80, "healthCheckIntervalSeconds": 400},
             "healthCheckIntervalSeconds",
-        ),  # fmt: skip
+        ),
         (
             "CreateTargetGroup",
             {"name": f"x-{unique}", "protocol": "HTTP", "port": 80, "matcher": {"httpCode": "600"}},
             "matcher.httpCode",
-        ),  # fmt: skip
+        ),
         ("DescribeTargetGroups", {"targetGroupArns": ["web"]}, "targetGroupArns[0]"),
         ("DeleteListener", {"listenerArn": "nope"}, "listenerArn"),
     ]
@@ -190,7 +190,7 @@ def next_config(stream: Any, want: Any, seconds: float = 10.0) -> Any:
 
 
 def test_node_watch_and_health(client: Client, unique: str) -> None:
-    lb, tg, listener = stack(client, unique)
+    lb, tg, _ = stack(client, unique)
     stream = client.lb_node(
         "WatchLoadBalancer",
         loadBalancerName=lb.load_balancer_name,
@@ -325,9 +325,13 @@ def test_ecs_service_load_balancers_are_checked(client: Client, cluster: str, un
     with pytest.raises(ApiError) as e:
         client.update_service(cluster=cluster, service="web", loadBalancers=[{**good, "containerName": "db"}])
     assert [v.field for v in e.value.violations] == ["loadBalancers[0].containerName"]
-    elb(client, "DeleteListener", listenerArn=elb(
-        client, "DescribeListeners", loadBalancerArn=lb.load_balancer_arn
-    ).listeners[0].listener_arn)  # fmt: skip
+    elb(
+        client,
+        "DeleteListener",
+        listenerArn=elb(client, "DescribeListeners", loadBalancerArn=lb.load_balancer_arn)
+        .listeners[0]
+        .listener_arn,
+    )
     with pytest.raises(ApiError) as e:
         elb(client, "DeleteTargetGroup", targetGroupArn=tg.target_group_arn)
     assert e.value.ecs_type == "ResourceInUse" and "ECS service" in e.value.message
@@ -345,23 +349,44 @@ def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str])
 
     lb = run("create-load-balancer", "--name", f"c-{unique}")["loadBalancers"][0]
     tg = run(
-        "create-target-group", "--name", f"c-{unique}", "--protocol", "HTTP", "--port", "8080",
-        "--target-type", "ip", "--health-check-path", "/healthz",
-    )["targetGroups"][0]  # fmt: skip
+        "create-target-group",
+        "--name",
+        f"c-{unique}",
+        "--protocol",
+        "HTTP",
+        "--port",
+        "8080",
+        "--target-type",
+        "ip",
+        "--health-check-path",
+        "/healthz",
+    )["targetGroups"][0]
     assert tg["healthCheckPath"] == "/healthz"
     listener = run(
-        "create-listener", "--load-balancer-arn", lb["loadBalancerArn"], "--port", "8000",
-        "--default-actions", f"Type=forward,TargetGroupArn={tg['targetGroupArn']}",
-    )["listeners"][0]  # fmt: skip
+        "create-listener",
+        "--load-balancer-arn",
+        lb["loadBalancerArn"],
+        "--port",
+        "8000",
+        "--default-actions",
+        f"Type=forward,TargetGroupArn={tg['targetGroupArn']}",
+    )["listeners"][0]
     assert listener["defaultActions"] == [{"type": "forward", "targetGroupArn": tg["targetGroupArn"]}]
     run(
-        "register-targets", "--target-group-arn", tg["targetGroupArn"],
-        "--targets", "Id=127.0.0.1,Port=9001", "Id=127.0.0.2",
-    )  # fmt: skip
+        "register-targets",
+        "--target-group-arn",
+        tg["targetGroupArn"],
+        "--targets",
+        "Id=127.0.0.1,Port=9001",
+        "Id=127.0.0.2",
+    )
     attrs = run(
-        "modify-target-group-attributes", "--target-group-arn", tg["targetGroupArn"],
-        "--attributes", "Key=deregistration_delay.timeout_seconds,Value=5",
-    )["attributes"]  # fmt: skip
+        "modify-target-group-attributes",
+        "--target-group-arn",
+        tg["targetGroupArn"],
+        "--attributes",
+        "Key=deregistration_delay.timeout_seconds,Value=5",
+    )["attributes"]
     assert {"key": "deregistration_delay.timeout_seconds", "value": "5"} in attrs
     health = run("describe-target-health", "--target-group-arn", tg["targetGroupArn"])
     assert sorted((d["target"]["id"], d["target"]["port"]) for d in health["targetHealthDescriptions"]) == [
@@ -373,8 +398,7 @@ def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str])
     table = run("describe-target-groups", "--names", f"c-{unique}", "--output", "table")
     assert f"c-{unique}" in table and "/healthz" in table
     assert (
-        main(["elb", "create-target-group", "--name=-x", "--protocol", "HTTP", "--port", "1", *config])
-        == 1
+        main(["elb", "create-target-group", "--name=-x", "--protocol", "HTTP", "--port", "1", *config]) == 1
     )
     assert "name" in capsys.readouterr().err
     run("delete-listener", "--listener-arn", listener["listenerArn"])

@@ -38,44 +38,105 @@ def parse(cls: Any, data: dict[str, Any]) -> Any:
 def build() -> World:
     w = World()
     c, s = w.catalog, w.state
-    w.put(c.load_balancers, keys.lb_load_balancer("front"), parse(elb_pb2.ElbLoadBalancer, {
-        "loadBalancerArn": LB_ARN, "loadBalancerName": "front", "type": "application",
-    }))  # fmt: skip
-    w.put(c.target_groups, keys.lb_target_group("web"), parse(elb_pb2.TargetGroup, {
-        "targetGroupArn": TG_ARN, "targetGroupName": "web", "protocol": "HTTP", "port": 80,
-        "targetType": "instance", "deregistrationDelaySeconds": 7,
-        "registered": [{"id": "i-one", "port": 9000}],
-    }))  # fmt: skip
-    w.put(s.instances, keys.instance("prod", "i-one"), parse(types_pb2.ContainerInstance, {
-        "containerInstanceArn": INSTANCE, "hostAddress": "192.0.2.10",
-    }))  # fmt: skip
-    w.put(s.task_definitions, keys.task_definition("web", 1), parse(types_pb2.TaskDefinition, {
-        "taskDefinitionArn": TD_ARN, "family": "web", "revision": 1, "networkMode": "bridge",
-        "containerDefinitions": [{"name": "app", "portMappings": [{"containerPort": 8080}]}],
-    }))  # fmt: skip
-    w.put(s.services, keys.service("prod", "web"), parse(types_pb2.Service, {
-        "serviceName": "web", "status": "ACTIVE",
-        "loadBalancers": [{"targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8080}],
-    }))  # fmt: skip
+    w.put(
+        c.load_balancers,
+        keys.lb_load_balancer("front"),
+        parse(
+            elb_pb2.ElbLoadBalancer,
+            {
+                "loadBalancerArn": LB_ARN,
+                "loadBalancerName": "front",
+                "type": "application",
+            },
+        ),
+    )
+    w.put(
+        c.target_groups,
+        keys.lb_target_group("web"),
+        parse(
+            elb_pb2.TargetGroup,
+            {
+                "targetGroupArn": TG_ARN,
+                "targetGroupName": "web",
+                "protocol": "HTTP",
+                "port": 80,
+                "targetType": "instance",
+                "deregistrationDelaySeconds": 7,
+                "registered": [{"id": "i-one", "port": 9000}],
+            },
+        ),
+    )
+    w.put(
+        s.instances,
+        keys.instance("prod", "i-one"),
+        parse(
+            types_pb2.ContainerInstance,
+            {
+                "containerInstanceArn": INSTANCE,
+                "hostAddress": "192.0.2.10",
+            },
+        ),
+    )
+    w.put(
+        s.task_definitions,
+        keys.task_definition("web", 1),
+        parse(
+            types_pb2.TaskDefinition,
+            {
+                "taskDefinitionArn": TD_ARN,
+                "family": "web",
+                "revision": 1,
+                "networkMode": "bridge",
+                "containerDefinitions": [{"name": "app", "portMappings": [{"containerPort": 8080}]}],
+            },
+        ),
+    )
+    w.put(
+        s.services,
+        keys.service("prod", "web"),
+        parse(
+            types_pb2.Service,
+            {
+                "serviceName": "web",
+                "status": "ACTIVE",
+                "loadBalancers": [{"targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8080}],
+            },
+        ),
+    )
     return w
 
 
 def task(ident: str, **fields: Any) -> types_pb2.Task:
-    return parse(types_pb2.Task, {
-        "taskArn": f"arn:berth:ecs:local:000000000000:task/prod/{ident}", "serviceName": "web",
-        "taskDefinitionArn": TD_ARN, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
-        "containerInstanceArn": INSTANCE,
-        "containers": [{"name": "app", "networkBindings": [{"containerPort": 8080, "hostPort": 32768}]}],
-        **fields,
-    })  # fmt: skip
+    return parse(
+        types_pb2.Task,
+        {
+            "taskArn": f"arn:berth:ecs:local:000000000000:task/prod/{ident}",
+            "serviceName": "web",
+            "taskDefinitionArn": TD_ARN,
+            "lastStatus": "RUNNING",
+            "desiredStatus": "RUNNING",
+            "containerInstanceArn": INSTANCE,
+            "containers": [{"name": "app", "networkBindings": [{"containerPort": 8080, "hostPort": 32768}]}],
+            **fields,
+        },
+    )
 
 
 def listen(w: World) -> None:
-    w.put(w.catalog.listeners, keys.lb_listener("front", 80), parse(elb_pb2.Listener, {
-        "listenerArn": LB_ARN.replace(":loadbalancer/", ":listener/") + "/00000000000000aa",
-        "loadBalancerArn": LB_ARN, "port": 80, "protocol": "HTTP",
-        "defaultActions": [{"type": "forward", "targetGroupArn": TG_ARN}],
-    }))  # fmt: skip
+    w.put(
+        w.catalog.listeners,
+        keys.lb_listener("front", 80),
+        parse(
+            elb_pb2.Listener,
+            {
+                "listenerArn": LB_ARN.replace(":loadbalancer/", ":listener/") + "/00000000000000aa",
+                "loadBalancerArn": LB_ARN,
+                "port": 80,
+                "protocol": "HTTP",
+                "defaultActions": [{"type": "forward", "targetGroupArn": TG_ARN}],
+            },
+        ),
+    )
 
 
 def test_config_follows_listeners_services_and_tasks() -> None:
@@ -106,10 +167,19 @@ def test_config_follows_listeners_services_and_tasks() -> None:
     changed.clear()
     w.put(w.state.tasks, keys.task("other", "x"), task("x", serviceName="api"))
     assert not changed.is_set()  # a service behind no load balancer wakes nobody
-    w.put(w.state.services, keys.service("prod", "web"), parse(types_pb2.Service, {
-        "serviceName": "web", "status": "ACTIVE", "desiredCount": 3,
-        "loadBalancers": [{"targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8080}],
-    }))  # fmt: skip
+    w.put(
+        w.state.services,
+        keys.service("prod", "web"),
+        parse(
+            types_pb2.Service,
+            {
+                "serviceName": "web",
+                "status": "ACTIVE",
+                "desiredCount": 3,
+                "loadBalancers": [{"targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8080}],
+            },
+        ),
+    )
     assert not changed.is_set()  # the same loadBalancers[]: nothing changed for the load balancer
     w.catalog.unwatch("front", changed)
     assert w.catalog.config("nope") is None
@@ -121,10 +191,18 @@ def test_task_health_and_drain_for_the_scheduler() -> None:
     t1 = task("t1")
     w.put(w.state.tasks, keys.task("prod", "t1"), t1)
     assert w.catalog.task_lb_health(t1.task_arn) == "initial"
-    w.put(w.catalog.health, keys.lb_health("web", "i-one", 32768), parse(elb_pb2.TargetHealthRecord, {
-        "targetGroupArn": TG_ARN, "target": {"id": "i-one", "port": 32768},
-        "targetHealth": {"state": "healthy"},
-    }))  # fmt: skip
+    w.put(
+        w.catalog.health,
+        keys.lb_health("web", "i-one", 32768),
+        parse(
+            elb_pb2.TargetHealthRecord,
+            {
+                "targetGroupArn": TG_ARN,
+                "target": {"id": "i-one", "port": 32768},
+                "targetHealth": {"state": "healthy"},
+            },
+        ),
+    )
     assert w.catalog.task_lb_health(t1.task_arn) == "healthy"
     w.put(w.state.tasks, keys.task("prod", "t2"), task("t2", serviceName="api"))
     assert w.catalog.task_lb_health("arn:berth:ecs:local:000000000000:task/prod/t2") is None
