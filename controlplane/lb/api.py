@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 
 import structlog
 
@@ -681,16 +681,7 @@ class LoadBalancerNodeServicer:
                     if current.value == record:
                         continue
                 ops.append(Put(key, record, current.mod_revision if current else 0))
-            cleanup = MAX_HEALTH_CLEANUP
-            for tg_name, targets in served.values():
-                for key, item in list(self.catalog.health.items.items()):
-                    if cleanup <= 0:
-                        break
-                    if key.startswith(f"{keys.LB_HEALTH}{tg_name}/") and (
-                        (item.value.target.id, item.value.target.port) not in targets
-                    ):
-                        ops.append(Delete(key, item.mod_revision))
-                        cleanup -= 1
+            ops += _stale_ops(self.catalog.health.items, served.values())
             try:
                 for start in range(0, len(ops), MAX_TXN_OPS):
                     await self._commit(*ops[start : start + MAX_TXN_OPS])
@@ -701,6 +692,24 @@ class LoadBalancerNodeServicer:
                 continue
             return elb_pb2.ReportTargetHealthResponse()
         raise Conflict("target health is being reported concurrently; retry")
+
+
+def _stale_ops(
+    records: Mapping[str, Versioned[elb_pb2.TargetHealthRecord]],
+    groups: Iterable[tuple[str, Mapping[tuple[str, int], elb_pb2.NodeTarget]]],
+    limit: int = MAX_HEALTH_CLEANUP,
+) -> list[Op]:
+    """Deletes of the health records (at most `limit`) of targets the groups no longer have."""
+    prefixes = {f"{keys.LB_HEALTH}{name}/": targets for name, targets in groups}
+    out: list[Op] = []
+    for key, item in records.items():
+        prefix = key[: key.rfind("/") + 1]
+        targets = prefixes.get(prefix)
+        if targets is not None and (item.value.target.id, item.value.target.port) not in targets:
+            out.append(Delete(key, item.mod_revision))
+            if len(out) >= limit:
+                break
+    return out
 
 
 def _without_revision(config: elb_pb2.LoadBalancerConfig) -> bytes:

@@ -189,7 +189,7 @@ def next_config(stream: Any, want: Any, seconds: float = 10.0) -> Any:
     raise AssertionError("no configuration matched")
 
 
-def test_node_watch_and_health(client: Client, unique: str) -> None:
+def test_node_watch_and_health(client: Client, controlplane: Any, unique: str) -> None:
     lb, tg, _ = stack(client, unique)
     stream = client.lb_node(
         "WatchLoadBalancer",
@@ -258,6 +258,10 @@ def test_node_watch_and_health(client: Client, unique: str) -> None:
         assert [v.field for v in e.value.violations] == ["reports[0].targetHealth.state"]
         elb(client, "DeregisterTargets", targetGroupArn=tg.target_group_arn, targets=[{"id": "127.0.0.1"}])
         next_config(stream, lambda c: len(c.target_groups[0].targets) == 0)
+        stale = f"lb/health/{tg.target_group_name}/"
+        assert any(k.startswith(stale) for k in list(controlplane.cp.lb.health.items))
+        client.lb_node("ReportTargetHealth", loadBalancerArn=lb.load_balancer_arn, nodeId=f"node-{unique}")
+        assert not any(k.startswith(stale) for k in list(controlplane.cp.lb.health.items))  # cleaned up
         assert (
             elb(client, "DescribeTargetHealth", targetGroupArn=tg.target_group_arn).target_health_descriptions
             == []
