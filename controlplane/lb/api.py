@@ -676,7 +676,8 @@ class LoadBalancerNodeServicer:
                     task_arn=target.task_arn,
                 )
                 if current is not None:
-                    if current.value.target_health.state == report.target_health.state:
+                    same_group = current.value.target_group_arn == record.target_group_arn
+                    if same_group and current.value.target_health.state == report.target_health.state:
                         record.since = current.value.since
                     if current.value == record:
                         continue

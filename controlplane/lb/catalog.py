@@ -284,11 +284,13 @@ class Catalog:
                 out.append(lb.load_balancer_arn)
         return out
 
-    def records(self, tg_name: str) -> dict[tgt.Key, elb_pb2.TargetHealthRecord]:
-        """The health records of a target group, by (target id, port)."""
+    def records(self, tg: elb_pb2.TargetGroup) -> dict[tgt.Key, elb_pb2.TargetHealthRecord]:
+        """The health records of a target group, by (target id, port); those left by an older
+        target group of the same name are not its."""
         out = {}
-        for record in self.health.values(f"{keys.LB_HEALTH}{tg_name}/"):
-            out[(record.target.id, record.target.port)] = record
+        for record in self.health.values(f"{keys.LB_HEALTH}{tg.target_group_name}/"):
+            if record.target_group_arn == tg.target_group_arn:
+                out[(record.target.id, record.target.port)] = record
         return out
 
     def served_by(self, tg_name: str) -> str:
@@ -306,7 +308,7 @@ class Catalog:
         return tgt.describe_health(
             tg,
             self.targets(tg),
-            self.records(name),
+            self.records(tg),
             attached=bool(self.load_balancers_of(name)),
             served_by=self.served_by(name),
             wanted=wanted or (),
@@ -336,7 +338,7 @@ class Catalog:
             groups.append((tg, found))
             for t in found:
                 record = self.health.get(keys.lb_health(name, t.id, t.port))
-                if record is not None:
+                if record is not None and record.target_group_arn == tg.target_group_arn:
                     records[(name, t.id, t.port)] = record
         return tgt.task_lb_health(task_arn, groups, records)
 
