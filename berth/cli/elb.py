@@ -26,7 +26,7 @@ from berth.v1 import elb_pb2
 SERVICE = elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"]
 
 output.COLUMNS.setdefault(
-    "ElbLoadBalancer", ["loadBalancerName", "type", "scheme", "state", "DNSName", "nodeId", "loadBalancerArn"]
+    "ElbLoadBalancer", ["loadBalancerName", "type", "scheme", "state", "nodeId", "loadBalancerArn"]
 )
 output.COLUMNS.setdefault(
     "TargetGroup", ["targetGroupName", "protocol", "port", "targetType", "healthCheckPath", "targetGroupArn"]

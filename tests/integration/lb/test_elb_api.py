@@ -319,7 +319,16 @@ def test_ecs_service_load_balancers_are_checked(client: Client, cluster: str, un
         create("lonely", [{**good, "targetGroupArn": lonely.target_group_arn}])
     assert "does not have an associated load balancer" in e.value.violations[0].description
     with pytest.raises(ApiError) as e:
-        create("gone", [{**good, "targetGroupArn": tg.target_group_arn[:-1] + "0"}])
+        create(
+            "gone",
+            [
+                {
+                    **good,
+                    "targetGroupArn": tg.target_group_arn[:-1]
+                    + ("1" if tg.target_group_arn.endswith("0") else "0"),
+                }
+            ],
+        )
     assert [v.field for v in e.value.violations] == ["loadBalancers[0].targetGroupArn"]
     with pytest.raises(ApiError) as e:
         create("many", [good] * 6)
@@ -399,6 +408,8 @@ def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str])
     ]
     table = run("describe-target-health", "--target-group-arn", tg["targetGroupArn"], "--output", "table")
     assert "STATE" in table and "127.0.0.2" in table and "unavailable" in table
+    table = run("describe-load-balancers", "--names", f"c-{unique}", "--output", "table")
+    assert "LOAD_BALANCER_NAME" in table and f"c-{unique}" in table
     table = run("describe-target-groups", "--names", f"c-{unique}", "--output", "table")
     assert f"c-{unique}" in table and "/healthz" in table
     assert (
@@ -408,3 +419,18 @@ def test_cli(controlplane: Any, unique: str, capsys: pytest.CaptureFixture[str])
     run("delete-listener", "--listener-arn", listener["listenerArn"])
     run("delete-target-group", "--target-group-arn", tg["targetGroupArn"])
     run("delete-load-balancer", "--load-balancer-arn", lb["loadBalancerArn"])
+
+
+def test_concurrent_creates_of_one_name_make_one(client: Client, unique: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(_: int) -> str:
+        try:
+            elb(client, "CreateTargetGroup", name=f"race-{unique}", protocol="TCP", port=80)
+            return "ok"
+        except ApiError as e:
+            return e.ecs_type
+
+    with ThreadPoolExecutor(5) as pool:
+        outcomes = sorted(pool.map(create, range(5)))
+    assert outcomes == ["DuplicateTargetGroupName"] * 4 + ["ok"]
