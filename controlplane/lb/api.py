@@ -607,6 +607,11 @@ class LoadBalancerNodeServicer:
                 config = self.catalog.config(name, now)
                 if config is None:
                     raise load_balancer_not_found(req.load_balancer_name)
+                if not config.load_balancer.node_id:
+                    # The node that was named left (maybe through another replica): we serve it.
+                    await self._mark(name, req, req.node_id)
+                    await asyncio.sleep(COALESCE_SECONDS)  # never a hot loop on a stale mirror
+                    continue
                 same = last is not None and _without_revision(last) == _without_revision(config)
                 if not same:
                     yield config

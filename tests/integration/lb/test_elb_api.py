@@ -434,3 +434,46 @@ def test_concurrent_creates_of_one_name_make_one(client: Client, unique: str) ->
     with ThreadPoolExecutor(5) as pool:
         outcomes = sorted(pool.map(create, range(5)))
     assert outcomes == ["DuplicateTargetGroupName"] * 4 + ["ok"]
+
+
+def test_a_load_balancer_stays_served_while_any_node_watches(
+    controlplane: Any, client: Client, unique: str
+) -> None:
+    """Node a watches through one replica, node b through another; when b leaves, its replica
+    clears the record and a's replica names a again."""
+    from tests.support.controlplane import InProcessControlPlane
+
+    lb, _, _ = stack(client, unique)
+    other = InProcessControlPlane(
+        controlplane.settings.etcd_endpoints, prefix=controlplane.settings.etcd_prefix, controllers=False
+    ).start()
+    try:
+        with Client(other.endpoint, client.token) as second:
+
+            def node_id() -> str:
+                found = elb(client, "DescribeLoadBalancers", names=[lb.load_balancer_name]).load_balancers[0]
+                return str(found.node_id)
+
+            def wait_node(want: str) -> None:
+                for _ in range(200):
+                    if node_id() == want:
+                        return
+                    time.sleep(0.05)
+                assert node_id() == want
+
+            a = client.lb_node(
+                "WatchLoadBalancer", loadBalancerName=lb.load_balancer_name, nodeId="a", stream_timeout=30
+            )
+            next(a)
+            wait_node("a")
+            b = second.lb_node(
+                "WatchLoadBalancer", loadBalancerName=lb.load_balancer_name, nodeId="b", stream_timeout=30
+            )
+            next(b)
+            wait_node("b")
+            b.cancel()
+            wait_node("a")
+            a.cancel()
+            wait_node("")
+    finally:
+        other.stop()
