@@ -396,7 +396,16 @@ class ElasticLoadBalancingServicer:
                 protocol=req.protocol or want,
                 default_actions=[elb_pb2.Action(type="forward", target_group_arn=tg.value.target_group_arn)],
             )
-            if await self.store.revision_of(key):
+            taken, _ = await self.store.list(
+                f"{keys.LB_LISTENERS}{lb.value.load_balancer_name}/", elb_pb2.Listener
+            )
+            if len(taken) >= validate.MAX_LISTENERS and not any(r.key == key for r in taken):
+                raise FailedPrecondition(
+                    f"load balancer {lb.value.load_balancer_name!r} has {len(taken)} listeners, "
+                    "the most it may have",
+                    ecs_type="TooManyListeners",
+                )
+            if any(r.key == key for r in taken):
                 raise AlreadyExists(
                     f"load balancer {lb.value.load_balancer_name!r} already has a listener on port "
                     f"{req.port}",

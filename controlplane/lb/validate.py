@@ -29,6 +29,7 @@ LB_TYPES = {"application": "HTTP", "network": "TCP"}  # load balancer type -> it
 LB_KINDS = {"application": "app", "network": "net"}  # how the ARN says the type
 MAX_SERVICE_LOAD_BALANCERS = 5  # ECS: target groups per service
 MAX_PAGE = 400  # ELB's PageSize
+MAX_LISTENERS = 50  # ELB: listeners per load balancer
 
 DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds"
 SLOW_START = "slow_start.duration_seconds"
