@@ -6,9 +6,9 @@ Each task of the service is then:
 
 - an active target while it is RUNNING and meant to stay so (desiredStatus RUNNING) and, when an
   essential container has a health check, HEALTHY;
-- a draining target once it is asked to stop (desiredStatus STOPPED) while it has not gone past
-  DEACTIVATING and its `deactivate_until` lies ahead: no new connections, in-flight ones finish
-  until `drain_deadline`;
+- a draining target once it is asked to stop (desiredStatus STOPPED) while it is RUNNING or
+  DEACTIVATING (not past it: its containers have not been told to stop) and its `deactivate_until`
+  lies ahead: no new connections, in-flight ones finish until `drain_deadline`;
 - otherwise no target.
 
 The target's id and port follow ELB: target type instance — the container instance id and the host
@@ -84,7 +84,7 @@ class Member:
 def _drains(task: types_pb2.Task, now: float) -> bool:
     return (
         task.desired_status == "STOPPED"
-        and taskstatus.rank(task.last_status) <= taskstatus.rank("DEACTIVATING")
+        and taskstatus.rank("RUNNING") <= taskstatus.rank(task.last_status) <= taskstatus.rank("DEACTIVATING")
         and task.deactivate_until > now
     )
 

@@ -83,6 +83,8 @@ def test_a_stopping_task_drains_until_its_deadline() -> None:
     assert tgt.task_target(group(), member(task(desired="STOPPED")), NOW) is None  # no drain asked
     past = task(last="STOPPING", desired="STOPPED", deactivateUntil=NOW + 5)
     assert tgt.task_target(group(), member(past), NOW) is None
+    never = task(last="PENDING", desired="STOPPED", deactivateUntil=NOW + 5)
+    assert tgt.task_target(group(), member(never), NOW) is None  # never served: nothing to drain
 
 
 def test_node_targets_merge_tasks_and_hand_registered_ones() -> None:
