@@ -477,3 +477,71 @@ def test_a_load_balancer_stays_served_while_any_node_watches(
             wait_node("")
     finally:
         other.stop()
+
+
+def test_a_draining_task_target_leaves_at_its_deadline(
+    controlplane: Any, client: Client, cluster: str, unique: str
+) -> None:
+    """A task asked to stop with `deactivateUntil` ahead (what the service scheduler sets) is a
+    draining target with that deadline; the watch sends a configuration without it once the
+    deadline passes, with no other change to wake it."""
+    from berth import jsonmsg
+    from berth.v1 import types_pb2
+    from controlplane.store import Put, keys
+
+    lb, tg, _ = stack(client, unique, target_type="ip")
+    td = client.register_task_definition(
+        {
+            "family": f"drain-{unique}",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [
+                {
+                    "name": "web",
+                    "image": "berth/busybox",
+                    "memory": 16,
+                    "portMappings": [{"containerPort": 8080}],
+                }
+            ],
+        }
+    ).task_definition.task_definition_arn
+    entry = {"targetGroupArn": tg.target_group_arn, "containerName": "web", "containerPort": 8080}
+    client.create_service(
+        cluster=cluster, serviceName="web", taskDefinition=td, desiredCount=0, loadBalancers=[entry]
+    )
+    deadline = time.time() + 1.5
+    task = jsonmsg.parse(
+        {
+            "taskArn": f"arn:berth:ecs:local:000000000000:task/{cluster}/{unique}",
+            "clusterArn": f"arn:berth:ecs:local:000000000000:cluster/{cluster}",
+            "taskDefinitionArn": td,
+            "serviceName": "web",
+            "group": "service:web",
+            "lastStatus": "DEACTIVATING",
+            "desiredStatus": "STOPPED",
+            "deactivateUntil": deadline,
+            "attachments": [{"details": [{"name": "privateIPv4Address", "value": "10.200.0.9"}]}],
+        },
+        types_pb2.Task,
+    )
+    stream = client.lb_node(
+        "WatchLoadBalancer", loadBalancerName=lb.load_balancer_name, nodeId="d", stream_timeout=30
+    )
+    try:
+        next(stream)
+        store = controlplane.cp.store
+        controlplane.run(store.commit(Put(keys.task(cluster, unique), task, 0)))
+        config = next_config(stream, lambda c: len(c.target_groups[0].targets) == 1)
+        [target] = config.target_groups[0].targets
+        assert (target.id, target.port, target.draining) == ("10.200.0.9", 8080, True)
+        assert target.drain_deadline == pytest.approx(deadline)
+        health = elb(
+            client, "DescribeTargetHealth", targetGroupArn=tg.target_group_arn
+        ).target_health_descriptions
+        assert [(h.target_health.state, h.task_arn) for h in health] == [("draining", task.task_arn)]
+        gone = next_config(stream, lambda c: len(c.target_groups[0].targets) == 0)
+        assert (
+            time.time() >= deadline
+            and gone.target_groups[0].target_group.target_group_arn == tg.target_group_arn
+        )
+    finally:
+        stream.cancel()
