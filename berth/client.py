@@ -31,6 +31,8 @@ from berth.v1 import (
     berth_pb2,
     berth_pb2_grpc,
     ecs_pb2_grpc,
+    elb_pb2,
+    elb_pb2_grpc,
     iam_pb2,
     iam_pb2_grpc,
     secretsmanager_pb2,
@@ -67,6 +69,8 @@ class Client:
         self._autoscaling = autoscaling_pb2_grpc.ApplicationAutoScalingStub(self._channel)  # type: ignore[no-untyped-call]
         self._iam = iam_pb2_grpc.IAMStub(self._channel)  # type: ignore[no-untyped-call]
         self._secrets = secretsmanager_pb2_grpc.SecretsManagerStub(self._channel)  # type: ignore[no-untyped-call]
+        self._elb = elb_pb2_grpc.ElasticLoadBalancingStub(self._channel)  # type: ignore[no-untyped-call]
+        self._lb_node = elb_pb2_grpc.LoadBalancerNodeStub(self._channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self._channel.close()
@@ -122,6 +126,23 @@ class Client:
     def iam(self, method: str, request: Request = None, **fields: Any) -> Any:
         """Call a berth.v1.IAM RPC by name: `iam("PutUserPolicy", userName="ann", ...)`."""
         return self._service(self._iam, iam_pb2, "IAM", method, request, fields)
+
+    def elb(self, method: str, request: Request = None, **fields: Any) -> Any:
+        """Call a berth.v1.ElasticLoadBalancing RPC (the ELBv2 stand-in) by name:
+        `elb("CreateTargetGroup", name="web", protocol="HTTP", port=80)`."""
+        return self._service(self._elb, elb_pb2, "ElasticLoadBalancing", method, request, fields)
+
+    def lb_node(
+        self, method: str, request: Request = None, *, stream_timeout: float | None = None, **fields: Any
+    ) -> Any:
+        """Call a berth.v1.LoadBalancerNode RPC (what berth-lb calls). WatchLoadBalancer returns
+        the stream (iterate it; `.cancel()` ends it; `stream_timeout` bounds it), ReportTargetHealth
+        its response."""
+        md = elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"].methods_by_name.get(method)
+        if md is not None and md.server_streaming:
+            message = build_request(getattr(elb_pb2, md.input_type.name), request, fields)
+            return getattr(self._lb_node, method)(message, metadata=self.metadata, timeout=stream_timeout)
+        return self._service(self._lb_node, elb_pb2, "LoadBalancerNode", method, request, fields)
 
     def list_all(self, method: str, field: str, **fields: Any) -> list[Any]:
         """Every item of a paged List call, following nextToken:

@@ -37,7 +37,9 @@ REPLICA_PREFIX = "brt_"
 FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
 # The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
-USER_SERVICES = frozenset({"ecs", "servicediscovery", "application-autoscaling", "iam", "secretsmanager"})
+USER_SERVICES = frozenset(
+    {"ecs", "servicediscovery", "application-autoscaling", "elasticloadbalancing", "iam", "secretsmanager"}
+)
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
 AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState"})

@@ -29,6 +29,7 @@ from berth.v1 import (
     berth_pb2,
     ecs_messages_pb2,
     ecs_pb2,
+    elb_pb2,
     iam_pb2,
     secretsmanager_pb2,
     servicediscovery_pb2,
@@ -48,6 +49,8 @@ from controlplane.http import build_app
 from controlplane.iam.api import IamServicer
 from controlplane.iam.directory import Directory
 from controlplane.launch import Launcher
+from controlplane.lb.api import ElasticLoadBalancingServicer, LoadBalancerNodeServicer
+from controlplane.lb.catalog import Catalog as LbCatalog
 from controlplane.leader import Leadership, replica_name
 from controlplane.promsd import agent_targets
 from controlplane.reconcile.controller import ServiceController
@@ -55,7 +58,6 @@ from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.replicas import Forwarder, ReplicaRegistry
 from controlplane.secrets.api import SecretsManagerServicer
-from controlplane.secrets.crypto import Sealer, load_or_create_key
 from controlplane.secrets.store import SecretStore
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
@@ -74,10 +76,7 @@ class ControlPlane:
         self.arns = ArnFactory(settings.region, settings.account)
         self.authenticator = auth.Authenticator(self.store)
         self.directory = Directory(self.store)
-        key_file = settings.secrets_key_file or Path(settings.data_dir) / "secrets.key"
-        self.secrets = SecretStore(
-            self.store, Sealer(load_or_create_key(key_file)), settings.region, settings.account
-        )
+        self.secrets = SecretStore(self.store, None, settings.region, settings.account)
         self.api = Api(auth.Authorizer(self.directory, self.arns))
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
@@ -85,6 +84,9 @@ class ControlPlane:
             self.store, self.state, min_interval=settings.stats_min_interval_seconds
         )
         self.discovery = Discovery(self.store, self.arns, self.state, settings)
+        # Load balancers: the catalog also answers the service scheduler (task_lb_health, drain_seconds).
+        self.lb = LbCatalog(self.state)
+        self.lb.on_health_change = self.target_health_changed
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
         self._background: list[asyncio.Task[None]] = []
@@ -97,10 +99,11 @@ class ControlPlane:
         self._grpc: grpc.aio.Server | None = None
         self._http: web.AppRunner | None = None
         self._stopped = asyncio.Event()
-        # Load balancers: the ELB catalog's deregistration delay of a service and target state of a
-        # task (controlplane.taskstate's DrainSeconds / TargetHealth); None: no load balancers.
-        self.drain_seconds: DrainSeconds | None = None
-        self.target_health: TargetHealth | None = None
+        # Load balancers: a service's deregistration delay and a task's target state
+        # (controlplane.taskstate's DrainSeconds / TargetHealth), from the ELB catalog (tests may
+        # put stubs here before start()).
+        self.drain_seconds: DrainSeconds | None = self.lb.drain_seconds
+        self.target_health: TargetHealth | None = self.lb.task_lb_health
         self.services: ServiceController | None = None  # the leader's, while it leads
 
     @property
@@ -147,6 +150,18 @@ class ControlPlane:
         self._run_in_background(self.discovery.catalog.run(), "discovery")
         await asyncio.wait_for(self.discovery.catalog.ready.wait(), timeout=self.settings.etcd_wait_seconds)
         await self.discovery.start_dns()
+        self._run_in_background(self.lb.run(), "lb")
+        await asyncio.wait_for(self.lb.ready.wait(), timeout=self.settings.etcd_wait_seconds)
+        self.api.register(
+            elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"],
+            ElasticLoadBalancingServicer(self.store, self.arns, self.lb),
+            action_prefix="elasticloadbalancing",
+        )
+        self.api.register(
+            elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"],
+            LoadBalancerNodeServicer(self.store, self.lb),
+            action_prefix="elasticloadbalancing",
+        )
         self.api.register(
             servicediscovery_pb2.DESCRIPTOR.services_by_name["ServiceDiscovery"],
             self.discovery.servicer,
@@ -179,7 +194,9 @@ class ControlPlane:
             action_prefix="application-autoscaling",
         )
         self._ecs = ecs_servicer
-        await self.secrets.check_key()
+        await self.secrets.open_key(
+            self.settings.secrets_key_file or Path(self.settings.data_dir) / "secrets.key"
+        )
         self.api.register(
             secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
             SecretsManagerServicer(self.secrets, self.state, restart=self._restart_service),
@@ -225,6 +242,8 @@ class ControlPlane:
             "berth.v1.ServiceDiscovery",
             "berth.v1.IAM",
             "berth.v1.SecretsManager",
+            "berth.v1.ElasticLoadBalancing",
+            "berth.v1.LoadBalancerNode",
         ):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 

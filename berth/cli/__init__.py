@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     from berth.cli import (  # noqa: F401  (they register their commands)
         autoscaling,
         configure_aws,
+        elb,
         events,
         execute,
         iam,

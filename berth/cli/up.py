@@ -287,6 +287,9 @@ def run(args: argparse.Namespace) -> int:
                 replica_addr(args.http_addr, i),
                 "--data-dir",
                 str(data if i == 0 else data / "replicas" / str(i)),
+                # One key for every replica: they all open the same sealed secrets.
+                "--secrets-key-file",
+                str(data / "secrets.key"),
                 "--log-json",
             ],
             logs / ("controlplane.log" if i == 0 else f"controlplane-{i}.log"),

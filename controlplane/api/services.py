@@ -29,6 +29,7 @@ from controlplane.api.context import CallContext
 from controlplane.api.tags import check_tags
 from controlplane.api.taskdefs import TaskDefinitionApi
 from controlplane.discovery.api import check_service_registries
+from controlplane.lb.api import check_service_load_balancers
 from controlplane.scheduler import Constraint, Strategy, validate_placement
 from controlplane.scheduler.capacity import LAUNCH_TYPES, capacity_strategy, check_launch, is_pool
 from controlplane.state.cluster_state import State
@@ -147,6 +148,7 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             raise InvalidArgument.field("schedulingStrategy", "DAEMON services cannot run on FARGATE")
         check_launch(td, req.launch_type, items, types_pb2.TaskOverride(), constraints, strategies)
         await check_service_registries(self.store, req.service_registries, td)
+        await check_service_load_balancers(self.store, req.load_balancers, td)
         config = deployment_configuration(
             req.deployment_configuration if req.HasField("deployment_configuration") else None, daemon
         )
@@ -271,11 +273,23 @@ class ServiceApi(ClusterApi, TaskDefinitionApi):
             if registries_changed:
                 del service.service_registries[:]
                 service.service_registries.extend(req.service_registries)
+            balancers_changed = bool(req.load_balancers) and list(req.load_balancers) != list(
+                service.load_balancers
+            )
+            if balancers_changed or (new_definition is not None and service.load_balancers):
+                # As the registries: the target groups must fit the task definition from now on.
+                td = new_definition or (await self.resolve_task_definition(service.task_definition)).value
+                balancers = req.load_balancers if balancers_changed else service.load_balancers
+                await check_service_load_balancers(self.store, balancers, td)
+            if balancers_changed:
+                del service.load_balancers[:]
+                service.load_balancers.extend(req.load_balancers)
             new_td = td_arn and td_arn != service.task_definition
             if td_arn:
                 service.task_definition = td_arn
             now = ctx.now()
-            if new_td or req.force_new_deployment or network_changed or registries_changed:
+            changed = network_changed or registries_changed or balancers_changed
+            if new_td or req.force_new_deployment or changed:
                 for d in service.deployments:
                     if d.status == "PRIMARY":
                         d.status = "ACTIVE"

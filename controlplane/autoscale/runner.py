@@ -37,6 +37,7 @@ from berth.v1 import ecs_messages_pb2 as ecs
 from controlplane.api.context import CallContext
 from controlplane.auth import Principal
 from controlplane.autoscale import decide, records, schedule
+from controlplane.lb.targets import label_backend
 from controlplane.state.cluster_state import State
 from controlplane.store import Delete, EtcdStore, Put, Versioned, keys
 from controlplane.utilization import ServiceUsage, UtilizationStore
@@ -289,9 +290,9 @@ class Autoscaler:
         if isinstance(policy, decide.TargetTracking):
             if policy.metric == decide.REQUESTS:
                 spec = record.target_tracking_scaling_policy_configuration.predefined_metric_specification
-                label = spec.resource_label
+                backend = label_backend(spec.resource_label)  # the HAProxy backend of the target group
                 values = await self._query(
-                    record, f'sum(rate(haproxy_backend_http_requests_total{{proxy="{label}"}}[1m])) * 60'
+                    record, f'sum(rate(haproxy_backend_http_requests_total{{proxy="{backend}"}}[1m])) * 60'
                 )
                 if not values or running <= 0:
                     return []

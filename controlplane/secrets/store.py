@@ -7,13 +7,15 @@ the version a reference asks for.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import string
 import uuid
+from pathlib import Path
 
 from berth.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, shown
 from berth.v1 import secretsmanager_pb2 as pb
-from controlplane.secrets.crypto import Sealer, SealError
+from controlplane.secrets.crypto import Sealer, SealError, load_or_create_key
 from controlplane.secrets.refs import CURRENT, PREVIOUS, Ref
 from controlplane.store import EtcdStore, Put, Versioned, keys
 
@@ -30,11 +32,35 @@ def not_found(ident: str) -> NotFound:
 
 
 class SecretStore:
-    def __init__(self, store: EtcdStore, sealer: Sealer, region: str, account: str) -> None:
+    """`sealer` may come later (`open_key`): the key file is read or made once etcd says whether
+    the cluster has a key already."""
+
+    def __init__(self, store: EtcdStore, sealer: Sealer | None, region: str, account: str) -> None:
         self.store = store
-        self.sealer = sealer
+        self._sealer = sealer
         self.region = region
         self.account = account
+
+    @property
+    def sealer(self) -> Sealer:
+        if self._sealer is None:
+            raise FailedPrecondition("the secret store is not open yet")
+        return self._sealer
+
+    async def open_key(self, path: Path) -> None:
+        """Read the key file; make it only for a cluster that has no key yet (a replica joining a
+        cluster must be given a copy, not a new key); then check it against the cluster's."""
+        sealed = await self.store.get(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck) is not None
+        if sealed and not await asyncio.to_thread(path.exists):
+            raise SystemExit(
+                f"berth-controlplane: {path} does not exist, and this cluster's secrets are sealed with a "
+                "key: copy the key file from a replica of this cluster (--secrets-key-file)"
+            )
+        try:
+            self._sealer = Sealer(await asyncio.to_thread(load_or_create_key, path))
+        except ValueError as e:
+            raise SystemExit(f"berth-controlplane: {e}") from None
+        await self.check_key()
 
     async def check_key(self) -> None:
         """Record the key's check value on first start; refuse a key that is not the cluster's."""
@@ -48,8 +74,8 @@ class SecretStore:
                 existing = await self.store.get(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck)
         if existing is not None and existing.value.hmac_sha256 != self.sealer.check:
             raise SystemExit(
-                "berth-controlplane: --secrets-key-file is not the key this cluster's secrets are sealed "
-                "with; give every replica the same key file"
+                "berth-controlplane: the secrets key is not the one this cluster's secrets are sealed with; "
+                "give every replica a copy of the first replica's key file (--secrets-key-file)"
             )
 
     def new_arn(self, name: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from berth import Client
+from controlplane.lb.targets import resource_label
 from tests.support.agents import AgentProcess, wait_for
 from tests.support.autoscale import NS, burn_and_scale
 from tests.support.infra import ControlPlaneProcess
@@ -155,11 +156,17 @@ def test_request_count_policy_is_accepted_for_a_service_with_a_load_balancer(
             ],
         }
     ).task_definition.task_definition_arn
-    lb = {
-        "targetGroupArn": "arn:berth:elasticloadbalancing:local:000000000000:targetgroup/web/1",
-        "containerName": "web",
-        "containerPort": 80,
-    }
+    group = cp_client.elb("CreateTargetGroup", name=f"web-{unique}", protocol="HTTP", port=80).target_groups[
+        0
+    ]
+    front = cp_client.elb("CreateLoadBalancer", name=f"front-{unique}").load_balancers[0]
+    cp_client.elb(
+        "CreateListener",
+        loadBalancerArn=front.load_balancer_arn,
+        port=80,
+        defaultActions=[{"type": "forward", "targetGroupArn": group.target_group_arn}],
+    )
+    lb = {"targetGroupArn": group.target_group_arn, "containerName": "web", "containerPort": 80}
     cp_client.create_service(
         cluster=cluster, serviceName="web", taskDefinition=td, desiredCount=0, loadBalancers=[lb]
     )
@@ -178,7 +185,7 @@ def test_request_count_policy_is_accepted_for_a_service_with_a_load_balancer(
                 "TargetValue": 100,
                 "PredefinedMetricSpecification": {
                     "PredefinedMetricType": "ALBRequestCountPerTarget",
-                    "ResourceLabel": "web",
+                    "ResourceLabel": resource_label(front, group),
                 },
             },
         },

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
+from tests.support.infra import secrets_key_file
 
 T = TypeVar("T")
 
@@ -21,12 +22,14 @@ class InProcessControlPlane:
         self, etcd_endpoints: tuple[str, ...], *, prefix: str | None = None, **settings: Any
     ) -> None:
         self.data_dir = Path(tempfile.mkdtemp(prefix="berth-cp-"))
+        etcd_prefix = prefix or f"/berth-test-{uuid.uuid4().hex[:12]}/"
         self.settings = Settings(
             data_dir=self.data_dir,
+            secrets_key_file=secrets_key_file(etcd_prefix),
             grpc_addr="127.0.0.1:0",
             http_addr="127.0.0.1:0",
             etcd_endpoints=etcd_endpoints,
-            etcd_prefix=prefix or f"/berth-test-{uuid.uuid4().hex[:12]}/",
+            etcd_prefix=etcd_prefix,
             etcd_wait_seconds=10,
             **settings,
         )

@@ -41,6 +41,7 @@ from berth.v1 import (
     berth_pb2,
     ecs_messages_pb2,
     ecs_pb2,
+    elb_pb2,
     iam_pb2,
     secretsmanager_pb2,
     servicediscovery_pb2,
@@ -54,6 +55,8 @@ SERVICES = (
     autoscaling_pb2.DESCRIPTOR.services_by_name["ApplicationAutoScaling"],
     iam_pb2.DESCRIPTOR.services_by_name["IAM"],
     secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
+    elb_pb2.DESCRIPTOR.services_by_name["ElasticLoadBalancing"],
+    elb_pb2.DESCRIPTOR.services_by_name["LoadBalancerNode"],
 )
 
 # Codes that mean "the server did not cope", whatever the request.
@@ -447,6 +450,14 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
                 "containerDefinitions": [{"name": "web", "image": "berth/busybox", "memory": 32}],
             }
         )
+        lb = c.elb("CreateLoadBalancer", name="fuzzlb").load_balancers[0].load_balancer_arn
+        tg = (
+            c.elb("CreateTargetGroup", name="fuzztg", protocol="HTTP", port=80)
+            .target_groups[0]
+            .target_group_arn
+        )
+        forward = [{"type": "forward", "targetGroupArn": tg}]
+        listener = c.elb("CreateListener", loadBalancerArn=lb, port=80, defaultActions=forward).listeners[0]
     request = ecs_messages_pb2.RegisterContainerInstanceRequest(cluster="fuzz", name="fuzzhost")
     for name, value in (("CPU", 2048), ("MEMORY", 4096)):
         request.total_resources.add(name=name, type="INTEGER", integer_value=value)
@@ -474,6 +485,11 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
             "ecs",
             "ecs:service:DesiredCount",
             "service/fuzz/web",
+            "fuzzlb",
+            lb,
+            tg,
+            listener.listener_arn,
+            "deregistration_delay.timeout_seconds",
         ],
         cfg["region"],
         cfg["accessKeyId"],

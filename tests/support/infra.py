@@ -6,6 +6,7 @@ so CI can never pass by skipping. On a laptop without them, those tests skip.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -133,6 +134,16 @@ def docker_client():  # type: ignore[no-untyped-def]
         missing("a Docker engine")
 
 
+def secrets_key_file(prefix: str) -> Path:
+    """One secrets key per test cluster (etcd prefix), shared by every replica a test starts on it,
+    as an operator gives every replica a copy of the first one's key."""
+    return (
+        Path(tempfile.gettempdir())
+        / "berth-test-keys"
+        / f"{hashlib.sha256(prefix.encode()).hexdigest()[:16]}.key"
+    )
+
+
 @dataclass
 class ControlPlaneProcess:
     """`berth-controlplane` as a user starts it, in a child process."""
@@ -177,6 +188,8 @@ class ControlPlaneProcess:
                 f"127.0.0.1:{self.http_port}",
                 "--data-dir",
                 str(self.data_dir),
+                "--secrets-key-file",
+                str(secrets_key_file(self.prefix + self.etcd_endpoints)),
                 "--log-json",
                 *self.extra,
             ],

@@ -1,0 +1,1 @@
+"""Load balancers (the Elastic Load Balancing v2 stand-in): the control plane side."""
