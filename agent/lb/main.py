@@ -80,7 +80,8 @@ class Node:
         self.haproxy = haproxy
         self.settings = settings
         self.clock = clock
-        self.config: elb_pb2.LoadBalancerConfig | None = None
+        self.config: elb_pb2.LoadBalancerConfig | None = None  # the one applied last
+        self.latest: elb_pb2.LoadBalancerConfig | None = None  # the newest one given
         self.sizes: dict[str, int] = {}
         self.owners: dict[str, dict[int, Want]] = {}
         self.checks: dict[str, bool] = {}
@@ -100,14 +101,18 @@ class Node:
             return None
 
     async def apply(self, config: elb_pb2.LoadBalancerConfig) -> None:
-        """Make HAProxy serve `config`; raises ConfigError/HAProxyError and then keeps the last one."""
+        """Make HAProxy serve `config`; raises ConfigError/HAProxyError and then keeps the last one.
+        Calls queue on one lock, and each applies the newest config given so far, so a stale one
+        (the health tick's) never overtakes a newer one (the watch's)."""
+        self.latest = config
         async with self.lock:
-            await self._apply(config)
-        if config is not self.config:
-            self.config = config
-            tmp = self.saved_path.with_suffix(".tmp")
-            tmp.write_bytes(config.SerializeToString())
-            os.replace(tmp, self.saved_path)
+            newest = self.latest
+            await self._apply(newest)
+            if newest is not self.config:
+                self.config = newest
+                tmp = self.saved_path.with_suffix(".tmp")
+                tmp.write_bytes(newest.SerializeToString())
+                os.replace(tmp, self.saved_path)
 
     async def _apply(self, config: elb_pb2.LoadBalancerConfig) -> None:
         now = self.clock()
@@ -153,8 +158,8 @@ class Node:
 
     async def tick(self) -> None:
         """Re-apply the last config: drain deadlines pass, and a dead HAProxy is started again."""
-        if self.config is not None:
-            await self.apply(self.config)
+        if self.latest is not None:
+            await self.apply(self.latest)
 
     async def health_changes(self) -> list[elb_pb2.TargetHealthReport]:
         """The targets whose ELB health differs from what was last reported (see `mark_reported`)."""
