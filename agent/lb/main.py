@@ -415,3 +415,7 @@ def parse_args(argv: list[str] | None = None) -> LbSettings:
 def main(argv: list[str] | None = None) -> None:
     settings = parse_args(argv)
     sys.exit(asyncio.run(run(settings)))
+
+
+if __name__ == "__main__":
+    main()
