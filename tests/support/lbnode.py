@@ -37,7 +37,7 @@ def haproxy_binary() -> str:
 class FakeNodeServer(elb_pb2_grpc.LoadBalancerNodeServicer):
     """Streams the config `set()` last; keeps every health report."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.cond = threading.Condition()
         self.config: elb_pb2.LoadBalancerConfig | None = None
         self.version = 0
@@ -46,7 +46,7 @@ class FakeNodeServer(elb_pb2_grpc.LoadBalancerNodeServicer):
         self.requests: list[elb_pb2.WatchLoadBalancerRequest] = []
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         elb_pb2_grpc.add_LoadBalancerNodeServicer_to_server(self, self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.port = self.server.add_insecure_port(f"127.0.0.1:{port}")
         self.server.start()
 
     @property

@@ -6,6 +6,7 @@ the running HAProxy."""
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from berth.v1 import elb_pb2
 from tests.support.infra import free_port
 from tests.support.lbnode import (
     FakeNodeServer,
@@ -213,6 +215,68 @@ def test_more_targets_than_slots_grow_the_backend(env: Env) -> None:
     env.serve(node_target(env.a))
 
 
+def test_a_tcp_listener_with_tcp_checks(env: Env) -> None:
+    tcp_port = free_port()
+    groups = [
+        target_group("web", node_target(env.a)),
+        target_group("raw", node_target(env.b), protocol="TCP", health_check_protocol="TCP"),
+    ]
+    env.server.set(_two(env, tcp_port, groups))  # type: ignore[arg-type]
+    env.wait_for("B", port=tcp_port)  # HTTP spoken through a TCP listener reaches B unchanged
+    env.wait_for("A")
+    env.serve(node_target(env.a))
+
+
+def _two(env: Env, tcp_port: int, groups: list[object]) -> object:
+    http = lb_config(LB, {env.port: "web"}, groups[:1])  # type: ignore[arg-type]
+    tcp = lb_config(LB, {tcp_port: "raw"}, groups[1:], protocol="TCP")  # type: ignore[arg-type]
+    http.listeners.extend(tcp.listeners)
+    http.target_groups.extend(tcp.target_groups)
+    return http
+
+
+def test_a_bad_config_is_refused_and_the_last_one_kept(env: Env) -> None:
+    env.serve(node_target(env.a))
+    env.wait_for("A")
+    env.serve(node_target(env.b), matcher=elb_pb2.Matcher(http_code="2xx"))
+    deadline = time.monotonic() + 10
+    while "config_rejected" not in env.lb.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "matcher.httpCode '2xx'" in env.lb.log()
+    assert {env.get() for _ in range(10)} == {"A"}
+
+
+def test_haproxy_killed_is_started_again(env: Env) -> None:
+    env.serve(node_target(env.a))
+    env.wait_for("A")
+    pid = env.lb.haproxy_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while env.lb.haproxy_pid() in (None, pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert env.lb.haproxy_pid() not in (None, pid), env.lb.log()
+    env.wait_for("A")
+
+
+def test_haproxy_keeps_serving_while_the_control_plane_is_away(env: Env) -> None:
+    env.serve(node_target(env.a), node_target(env.b))
+    env.wait_serving({"A", "B"})
+    port, config = env.server.port, env.server.config
+    env.server.stop()
+    time.sleep(1.0)
+    assert {env.get() for _ in range(20)} == {"A", "B"}
+    reports = len(env.server.reports)
+    env.server = FakeNodeServer(port)
+    assert config is not None
+    env.server.set(config)
+    deadline = time.monotonic() + 20
+    while not env.server.reports and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert env.server.reports, f"no report after the reconnect ({reports} before)\n{env.lb.log()}"
+    assert env.server.latest_health()[("127.0.0.1", env.a.port)].state == "healthy"
+
+
 def test_a_restarted_berth_lb_adopts_the_running_haproxy(env: Env) -> None:
     env.serve(node_target(env.a), node_target(env.b))
     env.wait_serving({"A", "B"})
@@ -235,8 +299,6 @@ def test_a_restarted_berth_lb_adopts_the_running_haproxy(env: Env) -> None:
 
 
 def elb_target(port: int) -> object:
-    from berth.v1 import elb_pb2
-
     return elb_pb2.NodeTarget(id="127.0.0.1", address="127.0.0.1", port=port)
 
 
