@@ -2,7 +2,8 @@
 
 - Throughput and latency: 16 concurrent clients (processes) x 2,000 HTTP GETs each, every request on
   a new connection, through a berth-lb HAProxy listener to two busybox httpd targets on 127.0.0.1;
-  baseline in the same run: the same clients straight to the targets' ports (half on each).
+  baseline in the same run: the same clients straight to the targets' ports (half on each). Then
+  one client alone (2,000 GETs each way), where the cores are not saturated: the hop's own cost.
 - Target change → applied: a config message adding (then removing) a target, timed from the moment
   the fake control plane hands it to the stream to the first `show servers state` poll (every ms)
   that shows the slot holding it ready (then free again); 20 rounds each. HAProxy's pid is checked
@@ -138,6 +139,8 @@ def run() -> None:
 
         direct_rps, direct, direct_fail = load([p for _, p in targets])
         lb_rps, through, lb_fail = load([listener])
+        _, direct_one, _ = load([targets[0][1]], clients=1)
+        _, through_one, _ = load([listener], clients=1)
 
         # Target change -> applied. A third target joins and leaves, ROUNDS times each way.
         extra_proc, extra = busybox_httpd(root / "www")
@@ -170,6 +173,12 @@ def run() -> None:
                 (
                     "latency ratio (HAProxy/direct)",
                     f"p50 {ratio_p50:.2f}x, p99 {ratio_p99:.2f}x (goal <= 1.2x)",
+                ),
+                (
+                    "one client alone: direct / HAProxy",
+                    f"p50 {median(direct_one):.2f} / {median(through_one):.2f} ms "
+                    f"({median(through_one) / median(direct_one):.2f}x), "
+                    f"p99 {percentile(direct_one, 99):.2f} / {percentile(through_one, 99):.2f} ms",
                 ),
                 (
                     "target added -> ready in HAProxy",
