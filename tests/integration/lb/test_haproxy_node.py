@@ -172,6 +172,18 @@ def test_a_failing_check_is_reported_unhealthy(env: Env) -> None:
     env.server.wait_health(("127.0.0.1", env.b.port), "healthy")
 
 
+def test_matcher_ranges_are_what_haproxy_checks(env: Env) -> None:
+    env.serve(node_target(env.a), matcher=elb_pb2.Matcher(http_code="300-399,404"))
+    health = env.server.wait_health(("127.0.0.1", env.a.port), "unhealthy")
+    assert (health.reason, health.description) == (
+        "Target.ResponseCodeMismatch",
+        "Health checks failed with these codes: [200]",
+    )
+    env.serve(node_target(env.a), matcher=elb_pb2.Matcher(http_code="201,200-299"))
+    env.server.wait_health(("127.0.0.1", env.a.port), "healthy")
+    env.wait_for("A")
+
+
 def test_a_refused_connection_is_a_failed_check(env: Env) -> None:
     gone = Target("gone")
     gone.stop()
