@@ -34,7 +34,7 @@ from agent.lb.config import ConfigError, NodeSettings, render, slot_count, struc
 from agent.lb.haproxy import HAProxy, HAProxyError
 from agent.lb.health import Health, target_health
 from agent.lb.names import backend_name, server_name
-from agent.lb.plan import BackendPlan, ServerState, Want, plan_backend, wanted
+from agent.lb.plan import BackendPlan, ServerState, Want, plan_backend, servable, wanted
 from berth import config as client_config
 from berth import logs
 from berth.endpoints import grpc_target
@@ -126,6 +126,9 @@ class Node:
             tg = group.target_group
             backend = backend_name(tg.target_group_name)
             wants[backend] = wanted(group, now)
+            bad = [f"{t.address}:{t.port}" for t in group.targets if not servable(t)]
+            if bad and config is not self.config:
+                log.warning("targets_skipped", target_group=tg.target_group_name, targets=bad[:10])
             sizes[backend] = slot_count(len(wants[backend]), len(current.get(backend, [])))
             checks[backend] = tg.health_check_enabled if tg.HasField("health_check_enabled") else True
             groups[backend] = tg.target_group_arn

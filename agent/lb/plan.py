@@ -12,6 +12,7 @@ slots than it has does (`needs_more_slots`).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,12 +65,24 @@ class BackendPlan:
     commands: list[str]
 
 
+def servable(target: elb_pb2.NodeTarget) -> bool:
+    """An IPv4 address and a port HAProxy can connect to; anything else is left out (one bad target
+    must not stop the rest of the config from being served)."""
+    try:
+        ipaddress.IPv4Address(target.address)
+    except ValueError:
+        return False
+    return 1 <= target.port <= 65535 and target.address != FREE_ADDRESS
+
+
 def wanted(group: elb_pb2.NodeTargetGroup, now: float) -> list[Want]:
     """The targets a group is to serve now: draining ones until their deadline, one per address:port
-    (a serving entry wins over a draining one)."""
+    (a serving entry wins over a draining one); unservable ones left out."""
     out: dict[tuple[str, int], Want] = {}
     for t in group.targets:
         if t.draining and t.drain_deadline and t.drain_deadline <= now:
+            continue
+        if not servable(t):
             continue
         want = Want(t.id, t.address, t.port, t.draining, t.task_arn)
         seen = out.get(want.endpoint)

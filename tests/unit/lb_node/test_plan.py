@@ -109,6 +109,19 @@ def test_wanted_drops_expired_drains_and_duplicates() -> None:
     assert [(x.target_id, x.draining) for x in got] == [("b", False), ("c", True)]
 
 
+def test_wanted_leaves_out_what_haproxy_cannot_connect_to() -> None:
+    group = elb_pb2.NodeTargetGroup(
+        targets=[
+            elb_pb2.NodeTarget(id="ok", address="10.0.0.1", port=80),
+            elb_pb2.NodeTarget(id="no-address", address="", port=80),
+            elb_pb2.NodeTarget(id="v6", address="fd00::1", port=80),
+            elb_pb2.NodeTarget(id="no-port", address="10.0.0.2", port=0),
+            elb_pb2.NodeTarget(id="any", address="0.0.0.0", port=80),
+        ]
+    )
+    assert [x.target_id for x in wanted(group, now=0)] == ["ok"]
+
+
 def test_admin_state_from_show_stat_status() -> None:
     assert [admin_state(s) for s in ("UP", "DOWN 1/2", "MAINT", "MAINT (resolution)", "DRAIN", "NOLB")] == [
         READY,
