@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -310,6 +311,19 @@ class Controller:
 
 async def run(settings: LbSettings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(settings.data_dir / "berth-lb.lock", "w")  # noqa: SIM115, ASYNC230 - held while running
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"berth-lb: another berth-lb is running with --data-dir {settings.data_dir}", file=sys.stderr)
+        return 1
+    try:
+        return await _serve(settings)
+    finally:
+        lock.close()
+
+
+async def _serve(settings: LbSettings) -> int:
     haproxy = HAProxy(settings.data_dir, binary=settings.haproxy)
     node = Node(haproxy, settings.node)
     saved = node.load_saved()

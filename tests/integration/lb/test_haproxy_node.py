@@ -289,6 +289,13 @@ def test_haproxy_keeps_serving_while_the_control_plane_is_away(env: Env) -> None
     assert env.server.latest_health()[("127.0.0.1", env.a.port)].state == "healthy"
 
 
+def test_a_second_berth_lb_on_the_same_data_dir_refuses_to_start(env: Env) -> None:
+    second = LbProcess(env.server.endpoint, LB, env.lb.data_dir).start()
+    assert second.proc is not None
+    assert second.proc.wait(20) == 1
+    assert "another berth-lb is running with --data-dir" in second.log()
+
+
 def test_a_restarted_berth_lb_adopts_the_running_haproxy(env: Env) -> None:
     env.serve(node_target(env.a), node_target(env.b))
     env.wait_serving({"A", "B"})
