@@ -7,6 +7,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 DATA_DIR ?= $(HOME)/.berth
+# The load balancer `make run` serves with a local berth-lb, when haproxy is installed (LB= for none).
+LB ?= $(if $(wildcard /usr/sbin/haproxy)$(shell command -v haproxy 2>/dev/null),web,)
 # The etcd and dockerd that `make test` uses (started by deploy/dev/services.sh when absent).
 export BERTH_TEST_ETCD ?= 127.0.0.1:2379
 export TESTCONTAINERS_RYUK_DISABLED := true
@@ -37,8 +39,8 @@ services: install ## Start dockerd and etcd when they are not running
 images: services ## Build the local images (busybox, pause, etcd) that tasks and tests use
 	@deploy/images/build.sh
 
-run: install images ## Bring up a single-machine berth (etcd, control plane, agent) in the foreground
-	$(BIN)/berth up --data-dir $(DATA_DIR)
+run: install images ## Bring up a single-machine berth (etcd, control plane, agents; berth-lb for load balancer LB=web when haproxy is installed) in the foreground
+	$(BIN)/berth up --data-dir $(DATA_DIR) $(if $(LB),--lb $(LB))
 
 test: install services images ## Run the whole test suite (unit, integration, end-to-end)
 	$(BIN)/pytest $(PYTEST_ARGS)

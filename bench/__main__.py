@@ -16,6 +16,7 @@ BENCHMARKS = {
     "fuzz": "bench.fuzz_bench",
     "gateway": "bench.gateway_bench",
     "iam": "bench.iam_bench",
+    "lb": "bench.lb_bench",
     "observability": "bench.observability_bench",
     "reconcile": "bench.reconcile_bench",
     "replicas": "bench.replicas_bench",

@@ -1,6 +1,6 @@
-"""The control plane's HTTP side: /metrics (Prometheus), /healthz, /sd/agents (Prometheus HTTP
-service discovery of the agents, see `controlplane.promsd`), the ECS JSON endpoint, and the web
-console under /ui (`controlplane.console`)."""
+"""The control plane's HTTP side: /metrics (Prometheus), /healthz, /sd/agents and /sd/loadbalancers
+(Prometheus HTTP service discovery of the agents and of the load balancers' HAProxy exporters, see
+`controlplane.promsd`), the ECS JSON endpoint, and the web console under /ui (`controlplane.console`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from berth.errors import Unavailable
-from controlplane.store import EtcdStore
+from berth.v1 import elb_pb2
+from controlplane.promsd import load_balancer_targets
+from controlplane.store import EtcdStore, keys
 
 if TYPE_CHECKING:
     from controlplane.console import Console
@@ -37,6 +39,13 @@ def build_app(
     async def sd_agents(_: web.Request) -> web.Response:
         return web.json_response(sd_targets() if sd_targets is not None else [])
 
+    async def sd_loadbalancers(_: web.Request) -> web.Response:
+        try:
+            records, _more = await store.list(keys.LB_LOADBALANCERS, elb_pb2.ElbLoadBalancer)
+        except Unavailable:
+            return web.json_response({"error": "etcd unreachable"}, status=503)
+        return web.json_response(load_balancer_targets(r.value for r in records))
+
     async def healthz(_: web.Request) -> web.Response:
         try:
             revision = await asyncio.wait_for(store.ping(), timeout=2.0)
@@ -48,6 +57,7 @@ def build_app(
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/sd/agents", sd_agents)
+    app.router.add_get("/sd/loadbalancers", sd_loadbalancers)
     if gateway is not None:
         app.router.add_post("/", gateway.handle)
     if console is not None:

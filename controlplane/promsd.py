@@ -1,4 +1,5 @@
-"""Prometheus HTTP service discovery of the agents' metrics endpoints (`GET /sd/agents`).
+"""Prometheus HTTP service discovery of the agents' metrics endpoints (`GET /sd/agents`) and of
+the load balancers' HAProxy exporters (`GET /sd/loadbalancers`).
 
 One target group per registered container instance (user clusters and the FARGATE pool), with the
 `metrics_endpoint` its agent reported at registration as the target and these labels:
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from berth.v1 import types_pb2
+from berth.v1 import elb_pb2, types_pb2
 
 _WILDCARDS = ("", "0.0.0.0", "::", "[::]")
 
@@ -50,6 +51,28 @@ def agent_targets(instances: Iterable[types_pb2.ContainerInstance]) -> list[dict
                     "container_instance_arn": instance.container_instance_arn,
                     "instance_name": instance.ec2_instance_id,
                     "pool": instance.pool,
+                },
+            }
+        )
+    return groups
+
+
+def load_balancer_targets(load_balancers: Iterable[elb_pb2.ElbLoadBalancer]) -> list[dict[str, Any]]:
+    """Target groups (ordered by name) for the HAProxy Prometheus exporters of the load balancers a
+    berth-lb node serves (its `metrics_address`), labelled `load_balancer`, `load_balancer_arn`,
+    `type` and `node_id`. One no node has served yet has no address and is left out."""
+    groups = []
+    for lb in sorted(load_balancers, key=lambda x: x.load_balancer_name):
+        if not lb.metrics_address:
+            continue
+        groups.append(
+            {
+                "targets": [lb.metrics_address],
+                "labels": {
+                    "load_balancer": lb.load_balancer_name,
+                    "load_balancer_arn": lb.load_balancer_arn,
+                    "type": lb.type,
+                    "node_id": lb.node_id,
                 },
             }
         )

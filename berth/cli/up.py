@@ -151,6 +151,25 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-agent", action="store_true", help="start no agents (control plane only)")
     p.add_argument(
+        "--lb",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also serve load balancer NAME with a local berth-lb and HAProxy (created if missing; "
+        "repeatable; needs haproxy)",
+    )
+    p.add_argument(
+        "--lb-listen-address",
+        default="127.0.0.1",
+        help="address the load balancers' listeners bind (default 127.0.0.1; 0.0.0.0 for all)",
+    )
+    p.add_argument(
+        "--lb-metrics-port",
+        type=int,
+        default=7414,
+        help="HAProxy Prometheus exporter port of the first load balancer (the next ones +1 each)",
+    )
+    p.add_argument(
         "--replicas",
         type=int,
         default=1,
@@ -243,6 +262,12 @@ def run(args: argparse.Namespace) -> int:
     etcd_bin = shutil.which("etcd")
     if etcd_bin is None:
         print("berth: the etcd binary is not on PATH (Debian: apt-get install etcd-server)", file=sys.stderr)
+        return 1
+    haproxy = shutil.which("haproxy") or (
+        "/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None
+    )
+    if args.lb and haproxy is None:
+        print("berth: --lb needs haproxy (Debian: apt-get install haproxy)", file=sys.stderr)
         return 1
     logs = data / "logs"
     etcd_url = f"http://127.0.0.1:{args.etcd_port}"
@@ -359,8 +384,17 @@ def run(args: argparse.Namespace) -> int:
                         agent,
                         60,
                     )
+        for lb in _load_balancers(args, data, logs, str(haproxy)):
+            _ensure_load_balancer(data, lb.name.removeprefix("lb-"))
+            lb.start()
+            started.append(lb)
         cfg = json.loads((data / "config").read_text())
         print(f"berth is up: gRPC {cfg['endpoint']}, HTTP {cfg['httpEndpoint']}")
+        for i, name in enumerate(args.lb):
+            print(
+                f"load balancer {name}: listeners on {args.lb_listen_address}, "
+                f"HAProxy metrics on {args.lb_listen_address}:{args.lb_metrics_port + i}/metrics"
+            )
         print(f"client config: {data / 'config'}")
         print(f"web console: {cfg['httpEndpoint']}/ui/ (log in with the config's access key)")
         print(f"logs: {logs}/   stop with Ctrl-C")
@@ -388,6 +422,65 @@ def run(args: argparse.Namespace) -> int:
         for child in reversed(started):
             child.stop()
         lock.close()
+
+
+def _load_balancers(args: argparse.Namespace, data: Path, logs: Path, haproxy: str) -> list[Child]:
+    """One berth-lb per --lb name; HAProxy stops with it (berth up leaves nothing running)."""
+    cfg = json.loads((data / "config").read_text())
+    return [
+        Child(
+            f"lb-{name}",
+            [
+                sys.executable,
+                "-m",
+                "agent.lb.main",
+                "--controlplane",
+                cfg["endpoint"],
+                "--config",
+                str(data / "config"),
+                "--name",
+                name,
+                "--listen-address",
+                args.lb_listen_address,
+                "--metrics-port",
+                str(args.lb_metrics_port + i),
+                "--data-dir",
+                str(data / "lb" / name),
+                "--haproxy",
+                haproxy,
+                "--stop-haproxy-on-exit",
+                "--log-json",
+            ],
+            logs / f"lb-{name}.log",
+        )
+        for i, name in enumerate(args.lb)
+    ]
+
+
+def _ensure_load_balancer(data: Path, name: str) -> None:
+    """Create load balancer `name` unless it exists (an application load balancer, internal)."""
+    import grpc
+
+    from berth.v1 import elb_pb2, elb_pb2_grpc
+
+    cfg = config.load(data / "config")
+    with Client(config_path=data / "config", timeout=5) as client:
+        stub = elb_pb2_grpc.ElasticLoadBalancingStub(client._channel)  # type: ignore[no-untyped-call]
+        try:
+            stub.CreateLoadBalancer(
+                elb_pb2.CreateLoadBalancerRequest(name=name, scheme="internal", type="application"),
+                metadata=client.metadata,
+                timeout=5,
+            )
+        except grpc.RpcError as e:
+            code = e.code()  # type: ignore[attr-defined]
+            if code == grpc.StatusCode.UNIMPLEMENTED:
+                print(
+                    f"berth: the control plane at {cfg.endpoint} has no ELB API; --lb {name} waits",
+                    file=sys.stderr,
+                )
+            elif code != grpc.StatusCode.ALREADY_EXISTS:
+                print(f"berth: load balancer {name}: {e.details()}", file=sys.stderr)  # type: ignore[attr-defined]
 
 
 def _agents(

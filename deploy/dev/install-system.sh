@@ -13,10 +13,25 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 # iptables partitions an agent in the chaos tests (tests/support/chaos.py).
 command -v iptables >/dev/null || need+=(iptables)
+# HAProxy for berth-lb, the load balancer data plane (agent/lb); berth-lb runs its own, not the unit.
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # A headless Chromium and its WebDriver for the web console tests (tests/integration/console).
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
-[ ${#need[@]} -eq 0 ] && exit 0
+disable_haproxy_unit() {
+  # Debian's package enables and starts haproxy.service on its /etc/haproxy/haproxy.cfg; berth-lb
+  # starts HAProxy itself with its own config, so the packaged unit stays off.
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now haproxy.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/haproxy ]; then
+    /etc/init.d/haproxy stop >/dev/null 2>&1 || true
+    command -v update-rc.d >/dev/null && update-rc.d haproxy disable >/dev/null 2>&1 || true
+  fi
+}
+if [ ${#need[@]} -eq 0 ]; then
+  [ "$(id -u)" = 0 ] && disable_haproxy_unit
+  exit 0
+fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -29,6 +44,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
     fi
   done
+  disable_haproxy_unit
 else
   echo "missing system packages: ${need[*]} (install them, or run as root on Debian)" >&2
 fi

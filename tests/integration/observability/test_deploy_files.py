@@ -71,7 +71,7 @@ def test_every_dashboard_query_parses(tmp_path: Path) -> None:
     promtool("check", "rules", path)
     dashboard = json.loads(DASHBOARD.read_text())
     rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
-    assert rows == ["Cluster overview", "Service detail", "Host detail"]
+    assert rows == ["Cluster overview", "Service detail", "Host detail", "Load balancers"]
 
 
 def series_names(family: Metric) -> set[str]:
