@@ -1,20 +1,13 @@
-"""HAProxy proxy names for berth's load balancer objects.
-
-A backend per target group, a frontend per listener. The control plane side uses the same scheme
-(`controlplane/lb/targets.py`); they live here too so the data plane depends on nothing there.
-"""
+"""HAProxy proxy and server names in berth-lb's configuration. Backends and frontends are named
+as the control plane names them (`berth.lbnames`)."""
 
 from __future__ import annotations
 
+from berth.lbnames import backend_name, frontend_name
+
+__all__ = ["METRICS_FRONTEND", "backend_name", "frontend_name", "server_name"]
+
 METRICS_FRONTEND = "berth-metrics"
-
-
-def backend_name(target_group_name: str) -> str:
-    return f"tg-{target_group_name}"
-
-
-def frontend_name(load_balancer_name: str, port: int) -> str:
-    return f"ln-{load_balancer_name}-{port}"
 
 
 def server_name(slot: int) -> str:

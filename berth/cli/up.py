@@ -459,28 +459,12 @@ def _load_balancers(args: argparse.Namespace, data: Path, logs: Path, haproxy: s
 
 def _ensure_load_balancer(data: Path, name: str) -> None:
     """Create load balancer `name` unless it exists (an application load balancer, internal)."""
-    import grpc
-
-    from berth.v1 import elb_pb2, elb_pb2_grpc
-
-    cfg = config.load(data / "config")
     with Client(config_path=data / "config", timeout=5) as client:
-        stub = elb_pb2_grpc.ElasticLoadBalancingStub(client._channel)  # type: ignore[no-untyped-call]
         try:
-            stub.CreateLoadBalancer(
-                elb_pb2.CreateLoadBalancerRequest(name=name, scheme="internal", type="application"),
-                metadata=client.metadata,
-                timeout=5,
-            )
-        except grpc.RpcError as e:
-            code = e.code()  # type: ignore[attr-defined]
-            if code == grpc.StatusCode.UNIMPLEMENTED:
-                print(
-                    f"berth: the control plane at {cfg.endpoint} has no ELB API; --lb {name} waits",
-                    file=sys.stderr,
-                )
-            elif code != grpc.StatusCode.ALREADY_EXISTS:
-                print(f"berth: load balancer {name}: {e.details()}", file=sys.stderr)  # type: ignore[attr-defined]
+            client.elb("CreateLoadBalancer", name=name, scheme="internal", type="application")
+        except ApiError as e:
+            if e.code != "ALREADY_EXISTS":
+                print(f"berth: load balancer {name}: {e}", file=sys.stderr)
 
 
 def _agents(

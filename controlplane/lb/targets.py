@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from berth import taskstatus
+from berth.lbnames import backend_name, frontend_name  # noqa: F401  (re-exported)
 from berth.v1 import elb_pb2, types_pb2
 from controlplane.discovery.registrations import TaskFacts, host_port, task_address
 
@@ -38,16 +39,6 @@ UNAVAILABLE = "unavailable"
 STATES = (INITIAL, HEALTHY, UNHEALTHY, UNUSED, DRAINING, UNAVAILABLE)
 
 Key = tuple[str, int]  # (target id, port)
-
-
-def backend_name(target_group_name: str) -> str:
-    """The HAProxy backend that serves a target group."""
-    return f"tg-{target_group_name}"
-
-
-def frontend_name(load_balancer_name: str, port: int) -> str:
-    """The HAProxy frontend that serves a listener."""
-    return f"ln-{load_balancer_name}-{port}"
 
 
 def resource_label(lb: elb_pb2.ElbLoadBalancer, tg: elb_pb2.TargetGroup) -> str:
