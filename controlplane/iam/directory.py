@@ -8,9 +8,7 @@ costs no etcd read and no JSON parse.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Sequence
 
 import structlog
 
@@ -18,8 +16,8 @@ from berth.errors import InvalidArgument
 from berth.v1 import iam_pb2, store_pb2
 from controlplane.iam.evaluate import PolicySet
 from controlplane.iam.policy import Policy, parse
-from controlplane.state.mirror import Mirror
-from controlplane.store import Delete, EtcdStore, Put, keys
+from controlplane.state.mirror import Mirror, MirrorSet
+from controlplane.store import EtcdStore, keys
 
 log = structlog.get_logger("berth.iam")
 
@@ -78,7 +76,7 @@ def builtin_policies() -> list[iam_pb2.ManagedPolicy]:
     ]
 
 
-class Directory:
+class Directory(MirrorSet):
     def __init__(self, store: EtcdStore) -> None:
         self.users = Mirror(store, keys.IAM_USERS, iam_pb2.User)
         self.roles = Mirror(store, keys.IAM_ROLES, iam_pb2.Role)
@@ -92,22 +90,6 @@ class Directory:
 
     def _forget(self, key: str, old: object, new: object) -> None:
         self._sets.clear()  # users and policies change rarely; decisions are rebuilt lazily
-
-    async def run(self) -> None:
-        async with asyncio.TaskGroup() as tg:
-            for mirror in self.mirrors:
-                tg.create_task(mirror.run())
-
-    async def ready(self) -> None:
-        for mirror in self.mirrors:
-            await mirror.ready.wait()
-
-    def note_commit(self, ops: Sequence[Put | Delete], revision: int) -> None:
-        """Apply the writes of our own transaction (committed at `revision`) to the mirrors."""
-        for op in ops:
-            for mirror in self.mirrors:
-                if op.key.startswith(mirror.prefix):
-                    mirror.apply_local(op.key, op.value if isinstance(op, Put) else None, revision)  # type: ignore[arg-type]
 
     def user(self, name: str) -> iam_pb2.User | None:
         record = self.users.items.get(keys.iam_user(name))

@@ -3,10 +3,8 @@ indexes the scheduler and the agent sessions need, kept up to date by etcd watch
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -15,8 +13,8 @@ from google.protobuf.message import Message
 from berth import taskstatus
 from berth.v1 import store_pb2, types_pb2
 from controlplane.scheduler import Instance
-from controlplane.state.mirror import Mirror
-from controlplane.store import Check, Delete, EtcdStore, Put, Versioned, keys
+from controlplane.state.mirror import Mirror, MirrorSet
+from controlplane.store import EtcdStore, Versioned, keys
 
 M = TypeVar("M", bound=Message)
 
@@ -47,7 +45,7 @@ def live(task: types_pb2.Task) -> bool:
     return task.last_status != "STOPPED"
 
 
-class State:
+class State(MirrorSet):
     def __init__(self, store: EtcdStore) -> None:
         self.store = store
         self.tasks = Mirror(store, keys.TASKS, types_pb2.Task)
@@ -120,24 +118,6 @@ class State:
                 self.tasks_by_instance[new.container_instance_arn].add(key)
             if new.service_name:
                 self.tasks_by_service[(cluster, new.service_name)].add(key)
-
-    async def run(self) -> None:
-        async with asyncio.TaskGroup() as tg:
-            for mirror in self.mirrors:
-                tg.create_task(mirror.run())
-
-    async def ready(self) -> None:
-        for mirror in self.mirrors:
-            await mirror.ready.wait()
-
-    def note_commit(self, ops: Sequence[Put | Delete | Check], revision: int) -> None:
-        """Apply the writes of our own transaction (committed at `revision`) to the mirrors."""
-        for op in ops:
-            if isinstance(op, Check):
-                continue
-            for mirror in self.mirrors:
-                if op.key.startswith(mirror.prefix):
-                    mirror.apply_local(op.key, op.value if isinstance(op, Put) else None, revision)  # type: ignore[arg-type]
 
     async def refresh_cluster(self, cluster: str, *, all_tasks: bool = False) -> None:
         """Re-read a cluster's instances, allocations and tasks from etcd (after a lost race).

@@ -11,14 +11,14 @@ they must be quick and not block.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import structlog
 from google.protobuf.message import Message
 
 from berth.errors import Unavailable
-from controlplane.store import EtcdStore, Versioned, WatchCompacted, WatchEvent
+from controlplane.store import Check, Delete, EtcdStore, Put, Versioned, WatchCompacted, WatchEvent
 
 M = TypeVar("M", bound=Message)
 
@@ -133,3 +133,27 @@ class Mirror(Generic[M]):
                 log.warning("mirror_unavailable", prefix=self.prefix, error=str(e))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+
+class MirrorSet:
+    """Several mirrors run, awaited and told of our own commits together (`self.mirrors`)."""
+
+    mirrors: list[Mirror]  # type: ignore[type-arg]
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as tg:
+            for mirror in self.mirrors:
+                tg.create_task(mirror.run())
+
+    async def ready(self) -> None:
+        for mirror in self.mirrors:
+            await mirror.ready.wait()
+
+    def note_commit(self, ops: Sequence[Put | Delete | Check], revision: int) -> None:
+        """Apply the writes of our own transaction (committed at `revision`) to the mirrors."""
+        for op in ops:
+            if isinstance(op, Check):
+                continue
+            for mirror in self.mirrors:
+                if op.key.startswith(mirror.prefix):
+                    mirror.apply_local(op.key, op.value if isinstance(op, Put) else None, revision)
