@@ -189,7 +189,7 @@ class ControlPlaneProcess:
                 "--data-dir",
                 str(self.data_dir),
                 "--secrets-key-file",
-                str(secrets_key_file(self.prefix + self.etcd_endpoints)),
+                str(secrets_key_file(self.prefix)),
                 "--log-json",
                 *self.extra,
             ],
