@@ -192,10 +192,19 @@ def lb_config(
 class LbProcess:
     """`berth-lb` as a user starts it."""
 
-    def __init__(self, controlplane: str, name: str, data_dir: Path, *, metrics_port: int = 0) -> None:
+    def __init__(
+        self,
+        controlplane: str,
+        name: str,
+        data_dir: Path,
+        *,
+        metrics_port: int = 0,
+        config: Path | None = None,
+    ) -> None:
         self.controlplane = controlplane
         self.name = name
         self.data_dir = data_dir
+        self.config = config  # the client config with its credential (a real control plane)
         self.metrics_port = metrics_port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -223,7 +232,7 @@ class LbProcess:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "BERTH_CONFIG": str(self.data_dir / "no-config")},
+            env={**os.environ, "BERTH_CONFIG": str(self.config or self.data_dir / "no-config")},
         )
         return self
 
