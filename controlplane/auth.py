@@ -203,12 +203,17 @@ class Authorizer:
             return
         if principal.kind == "agent" and action in AGENT_ECS_ACTIONS:
             return
-        if principal.kind == "user" and self.directory is not None and not principal.policies:
+        if self.decides_on_resources(principal):
             for decision in self.decide(principal.name, action, request):
                 if not decision.allowed:
                     raise PermissionDenied(denied_message(self.user_arn(principal.name), decision))
             return
         raise PermissionDenied(f"{principal.arn} is not authorized to perform {action}")
+
+    def decides_on_resources(self, principal: Principal) -> bool:
+        """Whether `principal`'s calls are decided by policies on what they act on (IAM users),
+        rather than by who it is (the admin key, agents)."""
+        return principal.kind == "user" and self.directory is not None and not principal.policies
 
     def resources(self, action: str, request: Message | None) -> list[str]:
         """The resource ARNs a request acts on ("*" when it names none)."""

@@ -87,8 +87,12 @@ class Api:
         structlog.contextvars.bind_contextvars(request_id=request_id, method=method.full_name)
         principal = await authenticate()
         structlog.contextvars.bind_contextvars(principal=principal.arn)
-        # A bidirectional call's first message is not read yet: it is authorized on no resource.
-        self._authorizer.check(principal, method.action, request if isinstance(request, Message) else None)
+        # A bidirectional call of a user decided by policies is authorized once its first message
+        # is read (`stream`): what it acts on is there.
+        if isinstance(request, Message) or not self._authorizer.decides_on_resources(principal):
+            self._authorizer.check(
+                principal, method.action, request if isinstance(request, Message) else None
+            )
         return CallContext(request_id=request_id, principal=principal, method=method.full_name)
 
     @contextlib.asynccontextmanager
@@ -154,6 +158,13 @@ class Api:
         async with self._chain(method, authenticate, request_id, request) as ctx:
             if refused is not None:
                 raise refused
+            if method.client_streaming and self._authorizer.decides_on_resources(ctx.principal):
+                try:
+                    first = await anext(request)
+                except StopAsyncIteration:
+                    raise errors.InvalidArgument("the stream ended before its first message") from None
+                self._authorizer.check(ctx.principal, method.action, first)
+                request = _prepended(first, request)
             async for response in method.handler(request, ctx):
                 yield response
 
@@ -167,6 +178,12 @@ class Api:
         else:
             log.info("api_request", code=code, duration_ms=round(elapsed * 1000, 2))
         structlog.contextvars.clear_contextvars()
+
+
+async def _prepended(first: Message, rest: AsyncIterator[Message]) -> AsyncIterator[Message]:
+    yield first
+    async for message in rest:
+        yield message
 
 
 def _method(

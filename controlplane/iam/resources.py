@@ -76,6 +76,8 @@ def targets(action: str, request: Message | None, factory: arns.ArnFactory) -> l
     """The resources `request` (the request of `action`) acts on; one "*" target when none is named."""
     if request is None:
         return [Target(ANY)]
+    if "start" in request.DESCRIPTOR.fields_by_name and request.HasField("start"):
+        request = request.start  # type: ignore[attr-defined]  # a stream's opening message (exec)
     service, _, name = action.partition(":")
     if service == "iam":
         users = _values(request, "user_name")

@@ -291,3 +291,35 @@ def test_roles_hold_policies_and_simulate(client: Any) -> None:
     client.iam("DetachRolePolicy", roleName=name, policyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     client.iam("DeleteRolePolicy", roleName=name, policyName="read")
     client.iam("DeleteRole", roleName=name)
+
+
+def test_exec_is_authorized_on_the_cluster_of_its_start_message(
+    client: Any, clusters: tuple[str, str], user_client: Any
+) -> None:
+    from berth.v1 import berth_pb2
+
+    a, b = clusters
+    _, key = make_user(
+        client,
+        doc(
+            {
+                "Effect": "Allow",
+                "Action": "ecs:ExecuteCommand",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"ecs:cluster": arn("cluster", a)}},
+            }
+        ),
+    )
+    eve = user_client(key)
+
+    def start(cluster: str) -> ApiError:
+        first = berth_pb2.ExecuteCommandStreamRequest(
+            start=berth_pb2.ExecStart(cluster=cluster, task="0" * 32, command="sh")
+        )
+        with pytest.raises(ApiError) as e:
+            list(eve.execute_command_stream([first], timeout=10))
+        return e.value
+
+    assert start(b).code == "PERMISSION_DENIED"
+    allowed = start(a)  # past the authorizer: refused for what it is (no such task)
+    assert allowed.code != "PERMISSION_DENIED", allowed
