@@ -4,10 +4,10 @@ API commands. Pure: no I/O, no clock (pass `now`).
 Each backend has a fixed number of server slots. A target keeps the slot it is in; a new target
 takes the lowest free slot (else one holding a target that is no longer wanted). A slot changes
 target by going to maint, getting the new address, leaving maint for drain, being marked down (so
-it is checked `rise` times before it takes traffic, ELB's "initial") and set ready. A draining target is set to `drain` (no new
-requests, in-flight ones finish) and its slot is freed (maint, address cleared) once its drain
-deadline passes or it leaves the config. None of this reloads HAProxy; only a backend needing more
-slots than it has does (`needs_more_slots`).
+it is checked `rise` times before it takes traffic, ELB's "initial") and set ready. A draining
+target is set to `drain` (no new requests, in-flight ones finish) and its slot is freed (maint,
+address cleared) once its drain deadline passes or it leaves the config. None of this reloads
+HAProxy; only a backend needing more slots than it has does (`needs_more_slots`).
 """
 
 from __future__ import annotations
