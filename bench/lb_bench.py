@@ -9,8 +9,15 @@
   that shows the slot holding it ready (then free again); 20 rounds each. HAProxy's pid is checked
   unchanged (no reload).
 
-berth-lb is fed by a small fake LoadBalancerNode server (tests/support/lbnode.py), since the point is
-the data plane; the control plane's side of the stream is measured with it on its own.
+- Target change → applied through the real control plane: an in-process control plane on etcd
+  (127.0.0.1:2379), a berth-lb watching it, and `RegisterTargets` (then `DeregisterTargets`, with a
+  deregistration delay of 0) of a busybox httpd on a target group of type ip, timed from just
+  before the call to the first `show servers state` poll that shows the server in HAProxy (then
+  gone); ROUNDS rounds each. This is the whole path: the API's etcd write, the catalog's watch,
+  the node stream, berth-lb's runtime commands.
+
+The first three use a small fake LoadBalancerNode server (tests/support/lbnode.py), since their
+point is the data plane.
 """
 
 from __future__ import annotations
@@ -110,6 +117,70 @@ def wait_until(check: object, timeout: float = 10.0) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def control_plane_changes(root: Path) -> tuple[list[float], list[float], int]:
+    """(ms register -> in HAProxy, ms deregister -> out of HAProxy, reloads) via a real control plane."""
+    from berth import Client
+    from tests.support.controlplane import InProcessControlPlane
+    from tests.support.infra import shared_etcd_endpoint
+
+    endpoint, etcd = shared_etcd_endpoint()
+    cp = InProcessControlPlane((endpoint,)).start()
+    client = Client(config_path=cp.config_path)
+    proc, port = busybox_httpd(root / "www")
+    lb_node = None
+    try:
+        lb = client.elb("CreateLoadBalancer", name="bench").load_balancers[0]
+        tg = client.elb(
+            "CreateTargetGroup",
+            name="bench",
+            protocol="HTTP",
+            port=80,
+            targetType="ip",
+            healthCheckPath="/index.html",
+        ).target_groups[0]
+        arn = tg.target_group_arn
+        client.elb(
+            "ModifyTargetGroupAttributes",
+            targetGroupArn=arn,
+            attributes=[{"key": "deregistration_delay.timeout_seconds", "value": "0"}],
+        )
+        client.elb(
+            "CreateListener",
+            loadBalancerArn=lb.load_balancer_arn,
+            port=free_port(),
+            defaultActions=[{"type": "forward", "targetGroupArn": arn}],
+        )
+        lb_node = LbProcess(cp.endpoint, "bench", root / "cp-lb", config=cp.config_path).start()
+        sock = root / "cp-lb" / "admin.sock"
+        deadline = time.monotonic() + 20
+        while not (sock.exists() and "tg-bench" in runtime(sock, "show servers state tg-bench")):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"berth-lb did not serve the load balancer:\n{lb_node.log()}")
+            time.sleep(0.05)
+        pid = lb_node.haproxy_pid()
+        target = [{"id": "127.0.0.1", "port": port}]
+        add, remove = [], []
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            client.elb("RegisterTargets", targetGroupArn=arn, targets=target)
+            wait_until(lambda: slot_of(sock, port) == "ready")
+            add.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            client.elb("DeregisterTargets", targetGroupArn=arn, targets=target)
+            wait_until(lambda: slot_of(sock, port) == "")
+            remove.append((time.perf_counter() - start) * 1000)
+        return add, remove, 0 if lb_node.haproxy_pid() == pid else 1
+    finally:
+        if lb_node is not None:
+            lb_node.stop()
+            lb_node.stop_haproxy()
+        proc.terminate()
+        client.close()
+        cp.stop()
+        if etcd is not None:
+            etcd.stop()
+
+
 def run() -> None:
     from berth.v1 import elb_pb2
 
@@ -154,6 +225,9 @@ def run() -> None:
             remove.append(wait_until(lambda: slot_of(sock, extra) == ""))
         extra_proc.terminate()
         reloads = 0 if lb.haproxy_pid() == pid else 1
+        lb.stop()
+        lb.stop_haproxy()
+        cp_add, cp_remove, cp_reloads = control_plane_changes(root)
 
         ratio_p50 = median(through) / median(direct)
         ratio_p99 = percentile(through, 99) / percentile(direct, 99)
@@ -186,6 +260,14 @@ def run() -> None:
                 ),
                 ("target removed -> slot freed", f"p50 {median(remove):.1f} ms, max {max(remove):.1f} ms"),
                 ("HAProxy reloads during the changes", str(reloads)),
+                (
+                    "real control plane: RegisterTargets -> in HAProxy",
+                    f"p50 {median(cp_add):.1f} ms, max {max(cp_add):.1f} ms ({ROUNDS} rounds)",
+                ),
+                (
+                    "real control plane: DeregisterTargets (delay 0) -> out of HAProxy",
+                    f"p50 {median(cp_remove):.1f} ms, max {max(cp_remove):.1f} ms, {cp_reloads} reloads",
+                ),
             ],
         )
     finally:

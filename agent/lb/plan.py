@@ -3,11 +3,11 @@ API commands. Pure: no I/O, no clock (pass `now`).
 
 Each backend has a fixed number of server slots. A target keeps the slot it is in; a new target
 takes the lowest free slot (else one holding a target that is no longer wanted). A slot changes
-target by going to maint, getting the new address, being marked down (so it is checked before it
-takes traffic, ELB's "initial") and set ready. A draining target is set to `drain` (no new
-requests, in-flight ones finish) and its slot is freed (maint, address cleared) once its drain
-deadline passes or it leaves the config. None of this reloads HAProxy; only a backend needing more
-slots than it has does (`needs_more_slots`).
+target by going to maint, getting the new address, leaving maint for drain, being marked down (so
+it is checked `rise` times before it takes traffic, ELB's "initial") and set ready. A draining
+target is set to `drain` (no new requests, in-flight ones finish) and its slot is freed (maint,
+address cleared) once its drain deadline passes or it leaves the config. None of this reloads
+HAProxy; only a backend needing more slots than it has does (`needs_more_slots`).
 """
 
 from __future__ import annotations
@@ -158,7 +158,13 @@ def _slot_commands(server: str, cur: ServerState, want: Want | None, *, checks: 
         out.append(f"set server {server} weight {WEIGHT}")
     target = DRAIN if want.draining else READY
     if admin == MAINT and checks:
+        # HAProxy puts a server leaving maint straight UP (its health set to `rise`, "start OK but
+        # check immediately"), overriding a `health down` given in maint: it would take traffic
+        # unchecked and be healthy after one check. Leaving maint for drain first, then marking it
+        # down, keeps it DOWN until `rise` checks pass (ELB's healthy threshold).
+        out.append(f"set server {server} state drain")
         out.append(f"set server {server} health down")
+        admin = DRAIN
     if admin != target:
         out.append(f"set server {server} state {target}")
     return out

@@ -9,6 +9,7 @@ a stopped agent's targets leave within its grace period.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.error
@@ -97,6 +98,7 @@ def stack(
         name=f"tg-{unique}",
         protocol="HTTP",
         port=80,
+        healthCheckPath="/",
         healthCheckIntervalSeconds=INTERVAL,
         healthCheckTimeoutSeconds=2,
         healthyThresholdCount=2,
@@ -133,12 +135,70 @@ def stack(
             "port": port,
             "hosts": hosts,
             "node": node,
+            "backend": f"tg-tg-{unique}",
             "family": f"lbweb-{unique}",
         }
     finally:
         client.update_service(cluster=cluster, service="web", desiredCount=0)
         node.stop()
         node.stop_haproxy()
+
+
+def servers(node: LbProcess, backend: str) -> set[tuple[str, int]]:
+    """(address, port) of the servers HAProxy holds in the backend (free slots left out)."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(str(node.data_dir / "admin.sock"))
+        s.sendall(f"show servers state {backend}\n".encode())
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    found = set()
+    for line in out.decode().splitlines():
+        f = line.split()
+        if len(f) > 18 and not line.startswith("#") and f[4] != "0.0.0.0":
+            found.add((f[4], int(f[18])))
+    return found
+
+
+def in_haproxy(stack: dict[str, Any]) -> set[int]:
+    return {port for _, port in servers(stack["node"], stack["backend"])}
+
+
+class Watch:
+    """Every state the tasks and targets go through, polled every 0.25 s until stopped."""
+
+    def __init__(self, client: Client, cluster: str, tg: str) -> None:
+        self.client, self.cluster, self.tg = client, cluster, tg
+        self.task_states: dict[str, list[str]] = {}
+        self.target_states: dict[str, list[str]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _note(self, into: dict[str, list[str]], key: str, state: str) -> None:
+        seen = into.setdefault(key, [])
+        if not seen or seen[-1] != state:
+            seen.append(state)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 180
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            for h in health(self.client, self.tg):
+                self._note(self.target_states, h.task_arn, h.target_health.state)
+            arns = list(self.client.list_tasks(cluster=self.cluster, serviceName="web").task_arns)
+            arns += [a for a in self.task_states if a not in arns]  # stopped ones too
+            if arns:
+                for t in self.client.describe_tasks(cluster=self.cluster, tasks=arns).tasks:
+                    self._note(self.task_states, t.task_arn, t.last_status)
+            time.sleep(0.25)
 
 
 def health(client: Client, tg: str) -> list[Any]:
@@ -171,11 +231,16 @@ def completed(client: Client, cluster: str, td: str) -> None:
 def test_rolling_deployment_behind_haproxy_loses_no_request(
     client: Client, cluster: str, stack: dict[str, Any]
 ) -> None:
-    first = healthy(client, stack["tg"], 3)
+    with Watch(client, cluster, stack["tg"]) as first_watch:
+        first = healthy(client, stack["tg"], 3)
     assert all(h.task_arn for h in first)
+    # Every target went initial -> healthy (2 checks at 5 s): none was healthy unchecked.
+    for h in first:
+        # (healthy() saw them healthy; the watch's last poll may predate that)
+        assert first_watch.target_states[h.task_arn][0] == "initial", first_watch.target_states
     v1 = client.describe_services(cluster=cluster, services=["web"]).services[0].task_definition
     completed(client, cluster, v1)  # health gating released the first deployment
-    with Load(stack["port"]) as load:
+    with Load(stack["port"]) as load, Watch(client, cluster, stack["tg"]) as watch:
         wait_for(lambda: len(load.results) > 20, timeout=20, message="no traffic")
         v2 = web(client, stack["family"], "v2")
         client.update_service(cluster=cluster, service="web", taskDefinition=v2)
@@ -187,7 +252,21 @@ def test_rolling_deployment_behind_haproxy_loses_no_request(
             timeout=60,
             message="the old targets did not leave",
         )
+        wait_for(
+            lambda: all(watch.task_states.get(h.task_arn, [""])[-1] == "STOPPED" for h in first),
+            timeout=60,
+            message="the old tasks did not stop",
+        )
         time.sleep(1)
+    # The old tasks drained (DEACTIVATING) before they stopped; the new targets were checked
+    # (initial) before they were healthy.
+    for h in first:
+        states = watch.task_states[h.task_arn]
+        assert "DEACTIVATING" in states and states.index("DEACTIVATING") < states.index("STOPPED"), states
+    new = [a for a in watch.target_states if a not in {h.task_arn for h in first}]
+    assert len(new) == 3 and all(
+        watch.target_states[a][0] == "initial" and "healthy" in watch.target_states[a] for a in new
+    ), watch.target_states
     assert len(load.results) > 100, len(load.results)
     assert load.failures() == [], load.failures()[:5]
     bodies = [body for _, body in load.results]
@@ -231,6 +310,9 @@ def test_a_stopped_agents_targets_leave_within_its_grace(
     if not any(h.target.id == instance for h in health(client, stack["tg"])):
         host = stack["hosts"][1]
         instance = host.instance_arn.rsplit("/", 1)[-1]
+    # Both agents share one dockerd here, so a host port names one target.
+    ports = {h.target.port for h in health(client, stack["tg"]) if h.target.id == instance}
+    assert ports and ports <= in_haproxy(stack), ports
     host.stop()
     stopped = time.monotonic()
     grace = controlplane.settings.agent_grace_seconds
@@ -239,5 +321,11 @@ def test_a_stopped_agents_targets_leave_within_its_grace(
         timeout=grace + DRAIN + 30,
         interval=0.5,
         message="the stopped agent's targets did not leave",
+    )
+    wait_for(
+        lambda: not ports & in_haproxy(stack),
+        timeout=15,
+        interval=0.2,
+        message="the stopped agent's targets stayed in HAProxy",
     )
     assert time.monotonic() - stopped <= grace + DRAIN + 15

@@ -32,6 +32,7 @@ def test_a_new_target_takes_the_first_free_slot_and_is_checked_before_traffic() 
     plan = plan_backend(B, slots(), [w("10.0.0.1")], 4, checks=True)
     assert plan.commands == [
         "set server tg-app/srv1 addr 10.0.0.1 port 80",
+        "set server tg-app/srv1 state drain",
         "set server tg-app/srv1 health down",
         "set server tg-app/srv1 state ready",
     ]
@@ -73,6 +74,7 @@ def test_a_full_backend_reuses_a_leftover_slot_through_maint() -> None:
     assert plan.commands == [
         "set server tg-app/srv1 state maint",
         "set server tg-app/srv1 addr 10.0.0.3 port 80",
+        "set server tg-app/srv1 state drain",
         "set server tg-app/srv1 health down",
         "set server tg-app/srv1 state ready",
     ]
