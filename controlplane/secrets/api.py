@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from berth import arn as arns
 from berth.errors import Conflict, InvalidArgument, shown
 from berth.v1 import secretsmanager_pb2 as pb
 from berth.v1 import types_pb2
@@ -212,7 +213,8 @@ class SecretsManagerServicer:
         for service in self.state.services.values():
             if service.status != "ACTIVE":
                 continue
-            td = self.state.task_definitions.get(_td_key(service.task_definition))
+            family, revision = arns.task_definition_ref(service.task_definition)
+            td = self.state.task_definitions.get(keys.task_definition(family, revision or 0))
             if td is None:
                 continue
             for use in refs.uses(td):
@@ -220,8 +222,3 @@ class SecretsManagerServicer:
                     out.append(service)
                     break
         return out
-
-
-def _td_key(td_arn: str) -> str:
-    family, _, revision = td_arn.rsplit("/", 1)[-1].rpartition(":")
-    return keys.task_definition(family, int(revision or 0))
