@@ -36,11 +36,12 @@ def marker(data_dir: Path) -> Path:
 
 
 def _stub(session: Session) -> ecs_pb2_grpc.ECSStub:
+    assert session.channel is not None
     return ecs_pb2_grpc.ECSStub(session.channel)  # type: ignore[no-untyped-call]
 
 
-def _auth(session: Session) -> tuple[tuple[str, str]]:
-    return (("authorization", f"Bearer {session.identity.token}"),)
+def _auth(session: Session) -> tuple[tuple[str, str], ...]:
+    return session.call_metadata()
 
 
 async def current_status(session: Session) -> str:

@@ -57,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         help="the control plane's join token (or $BERTH_JOIN_TOKEN, or --join-token-file)",
     )
     p.add_argument("--join-token-file", help="read the join token from this file")
+    p.add_argument(
+        "--ca-file",
+        default=None,
+        help="the CA bundle that verifies the control plane (default: the CA the join token names, "
+        "read from the control plane once and kept in the data dir)",
+    )
     p.add_argument("--data-dir", required=True, help="where the agent keeps its identity")
     p.add_argument("--name", default="", help="host name to report (default: the machine's)")
     p.add_argument(
@@ -148,6 +154,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         data_dir=Path(a.data_dir).expanduser(),
         cluster=a.cluster,
         join_token=token,
+        ca_file=Path(a.ca_file).expanduser() if a.ca_file else None,
         name=a.name,
         pool=a.pool,
         attributes=attributes,
@@ -278,6 +285,8 @@ async def run(settings: AgentSettings) -> int:
             stopper = tg.create_task(stopping())
             stats = tg.create_task(report_stats(sampler, session.send_stats, settings.stats_interval_seconds))
             tasks = {watcher, stream, stopper, stats}
+            if session.tls:
+                tasks.add(tg.create_task(session.keep_certificate()))
             if sandboxes is not None:
                 tasks.add(tg.create_task(sandboxes.run()))
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -1,7 +1,9 @@
 """The agent's link to the control plane: registration and the session stream.
 
-Registration uses the agent's own token when it has one (a restart re-registers the same
-instance), else the join token. The session sends Hello, heartbeats and task state changes;
+Registration uses the agent's own credential when it has one (a restart re-registers the same
+instance), else the join token. On a TLS cluster that credential is a client certificate for the
+agent port (mutual TLS), renewed halfway through its life (agent.certs); on an --insecure one it
+is a bearer token. The session sends Hello, heartbeats and task state changes;
 every state change carries a sequence number and stays in the outbox until the control plane
 acknowledges it, so none is lost across reconnects (a newer snapshot of the same task replaces
 an older unsent one). The control plane sends task manifests, which go to the TaskManager.
@@ -19,12 +21,15 @@ from typing import Any
 
 import grpc
 import structlog
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from agent import host, identity
+from agent.certs import files, renewal
 from agent.execs import ExecService
 from agent.logs import LogService
 from agent.runtime.model import RuntimeInfo
 from agent.settings import AGENT_VERSION, AgentSettings
+from berth import tls
 from berth.endpoints import grpc_target
 from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
 
@@ -63,11 +68,22 @@ class Session:
     def __init__(self, settings: AgentSettings, channel: grpc.aio.Channel | None = None) -> None:
         self.settings = settings
         self.identity = identity.load(settings.data_dir)
-        # A channel may be shared (simulated agents run many sessions on one connection).
-        self.channel = channel or grpc.aio.insecure_channel(
-            grpc_target(settings.endpoint), options=CHANNEL_OPTIONS
+        # TLS clusters (the join token names the CA, --ca-file, or the agent already holds a
+        # certificate): join over the user port with the join token, then hold the session over
+        # the agent port with the agent's client certificate. A shared channel (simulated agents
+        # run many sessions on one connection) means an insecure cluster.
+        self.certs = files.load(settings.data_dir) if channel is None else None
+        self.tls = channel is None and bool(
+            settings.ca_file or tls.split_join_token(settings.join_token)[1] or self.certs
         )
-        self.stub = agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
+        self.channel: grpc.aio.Channel | None = channel
+        if self.channel is None and not self.tls:
+            self.channel = grpc.aio.insecure_channel(grpc_target(settings.endpoint), options=CHANNEL_OPTIONS)
+        elif self.tls and self.certs is not None and self.certs.valid():
+            self.channel = self._agent_channel(self.certs)
+        self._user: grpc.aio.Channel | None = None
+        self._retired: list[grpc.aio.Channel] = []  # replaced by a renewed certificate's channel
+        self._registration: tuple[RuntimeInfo, str, str] | None = None
         self._seq = 0
         self._outbox: dict[tuple[str, str], agent_pb2.TaskStateChange] = {}  # (task, status) -> latest
         self._wake = asyncio.Event()
@@ -81,19 +97,86 @@ class Session:
         self._relayed: deque[agent_pb2.AgentMessage] = deque()
         self.dns_servers: list[str] = []  # the resolver tasks get by default (from registration)
 
+    @property
+    def stub(self) -> agent_pb2_grpc.AgentStub:
+        if self.channel is None:
+            raise RuntimeError("the agent is not registered yet")
+        return agent_pb2_grpc.AgentStub(self.channel)  # type: ignore[no-untyped-call]
+
+    def call_metadata(self) -> tuple[tuple[str, str], ...]:
+        """What the agent's own calls carry: its bearer token (insecure clusters); nothing on TLS
+        clusters, where its client certificate says who it is."""
+        return () if self.tls else (("authorization", f"Bearer {self.identity.token}"),)
+
+    # -- channels (TLS clusters) -----------------------------------------------------------------
+
+    def _agent_channel(self, certs: files.AgentCerts) -> grpc.aio.Channel:
+        return grpc.aio.secure_channel(
+            grpc_target(",".join(certs.endpoints)),
+            tls.channel_credentials(certs.cluster_ca_pem, certs.key_pem, certs.cert_pem),
+            options=CHANNEL_OPTIONS + tls.server_name_options(tls.SERVER_NAME),
+        )
+
+    async def _user_channel(self) -> grpc.aio.Channel:
+        """The channel to the user port, for joining with the join token: verified with --ca-file,
+        or with the CA whose fingerprint the join token names (read from the control plane's
+        certificate chain once, then kept in the data dir)."""
+        if self._user is not None:
+            return self._user
+        data_dir = self.settings.data_dir
+        if self.settings.ca_file:
+            ca = tls.read_bundle(self.settings.ca_file)
+        else:
+            ca = files.server_ca(data_dir)
+            wanted = tls.split_join_token(self.settings.join_token)[1]
+            if wanted and wanted not in trusted_fingerprints(ca):
+                endpoints = [e.strip() for e in self.settings.endpoint.split(",") if e.strip()]
+                ca = await asyncio.to_thread(tls.bootstrap_ca, endpoints, wanted)
+                files.save_server_ca(data_dir, ca)
+                log.info("control_plane_ca_trusted", fingerprint=wanted)
+            if not ca:
+                raise SystemExit(
+                    "berth-agent: no CA to verify the control plane with: pass the join token the "
+                    "control plane printed (it names the CA) or --ca-file"
+                )
+        self._user = grpc.aio.secure_channel(
+            grpc_target(self.settings.endpoint),
+            tls.channel_credentials(ca),
+            options=CHANNEL_OPTIONS
+            + tls.server_name_options("" if self.settings.ca_file else tls.SERVER_NAME),
+        )
+        return self._user
+
+    async def _use(self, certs: files.AgentCerts) -> None:
+        """Hold the session over a new certificate: new calls use a new channel; a session on the
+        old one ends cleanly (the agent half-closes it) and run() reconnects at once, then closes
+        the old channel once its calls in flight are done."""
+        files.save(self.settings.data_dir, certs)
+        old, self.certs = self.channel, certs
+        self.channel = self._agent_channel(certs)
+        if old is not None:
+            self._retired.append(old)
+            self._wake.set()
+
     # -- registration ----------------------------------------------------------------------------
 
     async def register(
         self, info: RuntimeInfo, *, metrics_endpoint: str, host_address: str
     ) -> identity.Identity:
         """Register (or re-register) until it works; returns the identity, saved to the data dir."""
+        self._registration = (info, metrics_endpoint, host_address)
         backoff = Backoff()
         while True:
             try:
+                if self.tls:
+                    return await self._register_tls(info, metrics_endpoint, host_address)
                 return await self._register_once(info, metrics_endpoint, host_address)
+            except tls.TlsError as e:
+                log.warning("registration_failed", error=str(e))
+                await backoff.sleep()
             except grpc.aio.AioRpcError as e:
                 if e.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED) or (
-                    e.code() == grpc.StatusCode.UNAUTHENTICATED and not self.identity.token
+                    e.code() == grpc.StatusCode.UNAUTHENTICATED and not self.identity.container_instance_arn
                 ):
                     raise SystemExit(
                         f"berth-agent: registration refused: {e.code().name}: {e.details()}"
@@ -101,19 +184,88 @@ class Session:
                 log.warning("registration_failed", code=e.code().name, error=e.details())
                 await backoff.sleep()
 
+    def _request(
+        self, info: RuntimeInfo, metrics_endpoint: str, host_address: str
+    ) -> ecs_messages_pb2.RegisterContainerInstanceRequest:
+        previous = self.identity
+        same_cluster = previous.cluster == (self.settings.pool or self.settings.cluster)
+        return host.registration(
+            self.settings,
+            info,
+            instance_arn=previous.container_instance_arn if same_cluster else "",
+            metrics_endpoint=metrics_endpoint,
+            host_address=host_address,
+        )
+
+    async def _register_tls(
+        self, info: RuntimeInfo, metrics_endpoint: str, host_address: str
+    ) -> identity.Identity:
+        """Re-register over the agent port with a valid certificate, else join over the user port
+        with the join token; either way with a new key, and the response's certificate."""
+        request = self._request(info, metrics_endpoint, host_address)
+        key = tls.new_private_key()
+        request.csr_pem = tls.new_csr(key, request.name or "agent").decode()
+        resp = None
+        if self.certs is not None and self.certs.valid() and request.container_instance_arn:
+            if self.channel is None:
+                self.channel = self._agent_channel(self.certs)
+            try:
+                resp = await self.stub.RegisterContainerInstance(request, timeout=30)
+            except grpc.aio.AioRpcError as e:
+                if e.code() not in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND):
+                    raise
+                log.warning(
+                    "certificate_revoked_joining_again",
+                    instance=request.container_instance_arn,
+                    error=e.details(),
+                )
+                files.forget(self.settings.data_dir)
+                request.container_instance_arn = ""
+        if resp is None:
+            secret, _ = tls.split_join_token(self.settings.join_token)
+            if not secret:
+                raise SystemExit(
+                    "berth-agent: no join token: pass --join-token (the control plane writes it to "
+                    "<data-dir>/join-token)"
+                )
+            user = agent_pb2_grpc.AgentStub(await self._user_channel())  # type: ignore[no-untyped-call]
+            resp = await user.RegisterContainerInstance(
+                request, metadata=(("authorization", f"Bearer {secret}"),), timeout=30
+            )
+        if not resp.HasField("certificate"):
+            raise SystemExit(
+                "berth-agent: the control plane gave no certificate (is it running with --insecure?)"
+            )
+        cert = resp.certificate
+        await self._use(
+            files.AgentCerts(
+                key, cert.certificate_pem.encode(), cert.ca_bundle_pem.encode(), tuple(cert.agent_endpoints)
+            )
+        )
+        return await self._registered(resp, token="", again=bool(request.container_instance_arn))
+
+    async def _registered(
+        self, resp: ecs_messages_pb2.RegisterContainerInstanceResponse, token: str, again: bool
+    ) -> identity.Identity:
+        self.identity = identity.Identity(
+            container_instance_arn=resp.container_instance.container_instance_arn,
+            token=token,
+            cluster=self.settings.pool or self.settings.cluster,
+        )
+        identity.save(self.settings.data_dir, self.identity)
+        # Kept in place (RunnerDeps holds this list): a re-registration updates it for new tasks.
+        self.dns_servers[:] = await host.answering_dns(list(resp.dns_servers))
+        if len(self.dns_servers) < len(resp.dns_servers):
+            log.warning("dns_server_unreachable", offered=list(resp.dns_servers), using=self.dns_servers)
+        log.info("registered", instance=self.identity.container_instance_arn, again=again, tls=self.tls)
+        return self.identity
+
     async def _register_once(
         self, info: RuntimeInfo, metrics_endpoint: str, host_address: str
     ) -> identity.Identity:
         previous = self.identity
-        same_cluster = previous.cluster == (self.settings.pool or self.settings.cluster)
-        arn = previous.container_instance_arn if same_cluster else ""
-        request = host.registration(
-            self.settings,
-            info,
-            instance_arn=arn,
-            metrics_endpoint=metrics_endpoint,
-            host_address=host_address,
-        )
+        request = self._request(info, metrics_endpoint, host_address)
+        arn = request.container_instance_arn
         token = previous.token if (previous.token and arn) else self.settings.join_token
         try:
             resp = await self._call_register(request, token)
@@ -128,18 +280,7 @@ class Session:
                 resp = await self._call_register(request, self.settings.join_token)
             else:
                 raise
-        self.identity = identity.Identity(
-            container_instance_arn=resp.container_instance.container_instance_arn,
-            token=resp.agent_token,
-            cluster=self.settings.pool or self.settings.cluster,
-        )
-        identity.save(self.settings.data_dir, self.identity)
-        # Kept in place (RunnerDeps holds this list): a re-registration updates it for new tasks.
-        self.dns_servers[:] = await host.answering_dns(list(resp.dns_servers))
-        if len(self.dns_servers) < len(resp.dns_servers):
-            log.warning("dns_server_unreachable", offered=list(resp.dns_servers), using=self.dns_servers)
-        log.info("registered", instance=self.identity.container_instance_arn, again=bool(arn))
-        return self.identity
+        return await self._registered(resp, token=resp.agent_token, again=bool(arn))
 
     async def _call_register(
         self, request: ecs_messages_pb2.RegisterContainerInstanceRequest, token: str
@@ -153,6 +294,53 @@ class Session:
             request, metadata=(("authorization", f"Bearer {token}"),), timeout=30
         )
         return resp
+
+    async def keep_certificate(self) -> None:
+        """Renew the client certificate halfway through its life, forever (TLS clusters). A
+        refused renewal means the instance's certificates were revoked (Deregistered); an
+        expired certificate (the control plane was out of reach too long) joins again."""
+        failures = 0
+        while True:
+            certs = self.certs
+            assert certs is not None
+            now = time.time()
+            when = (
+                renewal.renew_at(certs.received_at, certs.not_after)
+                if not failures
+                else now + renewal.retry_after(now, certs.not_after, failures)
+            )
+            await asyncio.sleep(max(0.0, when - now))
+            if not certs.valid(margin=1.0) and self._registration is not None:
+                info, metrics_endpoint, host_address = self._registration
+                log.warning("certificate_expired_joining_again")
+                await self.register(info, metrics_endpoint=metrics_endpoint, host_address=host_address)
+                failures = 0
+                continue
+            key = tls.new_private_key()
+            try:
+                resp = await self.stub.RenewCertificate(
+                    agent_pb2.RenewCertificateRequest(csr_pem=tls.new_csr(key, "agent").decode()), timeout=15
+                )
+            except grpc.aio.AioRpcError as e:
+                if e.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+                    raise Deregistered(f"certificate renewal refused: {e.code().name}: {e.details()}") from e
+                failures += 1
+                log.warning(
+                    "certificate_renewal_failed", code=e.code().name, error=e.details(), failures=failures
+                )
+                continue
+            cert = resp.certificate
+            await self._use(
+                files.AgentCerts(
+                    key,
+                    cert.certificate_pem.encode(),
+                    cert.ca_bundle_pem.encode(),
+                    tuple(cert.agent_endpoints) or certs.endpoints,
+                    received_at=time.time(),
+                )
+            )
+            failures = 0
+            log.info("certificate_renewed", expires_at=cert.expires_at)
 
     # -- state changes ---------------------------------------------------------------------------
 
@@ -186,6 +374,9 @@ class Session:
         while True:
             try:
                 await self._stream(on_manifest, backoff)
+                if self._retired:
+                    await self._close_retired()
+                    continue  # moved to the renewed certificate's channel
                 log.info("session_closed_by_control_plane")
             except grpc.aio.AioRpcError as e:
                 if e.code() in (
@@ -206,7 +397,7 @@ class Session:
     async def _stream(
         self, on_manifest: Callable[[agent_pb2.TaskManifest], Awaitable[None]], backoff: Backoff
     ) -> None:
-        metadata = (("authorization", f"Bearer {self.identity.token}"),)
+        metadata = self.call_metadata()
         self._relayed.clear()
         call: Any = self.stub.Session(self._outgoing(), metadata=metadata)
         async for message in call:
@@ -223,7 +414,12 @@ class Session:
             elif kind in ("exec_request", "exec_input") and self.execs is not None:
                 self.execs.handle(message)
 
+    async def _close_retired(self) -> None:
+        while self._retired:
+            await self._retired.pop().close(grace=10.0)
+
     async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
+        retired = len(self._retired)
         yield agent_pb2.AgentMessage(
             hello=agent_pb2.Hello(
                 container_instance_arn=self.identity.container_instance_arn, agent_version=AGENT_VERSION
@@ -232,6 +428,8 @@ class Session:
         sent = 0
         next_heartbeat = time.monotonic() + self.settings.heartbeat_seconds
         while True:
+            if len(self._retired) > retired:
+                return  # a renewed certificate: end this session, run() opens the next one
             # Everything not yet acknowledged goes out (again, after a reconnect), oldest first.
             for change in sorted(self._outbox.values(), key=lambda c: c.seq):
                 if change.seq > sent:
@@ -272,7 +470,7 @@ class Session:
             try:
                 response: agent_pb2.GetTaskSecretsResponse = await self.stub.GetTaskSecrets(
                     agent_pb2.GetTaskSecretsRequest(task_arn=task_arn),
-                    metadata=(("authorization", f"Bearer {self.identity.token}"),),
+                    metadata=self.call_metadata(),
                     timeout=10,
                 )
                 return response
@@ -291,18 +489,27 @@ class Session:
 
     async def goodbye(self, reason: str) -> None:
         """Tell the control plane this agent is going away (best effort, quickly)."""
-        if not self.identity.token:
+        if not self.identity.container_instance_arn or self.channel is None:
             return
         try:
             await self.stub.Goodbye(
                 agent_pb2.GoodbyeRequest(
                     container_instance_arn=self.identity.container_instance_arn, reason=reason
                 ),
-                metadata=(("authorization", f"Bearer {self.identity.token}"),),
+                metadata=self.call_metadata(),
                 timeout=2,
             )
         except grpc.aio.AioRpcError as e:
             log.info("goodbye_not_delivered", code=e.code().name)
 
     async def close(self) -> None:
-        await self.channel.close()
+        for channel in (self.channel, self._user):
+            if channel is not None:
+                await channel.close()
+
+
+def trusted_fingerprints(bundle: bytes) -> set[str]:
+    """The fingerprints of the certificates in a CA bundle (none for an empty one)."""
+    if not bundle:
+        return set()
+    return {tls.der_fingerprint(c.public_bytes(Encoding.DER)) for c in tls.certificates(bundle)}

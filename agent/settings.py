@@ -28,6 +28,7 @@ class AgentSettings:
     data_dir: Path
     cluster: str = "default"
     join_token: str = ""
+    ca_file: Path | None = None  # verifies the control plane's user port (default: from the join token)
     name: str = ""
     pool: str = ""  # "fargate": join the hidden FARGATE pool instead of a cluster
     attributes: dict[str, str] = field(default_factory=dict)

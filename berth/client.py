@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from berth import config, jsonmsg
+from berth import config, jsonmsg, tls
 from berth.endpoints import grpc_target
 from berth.errors import ApiError, FieldViolation, InvalidArgument
 from berth.v1 import (
@@ -53,16 +53,17 @@ class Client:
         token: str | None = None,
         *,
         config_path: str | Path | None = None,
+        ca_file: str | Path | None = None,
         timeout: float = 30.0,
     ) -> None:
+        """`ca_file`: the CA bundle the control plane's TLS is verified with (default: the
+        config's `caFile`; "" in both: plaintext, for an --insecure cluster)."""
         cfg = config.load(Path(config_path) if config_path else None)
         self.endpoint = endpoint or cfg.endpoint
         self.token = token if token is not None else cfg.token
         self.timeout = timeout
-        self._channel = grpc.insecure_channel(
-            grpc_target(self.endpoint),
-            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
-        )
+        self.ca_file = str(ca_file if ca_file is not None else cfg.caFile)
+        self._channel = channel(self.endpoint, self.ca_file)
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
         self._discovery = servicediscovery_pb2_grpc.ServiceDiscoveryStub(self._channel)  # type: ignore[no-untyped-call]
@@ -374,6 +375,22 @@ class Client:
         self, request: Request = None, **fields: Any
     ) -> ecs.ListTagsForResourceResponse:
         return self._unary("ListTagsForResource", ecs.ListTagsForResourceResponse, request, fields)
+
+
+def channel(endpoint: str, ca_file: str = "") -> grpc.Channel:
+    """A channel to the control plane at `endpoint` (one address or several replicas): TLS
+    verified with `ca_file`, or plaintext without one. With several endpoints every replica's
+    certificate must name the same server name, which the cluster CA's all do."""
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+        ("grpc.enable_retries", 1),
+    ]
+    target = grpc_target(endpoint)
+    if not ca_file:
+        return grpc.insecure_channel(target, options=options)
+    if "," in endpoint:
+        options += tls.server_name_options(tls.SERVER_NAME)
+    return grpc.secure_channel(target, tls.channel_credentials(tls.read_bundle(ca_file)), options=options)
 
 
 def build_request(cls: type[Message], request: Request, fields: dict[str, Any]) -> Message:

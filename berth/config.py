@@ -22,7 +22,9 @@ class ClientConfig:
     accessKeyId: str = ""
     secretAccessKey: str = ""
     region: str = "local"
-    httpEndpoint: str = "http://127.0.0.1:7411"
+    httpEndpoint: str = "https://127.0.0.1:7411"
+    # The CA bundle the control plane's TLS is verified with ("": plaintext, an --insecure cluster).
+    caFile: str = ""
 
 
 def config_path() -> Path:
@@ -50,6 +52,17 @@ def write(path: Path, config: ClientConfig) -> None:
         json.dump(asdict(config), f, indent=2)
         f.write("\n")
     os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def write_file(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write a file atomically with `mode`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, mode)
     os.replace(tmp, path)
 
 

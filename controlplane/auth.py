@@ -26,6 +26,7 @@ from controlplane.iam import resources
 from controlplane.iam.directory import Directory
 from controlplane.iam.evaluate import EXPLICIT_DENY, Decision, PolicySet
 from controlplane.store import EtcdStore, Put, keys
+from controlplane.tls.authority import AgentName, agent_name
 
 ADMIN = "admin"
 ADMIN_POLICY = "AdministratorAccess"
@@ -56,6 +57,7 @@ class Principal:
     policies: tuple[str, ...] = ()
     instance_arn: str = ""
     via: str = ""  # the replica that forwarded this call, if one did
+    generation: str = ""  # an agent's, from its certificate (TLS clusters)
 
     @property
     def arn(self) -> str:
@@ -116,6 +118,10 @@ class Authenticator:
         self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
         self._join: tuple[float, str] | None = None
         self._replica: tuple[float, str] | None = None
+        # TLS clusters set this False: agents then authenticate with their certificates only.
+        self.agent_keys = True
+        self._certs: dict[bytes, AgentName | None] = {}
+        self._generations: dict[str, tuple[float, str | None]] = {}
 
     async def access_key(self, key_id: str) -> store_pb2.AccessKey | None:
         now = time.monotonic()
@@ -136,6 +142,9 @@ class Authenticator:
             self._join = (now, record.value.secret_access_key if record else "")
         return self._join[1]
 
+    def forget_join_token(self) -> None:
+        self._join = None
+
     async def replica_token(self) -> str:
         if self._replica is None or not self._replica[1]:
             record = await self._store.get(keys.REPLICA_TOKEN, store_pb2.AccessKey)
@@ -145,6 +154,48 @@ class Authenticator:
     def forget(self, key_id: str) -> None:
         """Drop a cached key (it was just deleted or replaced)."""
         self._cache.pop(key_id, None)
+
+    def forget_agent(self, cluster: str, ident: str) -> None:
+        """Drop a cached agent generation (the instance registered again or was deregistered)."""
+        self._generations.pop(f"{cluster}/{ident}", None)
+
+    async def _generation(self, cluster: str, ident: str) -> str | None:
+        """The instance's current registration generation (None: not registered)."""
+        now = time.monotonic()
+        name = f"{cluster}/{ident}"
+        hit = self._generations.get(name)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+        record = await self._store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
+        value = record.value.cert_generation if record is not None and record.value.cert_generation else None
+        if len(self._generations) > 100_000:
+            self._generations.clear()
+        self._generations[name] = (now, value)
+        return value
+
+    async def from_certificate(self, cert_pem: bytes) -> Principal:
+        """The agent a verified client certificate (the agent port's) belongs to, while its
+        instance is registered with the generation the certificate names."""
+        name = self._certs.get(cert_pem, ...)
+        if name is ...:
+            name = agent_name(cert_pem)
+            if len(self._certs) > 100_000:
+                self._certs.clear()
+            self._certs[cert_pem] = name
+        if name is None:
+            raise Unauthenticated("the client certificate names no agent")
+        current = await self._generation(name.cluster, name.ident)
+        if current is None:
+            raise Unauthenticated(
+                f"container instance {name.ident} is not registered (deregistered?): "
+                "its certificate is revoked"
+            )
+        if current != name.generation:
+            raise Unauthenticated(
+                f"the certificate is from an earlier registration of container instance {name.ident}: "
+                "it is revoked"
+            )
+        return Principal(name=f"{name.cluster}/{name.ident}", kind="agent", generation=name.generation)
 
     async def from_bearer(
         self, authorization: str | None, forwarded_for: str | None = None, forwarded_by: str | None = None
@@ -167,14 +218,19 @@ class Authenticator:
                 )
             return decode_principal(forwarded_for, forwarded_by or "")
         if token.startswith(JOIN_PREFIX):
-            if await self.join_token() == token:
+            secret = token.rpartition(".")[0] if "." in token else token  # without the CA fingerprint
+            expected = await self.join_token()
+            if expected and hmac.compare_digest(expected.encode(), secret.encode()):
                 return Principal("agents", kind="join")
             raise Unauthenticated("the join token is not valid")
         key_id, _, secret = token.partition(".")
         key = await self.access_key(key_id) if key_id and secret else None
         if key is None or not hmac.compare_digest(key.secret_access_key.encode(), secret.encode()):
             raise Unauthenticated("the token is not valid")
-        return principal_of(key)
+        principal = principal_of(key)
+        if principal.kind == "agent" and not self.agent_keys:
+            raise Unauthenticated("on this cluster agents authenticate with their client certificates")
+        return principal
 
 
 def principal_of(key: store_pb2.AccessKey) -> Principal:
@@ -274,6 +330,24 @@ async def ensure_admin_key(store: EtcdStore) -> store_pb2.AccessKey:
 async def ensure_join_token(store: EtcdStore) -> str:
     """The token agents present to join; created once, shared by every replica."""
     return await _ensure_secret(store, keys.JOIN_TOKEN, JOIN_PREFIX, "join:agents")
+
+
+async def rotate_join_token(store: EtcdStore) -> str:
+    """Replace the join token with a new one; returns it."""
+    token = store_pb2.AccessKey(
+        access_key_id="join",
+        secret_access_key=JOIN_PREFIX + secrets.token_urlsafe(30),
+        principal="join:agents",
+        status="Active",
+        created_at=time.time(),
+    )
+    for _ in range(10):
+        try:
+            await store.commit(Put(keys.JOIN_TOKEN, token, await store.revision_of(keys.JOIN_TOKEN)))
+            return token.secret_access_key
+        except Conflict:
+            continue
+    raise Conflict("the join token is being rotated concurrently; retry")
 
 
 async def ensure_replica_token(store: EtcdStore) -> str:

@@ -7,9 +7,13 @@ import asyncio
 import signal
 from pathlib import Path
 
+import structlog
+
 from berth import logs
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
+
+log = structlog.get_logger("berth.controlplane")
 
 DEFAULT_DNS_ADDR = "127.0.0.1:8600,172.17.0.1:53"
 
@@ -99,6 +103,42 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="the DNS server address tasks get as resolver "
         "(default: a --dns-addr on port 53 that is not loopback)",
     )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="plaintext gRPC and HTTP, agents with bearer tokens (for a laptop; never on a network)",
+    )
+    p.add_argument(
+        "--agent-addr",
+        default="127.0.0.1:7412",
+        help="the mutual-TLS listen address agents hold their sessions on (TLS clusters)",
+    )
+    p.add_argument(
+        "--agent-advertise-addr",
+        default="",
+        help="where agents reach --agent-addr (default: it, 0.0.0.0 as 127.0.0.1)",
+    )
+    p.add_argument(
+        "--agent-cert-ttl",
+        type=float,
+        default=86400.0,
+        help="seconds an agent's client certificate is valid (agents renew halfway; default 86400)",
+    )
+    p.add_argument(
+        "--tls-cert", default=None, help="your own server certificate chain (PEM) for gRPC and HTTP"
+    )
+    p.add_argument("--tls-key", default=None, help="the key of --tls-cert (PEM)")
+    p.add_argument(
+        "--tls-ca",
+        default=None,
+        help="the CA bundle clients verify --tls-cert with (written to DATA_DIR/ca.pem)",
+    )
+    p.add_argument(
+        "--tls-san",
+        action="append",
+        default=[],
+        help="another name or address for the cluster CA's server certificate (repeatable)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
@@ -126,10 +166,28 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         secrets_key_file=Path(a.secrets_key_file).expanduser() if a.secrets_key_file else None,
         autoscale_interval_seconds=a.autoscale_interval,
         stats_min_interval_seconds=a.stats_min_interval,
+        insecure=a.insecure,
+        agent_addr=a.agent_addr,
+        agent_advertise_addr=a.agent_advertise_addr,
+        agent_cert_ttl_seconds=a.agent_cert_ttl,
+        tls_cert_file=_path(a.tls_cert),
+        tls_key_file=_path(a.tls_key),
+        tls_ca_file=_path(a.tls_ca),
+        tls_san=tuple(a.tls_san),
     )
 
 
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
 async def serve(settings: Settings) -> None:
+    if settings.insecure:
+        log.warning(
+            "insecure_mode",
+            detail="--insecure: gRPC and HTTP are plaintext and agents authenticate with bearer tokens; "
+            "anyone on the network can read credentials and secrets. Use it on a laptop only.",
+        )
     cp = ControlPlane(settings)
     await cp.start()
     loop = asyncio.get_running_loop()

@@ -20,6 +20,7 @@ from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
 from berth import config
+from berth import tls as berth_tls
 from berth.arn import ArnFactory
 from berth.errors import Unavailable
 from berth.httpserve import start_http
@@ -64,6 +65,9 @@ from controlplane.state.cluster_state import State
 from controlplane.statemetrics import StateCollector, count_failed_deployments
 from controlplane.store import EtcdStore
 from controlplane.taskstate import DrainSeconds, TargetHealth
+from controlplane.tls.agents import AgentCertificates
+from controlplane.tls.serving import ServerTls, server_tls
+from controlplane.tls.store import ensure_authority
 from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.controlplane")
@@ -96,6 +100,8 @@ class ControlPlane:
         self.failed = asyncio.Event()  # a background loop crashed: the process must not go on half-alive
         self.grpc_port = 0
         self.http_port = 0
+        self.agent_port = 0
+        self.tls: ServerTls | None = None
         self._grpc: grpc.aio.Server | None = None
         self._http: web.AppRunner | None = None
         self._stopped = asyncio.Event()
@@ -114,7 +120,28 @@ class ControlPlane:
     @property
     def http_endpoint(self) -> str:
         host = Settings.client_host(self.settings.http_addr).rpartition(":")[0]
-        return f"http://{host}:{self.http_port}"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://{host}:{self.http_port}"
+
+    @property
+    def agent_endpoint(self) -> str:
+        """Where agents reach this replica's agent port ("" on an insecure cluster)."""
+        if self.tls is None:
+            return ""
+        if self.settings.agent_advertise_addr:
+            return self.settings.agent_advertise_addr
+        host = Settings.client_host(self.settings.agent_addr).rpartition(":")[0]
+        return f"{host}:{self.agent_port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA bundle clients verify this cluster's TLS with (None: insecure, or none to give)."""
+        return (
+            Path(self.settings.data_dir) / "ca.pem" if self.tls is not None and self.tls.bundle_pem else None
+        )
+
+    def join_token(self, secret: str) -> str:
+        return berth_tls.join_token(secret, self.tls.authority.fingerprint if self.tls else "")
 
     async def _wait_for_etcd(self) -> None:
         deadline = time.monotonic() + self.settings.etcd_wait_seconds
@@ -136,6 +163,20 @@ class ControlPlane:
         admin = await auth.ensure_admin_key(self.store)
         join_token = await auth.ensure_join_token(self.store)
         await auth.ensure_replica_token(self.store)
+        await self.secrets.open_key(
+            self.settings.secrets_key_file or Path(self.settings.data_dir) / "secrets.key"
+        )
+        if not self.settings.insecure:
+            s = self.settings
+            self.tls = server_tls(
+                await ensure_authority(self.store, self.secrets.sealer),
+                [s.grpc_addr, s.http_addr, s.advertise_addr, s.agent_addr, s.agent_advertise_addr],
+                extra_names=s.tls_san,
+                cert_file=s.tls_cert_file,
+                key_file=s.tls_key_file,
+                ca_file=s.tls_ca_file,
+            )
+            self.authenticator.agent_keys = False
 
         self._run_in_background(self.state.run(), "state")
         self._run_in_background(self.utilization.run(), "utilization")
@@ -171,6 +212,8 @@ class ControlPlane:
             self.store, self.arns, state=self.state, launcher=self.launcher, drain_seconds=self.drain_seconds
         )
         ecs_servicer.utilization = self.utilization
+        ecs_servicer.authenticator = self.authenticator
+        ecs_servicer.ca_fingerprint = self.tls.authority.fingerprint if self.tls else ""
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
         self.agents = AgentServicer(
@@ -194,9 +237,6 @@ class ControlPlane:
             action_prefix="application-autoscaling",
         )
         self._ecs = ecs_servicer
-        await self.secrets.open_key(
-            self.settings.secrets_key_file or Path(self.settings.data_dir) / "secrets.key"
-        )
         self.api.register(
             secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
             SecretsManagerServicer(self.secrets, self.state, restart=self._restart_service),
@@ -211,16 +251,34 @@ class ControlPlane:
             )
         )
         count_failed_deployments(self.state, self.is_leader)
-        server, self.grpc_port, health = await build_server(
-            self.api, self.authenticator, self.settings.grpc_addr
+        listening = await build_server(
+            self.api, self.authenticator, self.settings.grpc_addr, self.tls, self.settings.agent_addr
+        )
+        server, self.grpc_port, self.agent_port, health = (
+            listening.server,
+            listening.port,
+            listening.agent_port,
+            listening.health,
         )
         await server.start()
         self._grpc = server
         replicas = ReplicaRegistry(
-            self.store, self.replica, self.settings.advertise_addr or self.grpc_endpoint
+            self.store,
+            self.replica,
+            self.settings.advertise_addr or self.grpc_endpoint,
+            agent_endpoint=self.agent_endpoint,
         )
         self._run_in_background(replicas.run(), "replicas")
-        self.forwarder = ecs_servicer.forwarder = Forwarder(replicas, self.authenticator)
+        if self.tls is not None:
+            self.agents.certificates = AgentCertificates(
+                self.tls.authority, self.settings.agent_cert_ttl_seconds, replicas.agent_endpoints
+            )
+        self.forwarder = ecs_servicer.forwarder = Forwarder(
+            replicas,
+            self.authenticator,
+            (self.tls.bundle_pem + self.tls.authority.cert_pem) if self.tls else None,
+            server_name="" if self.settings.tls_cert_file else berth_tls.SERVER_NAME,
+        )
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
         app = build_app(
             self.store,
@@ -229,7 +287,9 @@ class ControlPlane:
             sd_targets=lambda: agent_targets(self.state.instances.values()),
             console=Console(self.api, self.authenticator),
         )
-        self._http, self.http_port = await start_http(app, self.settings.http_addr)
+        self._http, self.http_port = await start_http(
+            app, self.settings.http_addr, self.tls.ssl_context() if self.tls else None
+        )
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
             self._run_in_background(self.leadership.run(self._lead), "leadership")
@@ -248,6 +308,8 @@ class ControlPlane:
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
         data_dir = Path(self.settings.data_dir)
+        if self.ca_file is not None and self.tls is not None:
+            config.write_file(self.ca_file, self.tls.bundle_pem, mode=0o644)
         config.write(
             data_dir / "config",
             config.ClientConfig(
@@ -257,13 +319,16 @@ class ControlPlane:
                 secretAccessKey=admin.secret_access_key,
                 region=self.settings.region,
                 httpEndpoint=self.http_endpoint,
+                caFile=str(self.ca_file or ""),
             ),
         )
-        config.write_secret(data_dir / "join-token", join_token)
+        config.write_secret(data_dir / "join-token", self.join_token(join_token))
         log.info(
             "controlplane_started",
             grpc=self.grpc_endpoint,
             http=self.http_endpoint,
+            agents=self.agent_endpoint or "(insecure: the gRPC port)",
+            ca=self.tls.authority.fingerprint if self.tls else "none (insecure)",
             etcd=",".join(self.settings.etcd_endpoints),
             config=str(data_dir / "config"),
         )

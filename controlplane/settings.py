@@ -42,6 +42,18 @@ class Settings:
     prometheus_url: str = ""
     # The key secrets are sealed with (controlplane.secrets.crypto); None: <data_dir>/secrets.key.
     secrets_key_file: Path | None = None
+    # TLS (controlplane.tls): on unless `insecure`. The agent port takes only agents' client
+    # certificates (mutual TLS); they live `agent_cert_ttl_seconds` and agents renew them halfway.
+    # The operator's own certificate and key replace the cluster CA's on the user and HTTP ports
+    # (clients are then given `tls_ca_file`); `tls_san` adds names to the cluster CA's certificates.
+    insecure: bool = False
+    agent_addr: str = "127.0.0.1:7412"
+    agent_advertise_addr: str = ""
+    agent_cert_ttl_seconds: float = 86400.0
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_ca_file: Path | None = None
+    tls_san: tuple[str, ...] = ()
     # At most one stored stats report per agent this often (agents send every 10 s by default).
     stats_min_interval_seconds: float = 9.0
     extra: dict[str, str] = field(default_factory=dict)

@@ -8,6 +8,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RenewCertificateRequest(_message.Message):
+    __slots__ = ("csr_pem",)
+    CSR_PEM_FIELD_NUMBER: _ClassVar[int]
+    csr_pem: str
+    def __init__(self, csr_pem: _Optional[str] = ...) -> None: ...
+
+class RenewCertificateResponse(_message.Message):
+    __slots__ = ("certificate",)
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    certificate: _ecs_messages_pb2.AgentCertificate
+    def __init__(self, certificate: _Optional[_Union[_ecs_messages_pb2.AgentCertificate, _Mapping]] = ...) -> None: ...
+
 class GetTaskSecretsRequest(_message.Message):
     __slots__ = ("task_arn",)
     TASK_ARN_FIELD_NUMBER: _ClassVar[int]

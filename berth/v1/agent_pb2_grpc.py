@@ -55,6 +55,11 @@ class AgentStub:
                 request_serializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.FromString,
                 _registered_method=True)
+        self.RenewCertificate = channel.unary_unary(
+                '/berth.v1.Agent/RenewCertificate',
+                request_serializer=berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServicer:
@@ -92,6 +97,14 @@ class AgentServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenewCertificate(self, request, context):
+        """TLS clusters: a new client certificate for the calling agent's instance, before its current
+        one expires (called over mutual TLS with that certificate).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +127,11 @@ def add_AgentServicer_to_server(servicer, server):
                     servicer.GetTaskSecrets,
                     request_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.FromString,
                     response_serializer=berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.SerializeToString,
+            ),
+            'RenewCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenewCertificate,
+                    request_deserializer=berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -224,6 +242,33 @@ class Agent:
             '/berth.v1.Agent/GetTaskSecrets',
             berth_dot_v1_dot_agent__pb2.GetTaskSecretsRequest.SerializeToString,
             berth_dot_v1_dot_agent__pb2.GetTaskSecretsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenewCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Agent/RenewCertificate',
+            berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.SerializeToString,
+            berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.FromString,
             options,
             channel_credentials,
             insecure,

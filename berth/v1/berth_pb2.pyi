@@ -8,6 +8,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RotateJoinTokenRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetJoinTokenRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class JoinTokenResponse(_message.Message):
+    __slots__ = ("join_token", "ca_fingerprint")
+    JOIN_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CA_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    join_token: str
+    ca_fingerprint: str
+    def __init__(self, join_token: _Optional[str] = ..., ca_fingerprint: _Optional[str] = ...) -> None: ...
+
 class WatchServiceEventsRequest(_message.Message):
     __slots__ = ("cluster", "services", "include_existing")
     CLUSTER_FIELD_NUMBER: _ClassVar[int]

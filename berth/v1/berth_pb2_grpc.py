@@ -69,6 +69,16 @@ class BerthStub:
                 request_serializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.FromString,
                 _registered_method=True)
+        self.RotateJoinToken = channel.unary_unary(
+                '/berth.v1.Berth/RotateJoinToken',
+                request_serializer=berth_dot_v1_dot_berth__pb2.RotateJoinTokenRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
+                _registered_method=True)
+        self.GetJoinToken = channel.unary_unary(
+                '/berth.v1.Berth/GetJoinToken',
+                request_serializer=berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
+                _registered_method=True)
 
 
 class BerthServicer:
@@ -130,6 +140,20 @@ class BerthServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RotateJoinToken(self, request, context):
+        """The agent join token: a new one (the old one stops working at once; agents that joined keep
+        their certificates), or the current one. TLS clusters: it names the CA's fingerprint.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetJoinToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BerthServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -167,6 +191,16 @@ def add_BerthServicer_to_server(servicer, server):
                     servicer.ExecuteCommandStream,
                     request_deserializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.FromString,
                     response_serializer=berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.SerializeToString,
+            ),
+            'RotateJoinToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateJoinToken,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.RotateJoinTokenRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.SerializeToString,
+            ),
+            'GetJoinToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJoinToken,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -358,6 +392,60 @@ class Berth:
             '/berth.v1.Berth/ExecuteCommandStream',
             berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamRequest.SerializeToString,
             berth_dot_v1_dot_berth__pb2.ExecuteCommandStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateJoinToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/RotateJoinToken',
+            berth_dot_v1_dot_berth__pb2.RotateJoinTokenRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetJoinToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/GetJoinToken',
+            berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -94,7 +94,7 @@ class UpdateClusterResponse(_message.Message):
     def __init__(self, cluster: _Optional[_Union[_types_pb2.Cluster, _Mapping]] = ...) -> None: ...
 
 class RegisterContainerInstanceRequest(_message.Message):
-    __slots__ = ("cluster", "instance_identity_document", "instance_identity_document_signature", "total_resources", "version_info", "container_instance_arn", "attributes", "platform_devices", "tags", "name", "pool", "metrics_endpoint", "host_address")
+    __slots__ = ("cluster", "instance_identity_document", "instance_identity_document_signature", "total_resources", "version_info", "container_instance_arn", "attributes", "platform_devices", "tags", "name", "pool", "metrics_endpoint", "host_address", "csr_pem")
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_IDENTITY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_IDENTITY_DOCUMENT_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +108,7 @@ class RegisterContainerInstanceRequest(_message.Message):
     POOL_FIELD_NUMBER: _ClassVar[int]
     METRICS_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     HOST_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    CSR_PEM_FIELD_NUMBER: _ClassVar[int]
     cluster: str
     instance_identity_document: str
     instance_identity_document_signature: str
@@ -121,17 +122,32 @@ class RegisterContainerInstanceRequest(_message.Message):
     pool: str
     metrics_endpoint: str
     host_address: str
-    def __init__(self, cluster: _Optional[str] = ..., instance_identity_document: _Optional[str] = ..., instance_identity_document_signature: _Optional[str] = ..., total_resources: _Optional[_Iterable[_Union[_types_pb2.Resource, _Mapping]]] = ..., version_info: _Optional[_Union[_types_pb2.VersionInfo, _Mapping]] = ..., container_instance_arn: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_types_pb2.Attribute, _Mapping]]] = ..., platform_devices: _Optional[_Iterable[_Union[_types_pb2.PlatformDevice, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., name: _Optional[str] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ...) -> None: ...
+    csr_pem: str
+    def __init__(self, cluster: _Optional[str] = ..., instance_identity_document: _Optional[str] = ..., instance_identity_document_signature: _Optional[str] = ..., total_resources: _Optional[_Iterable[_Union[_types_pb2.Resource, _Mapping]]] = ..., version_info: _Optional[_Union[_types_pb2.VersionInfo, _Mapping]] = ..., container_instance_arn: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_types_pb2.Attribute, _Mapping]]] = ..., platform_devices: _Optional[_Iterable[_Union[_types_pb2.PlatformDevice, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_types_pb2.Tag, _Mapping]]] = ..., name: _Optional[str] = ..., pool: _Optional[str] = ..., metrics_endpoint: _Optional[str] = ..., host_address: _Optional[str] = ..., csr_pem: _Optional[str] = ...) -> None: ...
 
 class RegisterContainerInstanceResponse(_message.Message):
-    __slots__ = ("container_instance", "agent_token", "dns_servers")
+    __slots__ = ("container_instance", "agent_token", "dns_servers", "certificate")
     CONTAINER_INSTANCE_FIELD_NUMBER: _ClassVar[int]
     AGENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     DNS_SERVERS_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     container_instance: _types_pb2.ContainerInstance
     agent_token: str
     dns_servers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., agent_token: _Optional[str] = ..., dns_servers: _Optional[_Iterable[str]] = ...) -> None: ...
+    certificate: AgentCertificate
+    def __init__(self, container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., agent_token: _Optional[str] = ..., dns_servers: _Optional[_Iterable[str]] = ..., certificate: _Optional[_Union[AgentCertificate, _Mapping]] = ...) -> None: ...
+
+class AgentCertificate(_message.Message):
+    __slots__ = ("certificate_pem", "ca_bundle_pem", "expires_at", "agent_endpoints")
+    CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
+    CA_BUNDLE_PEM_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ENDPOINTS_FIELD_NUMBER: _ClassVar[int]
+    certificate_pem: str
+    ca_bundle_pem: str
+    expires_at: float
+    agent_endpoints: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, certificate_pem: _Optional[str] = ..., ca_bundle_pem: _Optional[str] = ..., expires_at: _Optional[float] = ..., agent_endpoints: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeregisterContainerInstanceRequest(_message.Message):
     __slots__ = ("cluster", "container_instance", "force")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from berth.v1 import types_pb2 as berth_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/store.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"W\n\x14TaskDefinitionFamily\x12\x0e\n\x06\x66\x61mily\x18\x01 \x01(\t\x12\x15\n\rlast_revision\x18\x02 \x01(\x05\x12\x18\n\x10\x61\x63tive_revisions\x18\x03 \x01(\x05\"\x86\x01\n\tAccessKey\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x19\n\x11secret_access_key\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x12\n\ncreated_at\x18\x05 \x01(\x01\x12\x10\n\x08policies\x18\x06 \x03(\t\";\n\x06TagSet\x12\x14\n\x0cresource_arn\x18\x01 \x01(\t\x12\x1b\n\x04tags\x18\x02 \x03(\x0b\x32\r.berth.v1.Tag\"\x91\x01\n\x12InstanceAllocation\x12\x36\n\x05tasks\x18\x01 \x03(\x0b\x32\'.berth.v1.InstanceAllocation.TasksEntry\x1a\x43\n\nTasksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.berth.v1.Reservation:\x02\x38\x01\"P\n\x11IdempotencyRecord\x12\x14\n\x0crequest_hash\x18\x01 \x01(\t\x12\x11\n\ttask_arns\x18\x02 \x03(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\x01\"n\n\rAgentLiveness\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x14\n\x0c\x63onnected_at\x18\x02 \x01(\x01\x12\x0f\n\x07replica\x18\x03 \x01(\t\x12\x16\n\x0ewarm_sandboxes\x18\x04 \x01(\x05\"K\n\rReplicaRecord\x12\x0f\n\x07replica\x18\x01 \x01(\t\x12\x15\n\rgrpc_endpoint\x18\x02 \x01(\t\x12\x12\n\nstarted_at\x18\x03 \x01(\x01\"F\n\rAgentIdentity\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x15\n\raccess_key_id\x18\x02 \x01(\t\"(\n\x06Leader\x12\x0f\n\x07replica\x18\x01 \x01(\t\x12\r\n\x05since\x18\x02 \x01(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62\x65rth/v1/store.proto\x12\x08\x62\x65rth.v1\x1a\x14\x62\x65rth/v1/types.proto\"W\n\x14TaskDefinitionFamily\x12\x0e\n\x06\x66\x61mily\x18\x01 \x01(\t\x12\x15\n\rlast_revision\x18\x02 \x01(\x05\x12\x18\n\x10\x61\x63tive_revisions\x18\x03 \x01(\x05\"\x86\x01\n\tAccessKey\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x19\n\x11secret_access_key\x18\x02 \x01(\t\x12\x11\n\tprincipal\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x12\n\ncreated_at\x18\x05 \x01(\x01\x12\x10\n\x08policies\x18\x06 \x03(\t\";\n\x06TagSet\x12\x14\n\x0cresource_arn\x18\x01 \x01(\t\x12\x1b\n\x04tags\x18\x02 \x03(\x0b\x32\r.berth.v1.Tag\"\x91\x01\n\x12InstanceAllocation\x12\x36\n\x05tasks\x18\x01 \x03(\x0b\x32\'.berth.v1.InstanceAllocation.TasksEntry\x1a\x43\n\nTasksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.berth.v1.Reservation:\x02\x38\x01\"P\n\x11IdempotencyRecord\x12\x14\n\x0crequest_hash\x18\x01 \x01(\t\x12\x11\n\ttask_arns\x18\x02 \x03(\t\x12\x12\n\ncreated_at\x18\x03 \x01(\x01\"n\n\rAgentLiveness\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x14\n\x0c\x63onnected_at\x18\x02 \x01(\x01\x12\x0f\n\x07replica\x18\x03 \x01(\t\x12\x16\n\x0ewarm_sandboxes\x18\x04 \x01(\x05\"c\n\rReplicaRecord\x12\x0f\n\x07replica\x18\x01 \x01(\t\x12\x15\n\rgrpc_endpoint\x18\x02 \x01(\t\x12\x12\n\nstarted_at\x18\x03 \x01(\x01\x12\x16\n\x0e\x61gent_endpoint\x18\x04 \x01(\t\"_\n\rAgentIdentity\x12\x1e\n\x16\x63ontainer_instance_arn\x18\x01 \x01(\t\x12\x15\n\raccess_key_id\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x65rt_generation\x18\x03 \x01(\t\"L\n\tClusterCa\x12\x17\n\x0f\x63\x65rtificate_pem\x18\x01 \x01(\t\x12\x12\n\nsealed_key\x18\x02 \x01(\x0c\x12\x12\n\ncreated_at\x18\x03 \x01(\x01\"(\n\x06Leader\x12\x0f\n\x07replica\x18\x01 \x01(\t\x12\r\n\x05since\x18\x02 \x01(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -49,9 +49,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGENTLIVENESS']._serialized_start=573
   _globals['_AGENTLIVENESS']._serialized_end=683
   _globals['_REPLICARECORD']._serialized_start=685
-  _globals['_REPLICARECORD']._serialized_end=760
-  _globals['_AGENTIDENTITY']._serialized_start=762
-  _globals['_AGENTIDENTITY']._serialized_end=832
-  _globals['_LEADER']._serialized_start=834
-  _globals['_LEADER']._serialized_end=874
+  _globals['_REPLICARECORD']._serialized_end=784
+  _globals['_AGENTIDENTITY']._serialized_start=786
+  _globals['_AGENTIDENTITY']._serialized_end=881
+  _globals['_CLUSTERCA']._serialized_start=883
+  _globals['_CLUSTERCA']._serialized_end=959
+  _globals['_LEADER']._serialized_start=961
+  _globals['_LEADER']._serialized_end=1001
 # @@protoc_insertion_point(module_scope)

@@ -77,22 +77,36 @@ class AgentLiveness(_message.Message):
     def __init__(self, container_instance_arn: _Optional[str] = ..., connected_at: _Optional[float] = ..., replica: _Optional[str] = ..., warm_sandboxes: _Optional[int] = ...) -> None: ...
 
 class ReplicaRecord(_message.Message):
-    __slots__ = ("replica", "grpc_endpoint", "started_at")
+    __slots__ = ("replica", "grpc_endpoint", "started_at", "agent_endpoint")
     REPLICA_FIELD_NUMBER: _ClassVar[int]
     GRPC_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     replica: str
     grpc_endpoint: str
     started_at: float
-    def __init__(self, replica: _Optional[str] = ..., grpc_endpoint: _Optional[str] = ..., started_at: _Optional[float] = ...) -> None: ...
+    agent_endpoint: str
+    def __init__(self, replica: _Optional[str] = ..., grpc_endpoint: _Optional[str] = ..., started_at: _Optional[float] = ..., agent_endpoint: _Optional[str] = ...) -> None: ...
 
 class AgentIdentity(_message.Message):
-    __slots__ = ("container_instance_arn", "access_key_id")
+    __slots__ = ("container_instance_arn", "access_key_id", "cert_generation")
     CONTAINER_INSTANCE_ARN_FIELD_NUMBER: _ClassVar[int]
     ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    CERT_GENERATION_FIELD_NUMBER: _ClassVar[int]
     container_instance_arn: str
     access_key_id: str
-    def __init__(self, container_instance_arn: _Optional[str] = ..., access_key_id: _Optional[str] = ...) -> None: ...
+    cert_generation: str
+    def __init__(self, container_instance_arn: _Optional[str] = ..., access_key_id: _Optional[str] = ..., cert_generation: _Optional[str] = ...) -> None: ...
+
+class ClusterCa(_message.Message):
+    __slots__ = ("certificate_pem", "sealed_key", "created_at")
+    CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
+    SEALED_KEY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    certificate_pem: str
+    sealed_key: bytes
+    created_at: float
+    def __init__(self, certificate_pem: _Optional[str] = ..., sealed_key: _Optional[bytes] = ..., created_at: _Optional[float] = ...) -> None: ...
 
 class Leader(_message.Message):
     __slots__ = ("replica", "since")

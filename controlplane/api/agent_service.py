@@ -35,6 +35,8 @@ from controlplane.state.cluster_state import State, instance_id
 from controlplane.statemetrics import observe_task_change
 from controlplane.store import Check, Delete, Put, keys
 from controlplane.taskstate import apply_state_change, usage
+from controlplane.tls.agents import AgentCertificates, new_generation
+from controlplane.tls.authority import AgentName, check_csr
 from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.agent_session")
@@ -48,6 +50,8 @@ class AgentServicer(ApiBase):
     # What GetTaskSecrets reads with: the secret store and the roles (set by the control plane).
     secrets: SecretStore | None = None
     directory: Directory | None = None
+    # TLS clusters: what signs agents' client certificates (None: agents get bearer tokens).
+    certificates: AgentCertificates | None = None
 
     def __init__(
         self,
@@ -98,6 +102,14 @@ class AgentServicer(ApiBase):
             raise PermissionDenied("an agent may only re-register its own container instance")
         if principal.kind not in ("agent", "join"):
             raise PermissionDenied("registering a container instance needs the agent join token")
+        if self.certificates is not None:
+            if not req.csr_pem:
+                raise InvalidArgument.field(
+                    "csrPem",
+                    "this cluster uses TLS: an agent joins with a certificate signing request "
+                    "(upgrade the agent)",
+                )
+            check_csr(req.csr_pem)  # before anything is written
         for _ in range(20):
             existing = (
                 await self.store.get(keys.instance(cluster, ident), types_pb2.ContainerInstance)
@@ -113,19 +125,26 @@ class AgentServicer(ApiBase):
             instance = self._instance_record(
                 cluster, ident, req, existing.value if existing else None, ctx.now()
             )
-            key = auth.new_access_key(f"agent:{cluster}/{ident}", ())
-            identity = store_pb2.AgentIdentity(
-                container_instance_arn=instance.container_instance_arn, access_key_id=key.access_key_id
-            )
             ops: list[Put | Delete | Check] = [
-                Put(keys.instance(cluster, ident), instance, existing.mod_revision if existing else 0),
-                Put(keys.access_key(key.access_key_id), key, 0),
+                Put(keys.instance(cluster, ident), instance, existing.mod_revision if existing else 0)
             ]
+            key: store_pb2.AccessKey | None = None
+            if self.certificates is None:
+                key = auth.new_access_key(f"agent:{cluster}/{ident}", ())
+                identity = store_pb2.AgentIdentity(
+                    container_instance_arn=instance.container_instance_arn, access_key_id=key.access_key_id
+                )
+                ops.append(Put(keys.access_key(key.access_key_id), key, 0))
+            else:
+                # A certificate's generation is its registration: this one revokes earlier ones.
+                identity = store_pb2.AgentIdentity(
+                    container_instance_arn=instance.container_instance_arn, cert_generation=new_generation()
+                )
             old_identity = await self.store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
             ops.append(
                 Put(keys.agent(cluster, ident), identity, old_identity.mod_revision if old_identity else 0)
             )
-            if old_identity is not None:
+            if old_identity is not None and old_identity.value.access_key_id:
                 old_key_rev = await self.store.revision_of(keys.access_key(old_identity.value.access_key_id))
                 if old_key_rev:
                     ops.append(Delete(keys.access_key(old_identity.value.access_key_id), old_key_rev))
@@ -137,6 +156,7 @@ class AgentServicer(ApiBase):
                 continue
             if old_identity is not None:
                 self.authenticator.forget(old_identity.value.access_key_id)
+            self.authenticator.forget_agent(cluster, ident)
             self.state.note_commit(ops, revision)
             log.info(
                 "instance_registered",
@@ -145,9 +165,19 @@ class AgentServicer(ApiBase):
                 name=req.name,
                 again=existing is not None,
             )
-            return ecs_messages_pb2.RegisterContainerInstanceResponse(
-                container_instance=instance, agent_token=auth.bearer_token(key), dns_servers=self.dns_servers
+            response = ecs_messages_pb2.RegisterContainerInstanceResponse(
+                container_instance=instance, dns_servers=self.dns_servers
             )
+            if key is not None:
+                response.agent_token = auth.bearer_token(key)
+            else:
+                assert self.certificates is not None
+                response.certificate.CopyFrom(
+                    await self.certificates.issue(
+                        req.csr_pem, AgentName(cluster, ident, identity.cert_generation)
+                    )
+                )
+            return response
         raise Conflict("the container instance is being registered concurrently; retry")
 
     async def _ensure_cluster(self, cluster: str, now: float) -> None:
@@ -249,6 +279,26 @@ class AgentServicer(ApiBase):
             task=task.task_arn,
             variables=sorted(f"{c.container_name}.{kv.name}" for c in containers for kv in c.environment),
         )
+
+    async def RenewCertificate(
+        self, req: agent_pb2.RenewCertificateRequest, ctx: CallContext
+    ) -> agent_pb2.RenewCertificateResponse:
+        """A new client certificate for the calling agent's own instance and registration
+        (the caller authenticated with its current, still valid, certificate)."""
+        if self.certificates is None:
+            raise FailedPrecondition(
+                "this cluster does not use TLS (--insecure): agents have no certificates"
+            )
+        if ctx.principal.kind != "agent" or not ctx.principal.generation:
+            raise PermissionDenied("only an agent renews its certificate, over its own certificate")
+        cluster, _, ident = ctx.principal.name.partition("/")
+        certificate = await self.certificates.issue(
+            req.csr_pem, AgentName(cluster, ident, ctx.principal.generation)
+        )
+        log.info(
+            "agent_certificate_renewed", cluster=cluster, instance=ident, expires_at=certificate.expires_at
+        )
+        return agent_pb2.RenewCertificateResponse(certificate=certificate)
 
     async def Goodbye(self, req: agent_pb2.GoodbyeRequest, ctx: CallContext) -> agent_pb2.GoodbyeResponse:
         if ctx.principal.kind != "agent":

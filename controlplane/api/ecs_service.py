@@ -5,6 +5,7 @@ from __future__ import annotations
 from berth.arn import ArnFactory
 from controlplane.api.execute import ExecApi
 from controlplane.api.instances import InstanceApi
+from controlplane.api.jointoken import JoinTokenApi
 from controlplane.api.services import ServiceApi
 from controlplane.api.tags import TagApi
 from controlplane.api.tasks import TaskApi
@@ -15,7 +16,7 @@ from controlplane.store import EtcdStore
 from controlplane.taskstate import DrainSeconds
 
 
-class EcsServicer(ExecApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi):
+class EcsServicer(ExecApi, TaskApi, InstanceApi, ServiceApi, TagApi, UtilizationApi, JoinTokenApi):
     """Handlers for every RPC of berth.v1.ECS, named as the RPCs are."""
 
     def __init__(

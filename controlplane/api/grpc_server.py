@@ -17,6 +17,7 @@ from berth import errors
 from controlplane.api.dispatch import Api, Method
 from controlplane.api.errors import internal_status, to_status
 from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, Authenticator, Principal
+from controlplane.tls.serving import ServerTls
 
 REQUEST_ID = "x-request-id"
 # A request larger than MAX_REQUEST_BYTES is refused with INVALID_ARGUMENT naming the limit. The
@@ -70,6 +71,11 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         md = _metadata(context)
 
         async def authenticate() -> Principal:
+            # Only the agent port asks for client certificates, and gRPC has verified this one
+            # against the cluster CA (chain and validity) before the call got here.
+            peer = context.auth_context().get("x509_pem_cert")
+            if peer:
+                return await authenticator.from_certificate(peer[0])
             return await authenticator.from_bearer(
                 md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY)
             )
@@ -128,9 +134,24 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+@dataclass
+class Listening:
+    server: grpc.aio.Server
+    port: int
+    agent_port: int  # 0: no agent port (an insecure cluster)
+    health: health.aio.HealthServicer
+
+
 async def build_server(
-    api: Api, authenticator: Authenticator, address: str
-) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    api: Api,
+    authenticator: Authenticator,
+    address: str,
+    tls: ServerTls | None = None,
+    agent_address: str = "",
+) -> Listening:
+    """The gRPC server: on `address` for everyone (server TLS with `tls`, else plaintext) and, with
+    `tls`, on `agent_address` for agents only (mutual TLS: a client certificate of the cluster CA
+    is required)."""
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", MAX_TRANSPORT_BYTES),
@@ -148,7 +169,14 @@ async def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [*by_service, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME]
     reflection.enable_server_reflection(names, server)
-    port = server.add_insecure_port(address)
+    port = (
+        server.add_secure_port(address, tls.user_credentials()) if tls else server.add_insecure_port(address)
+    )
     if port == 0:
         raise OSError(f"cannot listen on {address} for gRPC")
-    return server, port, health_servicer
+    agent_port = 0
+    if tls is not None:
+        agent_port = server.add_secure_port(agent_address, tls.agent_credentials())
+        if agent_port == 0:
+            raise OSError(f"cannot listen on {agent_address} for agents")
+    return Listening(server, port, agent_port, health_servicer)

@@ -12,7 +12,7 @@ from typing import Any
 
 import grpc
 
-from berth import errors
+from berth import errors, tls
 from berth.v1 import berth_pb2, berth_pb2_grpc
 from controlplane import auth
 from controlplane.replicas.registry import ReplicaRegistry
@@ -28,9 +28,19 @@ _ERRORS: dict[grpc.StatusCode, type[errors.BerthError]] = {
 
 
 class Forwarder:
-    def __init__(self, registry: ReplicaRegistry, authenticator: auth.Authenticator) -> None:
+    def __init__(
+        self,
+        registry: ReplicaRegistry,
+        authenticator: auth.Authenticator,
+        roots: bytes | None = None,
+        server_name: str = "",
+    ) -> None:
+        """`roots`: the CA bundle replicas' gRPC ports are verified with (None: plaintext, an
+        insecure cluster); `server_name`: the name to verify instead of the dialled address."""
         self.registry = registry
         self.authenticator = authenticator
+        self.roots = roots
+        self.server_name = server_name
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     async def logs(
@@ -72,7 +82,15 @@ class Forwarder:
             )
         channel = self._channels.get(endpoint)
         if channel is None:
-            channel = self._channels[endpoint] = grpc.aio.insecure_channel(endpoint)
+            channel = self._channels[endpoint] = (
+                grpc.aio.insecure_channel(endpoint)
+                if self.roots is None
+                else grpc.aio.secure_channel(
+                    endpoint,
+                    tls.channel_credentials(self.roots),
+                    options=tls.server_name_options(self.server_name),
+                )
+            )
         return berth_pb2_grpc.BerthStub(channel)  # type: ignore[no-untyped-call]
 
     async def _metadata(self, principal: auth.Principal) -> tuple[tuple[str, str], ...]:

@@ -17,10 +17,13 @@ TTL_SECONDS = 10
 
 
 class ReplicaRegistry:
-    def __init__(self, store: EtcdStore, replica: str, endpoint: str, ttl: int = TTL_SECONDS) -> None:
+    def __init__(
+        self, store: EtcdStore, replica: str, endpoint: str, ttl: int = TTL_SECONDS, agent_endpoint: str = ""
+    ) -> None:
         self.store = store
         self.replica = replica
         self.endpoint = endpoint
+        self.agent_endpoint = agent_endpoint
         self.ttl = ttl
         self._lease = 0
 
@@ -39,7 +42,10 @@ class ReplicaRegistry:
         self._lease = await self.store.grant_lease(self.ttl)
         key = keys.replica(self.replica)
         record = store_pb2.ReplicaRecord(
-            replica=self.replica, grpc_endpoint=self.endpoint, started_at=time.time()
+            replica=self.replica,
+            grpc_endpoint=self.endpoint,
+            started_at=time.time(),
+            agent_endpoint=self.agent_endpoint,
         )
         for _ in range(10):
             try:
@@ -55,3 +61,12 @@ class ReplicaRegistry:
         """The gRPC address of a live replica, or None when it is gone."""
         record = await self.store.get(keys.replica(replica), store_pb2.ReplicaRecord)
         return record.value.grpc_endpoint if record is not None else None
+
+    async def agent_endpoints(self) -> list[str]:
+        """Where agents hold their sessions: this replica's agent port first, then the other live
+        replicas' (TLS clusters; empty on an insecure one)."""
+        if not self.agent_endpoint:
+            return []
+        records, _more = await self.store.list(keys.REPLICAS, store_pb2.ReplicaRecord)
+        others = sorted(r.value.agent_endpoint for r in records if r.value.agent_endpoint)
+        return list(dict.fromkeys([self.agent_endpoint, *others]))

@@ -16,6 +16,8 @@ JOIN_TOKEN = "auth/join-token"
 REPLICA_TOKEN = "auth/replica-token"
 REPLICAS = "replicas/"
 ADMIN_KEY = "auth/admin"
+# The cluster certificate authority (controlplane.tls), its key sealed with the secrets key.
+TLS_CA = "tls/ca"
 # The hidden cluster that holds the FARGATE pool's container instances ("@" cannot start a user's
 # cluster name, so it never collides with one).
 FARGATE_POOL = "@fargate"

@@ -1,0 +1,36 @@
+"""berth.v1.Berth's RotateJoinToken and GetJoinToken: the token agents join with, as operators
+hand it out (on a TLS cluster it names the CA's fingerprint, see berth.tls)."""
+
+from __future__ import annotations
+
+from berth import tls
+from berth.v1 import berth_pb2
+from controlplane import auth
+from controlplane.api.base import ApiBase
+from controlplane.api.context import CallContext
+
+
+class JoinTokenApi(ApiBase):
+    authenticator: auth.Authenticator | None = None
+    ca_fingerprint = ""  # "" on an insecure cluster
+
+    def _join_token_response(self, secret: str) -> berth_pb2.JoinTokenResponse:
+        return berth_pb2.JoinTokenResponse(
+            join_token=tls.join_token(secret, self.ca_fingerprint), ca_fingerprint=self.ca_fingerprint
+        )
+
+    async def GetJoinToken(
+        self, req: berth_pb2.GetJoinTokenRequest, ctx: CallContext
+    ) -> berth_pb2.JoinTokenResponse:
+        return self._join_token_response(await auth.ensure_join_token(self.store))
+
+    async def RotateJoinToken(
+        self, req: berth_pb2.RotateJoinTokenRequest, ctx: CallContext
+    ) -> berth_pb2.JoinTokenResponse:
+        """A new join token; the old one is refused from now on (other replicas within their few
+        seconds of cache). Agents that joined keep working: they hold certificates (or, on an
+        insecure cluster, their own tokens), not the join token."""
+        secret = await auth.rotate_join_token(self.store)
+        if self.authenticator is not None:
+            self.authenticator.forget_join_token()
+        return self._join_token_response(secret)
