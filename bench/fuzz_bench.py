@@ -52,7 +52,7 @@ def run() -> dict[str, float]:
         assert cp.proc is not None
         store = EtcdStore(cp.etcd_endpoints.split(","), prefix=prefix)
         loop.run_until_complete(store.start())
-        target = fuzz.prepare(cp.endpoint, f"http://127.0.0.1:{cp.http_port}", cp.data_dir)
+        target = fuzz.prepare(cp.endpoint, cp.http, cp.data_dir, cp.ca_file)
         target.probe = lambda: (
             loop.run_until_complete(store.count("")),
             loop.run_until_complete(store.last_modified(""))[0],

@@ -110,7 +110,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     )
     p.add_argument(
         "--agent-addr",
-        default="127.0.0.1:7412",
+        default="127.0.0.1:7409",
         help="the mutual-TLS listen address agents hold their sessions on (TLS clusters)",
     )
     p.add_argument(

@@ -47,7 +47,7 @@ class Settings:
     # The operator's own certificate and key replace the cluster CA's on the user and HTTP ports
     # (clients are then given `tls_ca_file`); `tls_san` adds names to the cluster CA's certificates.
     insecure: bool = False
-    agent_addr: str = "127.0.0.1:7412"
+    agent_addr: str = "127.0.0.1:7409"
     agent_advertise_addr: str = ""
     agent_cert_ttl_seconds: float = 86400.0
     tls_cert_file: Path | None = None

@@ -29,6 +29,8 @@ def profile_sections(
     """(credentials section name, its values, config section name, its values) for `profile`."""
     credentials = {"aws_access_key_id": cfg.accessKeyId, "aws_secret_access_key": cfg.secretAccessKey}
     settings = {"region": cfg.region, "output": "json", "endpoint_url": cfg.httpEndpoint}
+    if cfg.caFile:
+        settings["ca_bundle"] = cfg.caFile  # the AWS CLI and boto3 verify berth's TLS with it
     config_section = "default" if profile == "default" else f"profile {profile}"
     return profile, credentials, config_section, settings
 

@@ -28,6 +28,7 @@ class InProcessControlPlane:
             secrets_key_file=secrets_key_file(etcd_prefix),
             grpc_addr="127.0.0.1:0",
             http_addr="127.0.0.1:0",
+            agent_addr="127.0.0.1:0",
             etcd_endpoints=etcd_endpoints,
             etcd_prefix=etcd_prefix,
             etcd_wait_seconds=10,
@@ -61,3 +62,8 @@ class InProcessControlPlane:
     @property
     def config_path(self) -> Path:
         return self.data_dir / "config"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA bundle clients verify this control plane with (None on an insecure one)."""
+        return self.cp.ca_file

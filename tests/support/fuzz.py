@@ -34,7 +34,9 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from hypothesis import strategies as st
 
-from berth import Client
+from berth import Client, tls
+from berth.client import channel as user_channel
+from berth.endpoints import grpc_target
 from berth.v1 import (
     agent_pb2,
     autoscaling_pb2,
@@ -46,6 +48,7 @@ from berth.v1 import (
     secretsmanager_pb2,
     servicediscovery_pb2,
 )
+from tests.support.infra import tls_context
 
 SERVICES = (
     ecs_pb2.DESCRIPTOR.services_by_name["ECS"],
@@ -331,10 +334,8 @@ class GrpcFuzzer:
     `probe` returns a fingerprint of the control plane's keyspace; a unary call that fails must leave
     it unchanged (nothing partial written)."""
 
-    def __init__(self, endpoint: str, tokens: dict[str, str], probe: Probe | None = None) -> None:
-        self.channel = grpc.insecure_channel(
-            endpoint, options=[("grpc.max_send_message_length", 256 * 1024 * 1024)]
-        )
+    def __init__(self, channel: grpc.Channel, tokens: dict[str, str], probe: Probe | None = None) -> None:
+        self.channel = channel
         self.tokens = tokens  # service full name -> bearer token
         self.probe = probe
         self.codes: dict[str, int] = {}
@@ -420,12 +421,14 @@ class Target:
     http: str
     admin: str
     join: str
-    agent: str
+    agent: str  # the agent's bearer token (insecure clusters; "" with a certificate)
     instance_arn: str
     known: list[str]
     region: str
     access_key_id: str
     secret_access_key: str
+    ca_file: str = ""  # the control plane's CA bundle ("": plaintext)
+    agent_credentials: tuple[list[str], bytes, bytes, bytes] | None = None  # endpoints, CA, key, cert
     probe: Probe | None = None
 
     def token(self, service: str, method: MethodDescriptor) -> str:
@@ -433,16 +436,41 @@ class Target:
             return self.admin
         return self.join if method.name == "RegisterContainerInstance" else self.agent
 
+    def channel(self, service: str, method: MethodDescriptor) -> grpc.Channel:
+        """Where a call goes: the agent port with the agent's certificate for its own Agent
+        RPCs on a TLS cluster, else the gRPC port."""
+        options = [("grpc.max_send_message_length", 256 * 1024 * 1024)]
+        if (
+            service == "berth.v1.Agent"
+            and method.name != "RegisterContainerInstance"
+            and self.agent_credentials is not None
+        ):
+            endpoints, ca, key, cert = self.agent_credentials
+            return grpc.secure_channel(
+                grpc_target(",".join(endpoints)),
+                tls.channel_credentials(ca, key, cert),
+                options=options + tls.server_name_options(tls.SERVER_NAME),
+            )
+        if not self.ca_file:
+            return grpc.insecure_channel(self.endpoint, options=options)
+        return grpc.secure_channel(
+            grpc_target(self.endpoint),
+            tls.channel_credentials(tls.read_bundle(self.ca_file)),
+            options=options,
+        )
+
     def fuzzer(self, service: str, method: MethodDescriptor) -> GrpcFuzzer:
-        return GrpcFuzzer(self.endpoint, {service: self.token(service, method)}, probe=self.probe)
+        return GrpcFuzzer(
+            self.channel(service, method), {service: self.token(service, method)}, probe=self.probe
+        )
 
 
-def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
+def prepare(endpoint: str, http: str, data_dir: Path, ca_file: Path | None = None) -> Target:
     """Create the objects the fuzzer aims at in a fresh control plane (its data dir holds the
     admin config and the join token) and register one container instance."""
     cfg = json.loads((data_dir / "config").read_text())
     join = (data_dir / "join-token").read_text().strip()
-    with Client(endpoint, cfg["token"]) as c:
+    with Client(endpoint, cfg["token"], ca_file=ca_file or "") as c:
         c.create_cluster(clusterName="fuzz")
         c.register_task_definition(
             {
@@ -461,7 +489,12 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
     request = ecs_messages_pb2.RegisterContainerInstanceRequest(cluster="fuzz", name="fuzzhost")
     for name, value in (("CPU", 2048), ("MEMORY", 4096)):
         request.total_resources.add(name=name, type="INTEGER", integer_value=value)
-    with grpc.insecure_channel(endpoint) as channel:
+    key = b""
+    if ca_file:
+        key = tls.new_private_key()
+        request.csr_pem = tls.new_csr(key, "fuzzhost").decode()
+    join = tls.split_join_token(join)[0]
+    with user_channel(endpoint, str(ca_file or "")) as channel:
         call = channel.unary_unary(
             "/berth.v1.Agent/RegisterContainerInstance",
             request_serializer=ecs_messages_pb2.RegisterContainerInstanceRequest.SerializeToString,
@@ -469,6 +502,12 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
         )
         registered = call(request, metadata=(("authorization", f"Bearer {join}"),), timeout=10)
     instance_arn = registered.container_instance.container_instance_arn
+    cert = registered.certificate
+    agent_credentials = (
+        (list(cert.agent_endpoints), cert.ca_bundle_pem.encode(), key, cert.certificate_pem.encode())
+        if ca_file
+        else None
+    )
     return Target(
         endpoint,
         http,
@@ -494,6 +533,8 @@ def prepare(endpoint: str, http: str, data_dir: Path) -> Target:
         cfg["region"],
         cfg["accessKeyId"],
         cfg["secretAccessKey"],
+        ca_file=str(ca_file or ""),
+        agent_credentials=agent_credentials,
     )
 
 
@@ -566,7 +607,13 @@ def post_json(target: Target, case: JsonCase) -> tuple[int, bytes]:
         SigV4Auth(Credentials(target.access_key_id, secret), "ecs", target.region).add_auth(request)
     sent = case.body[: len(case.body) // 2] if case.signing == "tampered" else case.body
     url = urlsplit(target.http)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=20)
+    conn = (
+        http.client.HTTPSConnection(
+            url.hostname or "127.0.0.1", url.port, timeout=20, context=tls_context(target.ca_file)
+        )
+        if url.scheme == "https"
+        else http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=20)
+    )
     try:
         conn.request("POST", "/", body=sent, headers=dict(request.headers))
         response = conn.getresponse()

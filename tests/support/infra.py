@@ -10,12 +10,14 @@ import hashlib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,9 +44,26 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
-def http_ok(url: str, timeout: float = 1.0) -> bool:
+def tls_context(ca_file: str | Path | None) -> ssl.SSLContext | None:
+    """A client context that verifies with `ca_file` (a control plane's ca.pem); None without one."""
+    return ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
+
+
+def urlopen(
+    url: str,
+    ca_file: str | Path | None = None,
+    *,
+    timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """urllib's urlopen, verifying an https URL with `ca_file` (the control plane's CA bundle)."""
+    request = urllib.request.Request(url, headers=headers or {})
+    return urllib.request.urlopen(request, timeout=timeout, context=tls_context(ca_file))
+
+
+def http_ok(url: str, timeout: float = 1.0, ca_file: str | Path | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urlopen(url, ca_file, timeout=timeout) as r:
             return bool(r.status == 200)
     except OSError:
         return False
@@ -153,12 +172,14 @@ class ControlPlaneProcess:
     prefix: str = "/berth/"
     grpc_port: int = 0
     http_port: int = 0
+    agent_port: int = 0
     extra: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
         self.grpc_port = self.grpc_port or free_port()
         self.http_port = self.http_port or free_port()
+        self.agent_port = self.agent_port or free_port()
 
     @property
     def endpoint(self) -> str:
@@ -167,6 +188,19 @@ class ControlPlaneProcess:
     @property
     def config_path(self) -> Path:
         return self.data_dir / "config"
+
+    @property
+    def insecure(self) -> bool:
+        return "--insecure" in self.extra
+
+    @property
+    def http(self) -> str:
+        return f"{'http' if self.insecure else 'https'}://127.0.0.1:{self.http_port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA bundle clients verify this control plane with (None with --insecure)."""
+        return None if self.insecure else self.data_dir / "ca.pem"
 
     def start(self, timeout: float = 30) -> ControlPlaneProcess:
         import sys
@@ -186,6 +220,8 @@ class ControlPlaneProcess:
                 self.endpoint,
                 "--http-addr",
                 f"127.0.0.1:{self.http_port}",
+                "--agent-addr",
+                f"127.0.0.1:{self.agent_port}",
                 "--data-dir",
                 str(self.data_dir),
                 "--secrets-key-file",
@@ -197,7 +233,7 @@ class ControlPlaneProcess:
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
-        while not (http_ok(f"http://127.0.0.1:{self.http_port}/healthz") and self.config_path.exists()):
+        while not (self.config_path.exists() and http_ok(f"{self.http}/healthz", ca_file=self.ca_file)):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"control plane did not start; see {self.data_dir / 'controlplane.log'}")
             time.sleep(0.05)

@@ -33,9 +33,17 @@ def binary(name: str) -> str:
 
 
 def scrape_config(
-    controlplane_http: str, *, etcd: str | None, scrape_interval: str = "1s", rules: Path | None = None
+    controlplane_http: str,
+    *,
+    etcd: str | None,
+    scrape_interval: str = "1s",
+    rules: Path | None = None,
+    ca_file: Path | None = None,
 ) -> dict[str, Any]:
-    """deploy/prometheus/prometheus.yml with the addresses of a test installation."""
+    """deploy/prometheus/prometheus.yml with the addresses of a test installation
+    (`controlplane_http`: HOST:PORT; `ca_file`: its CA bundle, None for an insecure one)."""
+    tls = {"tls_config": {"ca_file": str(ca_file)}} if ca_file else {}
+    scheme = "https" if ca_file else "http"
     config: dict[str, Any] = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
     config["global"] = {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval}
     config["rule_files"] = [str(rules or DEPLOY / "alerts.yml")]
@@ -43,10 +51,14 @@ def scrape_config(
     for job in config["scrape_configs"]:
         if job["job_name"] == "berth-controlplane":
             job["static_configs"] = [{"targets": [controlplane_http]}]
-        elif job["job_name"] == "berth-agents":
+            job.pop("tls_config", None)
+            job |= {"scheme": scheme} | tls
+        elif job["job_name"] in ("berth-agents", "berth-lb"):
+            path = "/sd/agents" if job["job_name"] == "berth-agents" else "/sd/loadbalancers"
             for sd in job["http_sd_configs"]:
-                sd["url"] = f"http://{controlplane_http}/sd/agents"
-                sd["refresh_interval"] = scrape_interval
+                sd.pop("tls_config", None)
+                sd |= {"url": f"{scheme}://{controlplane_http}{path}", "refresh_interval": scrape_interval}
+                sd |= tls
         elif job["job_name"] == "etcd":
             if etcd is None:
                 continue

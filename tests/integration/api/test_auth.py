@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 import pytest
 
+from berth.client import channel as user_channel
 from berth.v1 import ecs_messages_pb2, ecs_pb2
 
 pytestmark = pytest.mark.etcd
@@ -25,7 +26,7 @@ def test_every_rpc_without_valid_token_is_unauthenticated(
 ) -> None:
     request_cls = getattr(ecs_messages_pb2, method.input_type.name)
     response_cls = getattr(ecs_messages_pb2, method.output_type.name)
-    with grpc.insecure_channel(controlplane.endpoint) as channel:
+    with user_channel(controlplane.endpoint, str(controlplane.ca_file or "")) as channel:
         call = channel.unary_unary(
             f"/berth.v1.ECS/{method.name}",
             request_serializer=request_cls.SerializeToString,

@@ -33,7 +33,7 @@ CREATE_CLUSTER = next(m for _, m in METHODS if m.name == "CreateCluster")
 @pytest.fixture(scope="module")
 def target(etcd_endpoint: str) -> Iterator[fuzz.Target]:
     cp = InProcessControlPlane((etcd_endpoint,), controllers=False).start()
-    target = fuzz.prepare(cp.endpoint, cp.http, cp.data_dir)
+    target = fuzz.prepare(cp.endpoint, cp.http, cp.data_dir, cp.ca_file)
     store = cp.cp.store
     # (keys under the prefix, their highest mod revision): any write or delete changes it.
     target.probe = lambda: (cp.run(store.count("")), cp.run(store.last_modified(""))[0])
@@ -55,7 +55,7 @@ def test_every_rpc_answers_bad_input_with_a_proper_status(
     try:
         run()
         assert not fuzzer.problems, "\n".join(fuzzer.problems[:20])
-        with Client(target.endpoint, target.admin) as c:  # still serving
+        with Client(target.endpoint, target.admin, ca_file=target.ca_file) as c:  # still serving
             assert c.describe_clusters(clusters=["fuzz"]).clusters[0].cluster_name == "fuzz"
     finally:
         fuzzer.close()

@@ -24,6 +24,11 @@ def grpcurl() -> str:
     return found
 
 
+def tls_flags(controlplane: Any) -> list[str]:
+    """grpcurl verifying the control plane with its CA bundle, as the README shows."""
+    return ["-cacert", str(controlplane.ca_file)] if controlplane.ca_file else ["-plaintext"]
+
+
 def run(*args: str, stdin: str | None = None) -> str:
     proc = subprocess.run([grpcurl(), *args], input=stdin, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
@@ -31,12 +36,12 @@ def run(*args: str, stdin: str | None = None) -> str:
 
 
 def test_reflection_lists_ecs_and_health(controlplane: Any) -> None:
-    services = run("-plaintext", controlplane.endpoint, "list").split()
+    services = run(*tls_flags(controlplane), controlplane.endpoint, "list").split()
     assert "berth.v1.ECS" in services
     assert "grpc.health.v1.Health" in services
-    methods = run("-plaintext", controlplane.endpoint, "list", "berth.v1.ECS").split()
+    methods = run(*tls_flags(controlplane), controlplane.endpoint, "list", "berth.v1.ECS").split()
     assert "berth.v1.ECS.RegisterTaskDefinition" in methods
-    health = json.loads(run("-plaintext", controlplane.endpoint, "grpc.health.v1.Health/Check"))
+    health = json.loads(run(*tls_flags(controlplane), controlplane.endpoint, "grpc.health.v1.Health/Check"))
     assert health["status"] == "SERVING"
 
 
@@ -47,7 +52,7 @@ def test_register_and_describe_with_bearer_token(
     webapp_td["family"] = f"grpcurl-{unique}"
     auth = ["-H", f"authorization: Bearer {token}"]
     out = run(
-        "-plaintext",
+        *tls_flags(controlplane),
         *auth,
         "-d",
         "@",
@@ -58,7 +63,7 @@ def test_register_and_describe_with_bearer_token(
     # grpcurl 1.8 prints proto field names (task_definition); berth parses either spelling.
     assert json.loads(out)["task_definition"]["revision"] == 1
     out = run(
-        "-plaintext",
+        *tls_flags(controlplane),
         *auth,
         "-d",
         json.dumps({"taskDefinition": f"grpcurl-{unique}:1"}),
@@ -71,7 +76,7 @@ def test_register_and_describe_with_bearer_token(
     assert {k: described[k] for k in webapp_td} == webapp_td
     # Without the token grpcurl gets Unauthenticated.
     proc = subprocess.run(
-        [grpcurl(), "-plaintext", "-d", "{}", controlplane.endpoint, "berth.v1.ECS/ListClusters"],
+        [grpcurl(), *tls_flags(controlplane), "-d", "{}", controlplane.endpoint, "berth.v1.ECS/ListClusters"],
         capture_output=True,
         text=True,
         timeout=30,

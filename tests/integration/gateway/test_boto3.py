@@ -13,7 +13,6 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-import grpc
 import pytest
 from botocore.exceptions import ClientError
 
@@ -21,6 +20,7 @@ from berth import Client
 from berth.v1 import ecs_messages_pb2, ecs_pb2, types_pb2
 from controlplane.gateway import operations
 from tests.integration.gateway.conftest import ANSWERED
+from tests.support import fakeagent
 from tests.support.agents import AgentProcess
 from tests.support.ecs_model import ecs_model
 from tests.support.infra import docker_client
@@ -133,14 +133,8 @@ def register_instance(controlplane: Any, cluster: str) -> str:
             types_pb2.Resource(name="MEMORY", type="INTEGER", integer_value=4096),
         ],
     )
-    with grpc.insecure_channel(controlplane.endpoint) as channel:
-        call = channel.unary_unary(
-            "/berth.v1.Agent/RegisterContainerInstance",
-            request_serializer=ecs_messages_pb2.RegisterContainerInstanceRequest.SerializeToString,
-            response_deserializer=ecs_messages_pb2.RegisterContainerInstanceResponse.FromString,
-        )
-        response = call(request, metadata=(("authorization", f"Bearer {token}"),), timeout=10)
-    return str(response.container_instance.container_instance_arn)
+    with fakeagent.register(controlplane, request, token) as agent:
+        return agent.instance_arn
 
 
 @scenario(

@@ -3,12 +3,10 @@ the API call chain, and leave the server serving."""
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -16,7 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from controlplane import metrics
-from tests.integration.gateway.conftest import AwsTarget
+from tests.integration.gateway.conftest import AwsTarget, connection
 from tests.support.ecs_model import check_response
 
 pytestmark = pytest.mark.etcd
@@ -45,8 +43,7 @@ def send(
         SigV4Auth(Credentials(target.access_key_id, target.secret_access_key), "ecs", target.region).add_auth(
             request
         )
-    url = urlsplit(target.endpoint)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
+    conn = connection(target, timeout=10)
     try:
         if chunked:
             pieces: Iterator[bytes] = (body[i : i + 65536] for i in range(0, len(body), 65536))

@@ -56,7 +56,9 @@ def user_client(controlplane: Any) -> Iterator[Any]:
     made: list[Client] = []
 
     def connect(key: dict[str, Any]) -> Client:
-        c = Client(controlplane.endpoint, f"{key['id']}.{key['secret']}", timeout=10)
+        c = Client(
+            controlplane.endpoint, f"{key['id']}.{key['secret']}", ca_file=controlplane.ca_file, timeout=10
+        )
         made.append(c)
         return c
 
@@ -256,6 +258,7 @@ def test_the_json_endpoint_decides_the_same(
     ecs = boto3.session.Session().client(
         "ecs",
         endpoint_url=controlplane.http,
+        verify=str(controlplane.ca_file),
         region_name=region,
         aws_access_key_id=key["id"],
         aws_secret_access_key=key["secret"],

@@ -448,7 +448,7 @@ def test_a_load_balancer_stays_served_while_any_node_watches(
         controlplane.settings.etcd_endpoints, prefix=controlplane.settings.etcd_prefix, controllers=False
     ).start()
     try:
-        with Client(other.endpoint, client.token) as second:
+        with Client(other.endpoint, client.token, ca_file=other.ca_file) as second:
 
             def node_id() -> str:
                 found = elb(client, "DescribeLoadBalancers", names=[lb.load_balancer_name]).load_balancers[0]

@@ -4,11 +4,11 @@ balancers in etcd (records as the ELB API writes them)."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from typing import Any
 
 from berth.v1 import elb_pb2
 from controlplane.store import Delete, Put, keys
+from tests.support.infra import urlopen
 
 
 def test_sd_lists_each_served_load_balancer_with_labels(controlplane: Any, unique: str) -> None:
@@ -28,7 +28,7 @@ def test_sd_lists_each_served_load_balancer_with_labels(controlplane: Any, uniqu
         )
     )
     try:
-        with urllib.request.urlopen(f"{controlplane.http}/sd/loadbalancers", timeout=5) as r:
+        with urlopen(f"{controlplane.http}/sd/loadbalancers", controlplane.ca_file) as r:
             groups = json.loads(r.read())
         mine = [g for g in groups if g["labels"]["load_balancer"].endswith(unique)]
         assert mine == [

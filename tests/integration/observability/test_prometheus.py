@@ -12,6 +12,7 @@ import pytest
 
 from berth import ApiError, Client
 from tests.support.agents import wait_for
+from tests.support.infra import urlopen
 from tests.support.prometheus import PrometheusServer, dashboard_queries, scrape_config
 
 pytestmark = [pytest.mark.etcd, pytest.mark.docker]
@@ -23,8 +24,10 @@ BUSY = "while true; do i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; sleep 0.0
 
 @pytest.fixture
 def prometheus(controlplane: Any, etcd_endpoint: str) -> Iterator[PrometheusServer]:
-    address = controlplane.http.removeprefix("http://")
-    server = PrometheusServer(scrape_config(address, etcd=etcd_endpoint)).start()
+    address = controlplane.http.split("://", 1)[1]
+    server = PrometheusServer(
+        scrape_config(address, etcd=etcd_endpoint, ca_file=controlplane.ca_file)
+    ).start()
     yield server
     server.stop()
 
@@ -162,9 +165,8 @@ def test_prometheus_scrapes_berth(
 
     # The SD document itself.
     import json
-    import urllib.request
 
-    with urllib.request.urlopen(f"{controlplane.http}/sd/agents", timeout=5) as r:
+    with urlopen(f"{controlplane.http}/sd/agents", controlplane.ca_file) as r:
         groups = json.loads(r.read())
     mine = [g for g in groups if g["labels"]["container_instance_arn"] == instance_arn]
     assert len(mine) == 1

@@ -19,6 +19,7 @@ import pytest
 
 from berth import Client
 from berth.v1 import agent_pb2, ecs_messages_pb2, types_pb2
+from tests.support import fakeagent
 from tests.support.agents import wait_for
 
 pytestmark = pytest.mark.etcd
@@ -32,18 +33,12 @@ class FakeHosts:
     def __init__(self, controlplane: Any, cluster: str) -> None:
         self.controlplane = controlplane
         self.cluster = cluster
-        self.channel = grpc.insecure_channel(controlplane.endpoint)
+        self.fakes: list[fakeagent.FakeAgent] = []
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.arns: list[str] = []
 
     def add(self, name: str, *, cpu: int, memory: int) -> str:
-        join = (self.controlplane.data_dir / "join-token").read_text().strip()
-        register = self.channel.unary_unary(
-            "/berth.v1.Agent/RegisterContainerInstance",
-            request_serializer=ecs_messages_pb2.RegisterContainerInstanceRequest.SerializeToString,
-            response_deserializer=ecs_messages_pb2.RegisterContainerInstanceResponse.FromString,
-        )
         request = ecs_messages_pb2.RegisterContainerInstanceRequest(
             cluster=self.cluster,
             name=name,
@@ -52,9 +47,10 @@ class FakeHosts:
                 types_pb2.Resource(name="MEMORY", type="INTEGER", integer_value=memory),
             ],
         )
-        registered = register(request, metadata=(("authorization", f"Bearer {join}"),), timeout=10)
-        arn = registered.container_instance.container_instance_arn
-        thread = threading.Thread(target=self._session, args=(arn, registered.agent_token), daemon=True)
+        fake = fakeagent.register(self.controlplane, request)
+        self.fakes.append(fake)
+        arn = fake.instance_arn
+        thread = threading.Thread(target=self._session, args=(fake,), daemon=True)
         thread.start()
         self.threads.append(thread)
         self.arns.append(arn)
@@ -65,13 +61,13 @@ class FakeHosts:
         while not self.stopping.wait(1.0):
             yield agent_pb2.AgentMessage(heartbeat=agent_pb2.Heartbeat(sent_at=time.time()))
 
-    def _session(self, arn: str, token: str) -> None:
-        session = self.channel.stream_stream(
+    def _session(self, fake: fakeagent.FakeAgent) -> None:
+        session = fake.channel.stream_stream(
             "/berth.v1.Agent/Session",
             request_serializer=agent_pb2.AgentMessage.SerializeToString,
             response_deserializer=agent_pb2.ServerMessage.FromString,
         )
-        responses = session(self._messages(arn), metadata=(("authorization", f"Bearer {token}"),))
+        responses = session(self._messages(fake.instance_arn), metadata=fake.metadata)
         try:
             for _ in responses:  # manifests: nothing runs here
                 pass
@@ -89,7 +85,8 @@ class FakeHosts:
 
     def close(self) -> None:
         self.stopping.set()
-        self.channel.close()
+        for fake in self.fakes:
+            fake.close()
         for thread in self.threads:
             thread.join(timeout=5)
 

@@ -10,7 +10,8 @@ import grpc
 import pytest
 
 from berth import Client
-from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
+from berth.v1 import agent_pb2, ecs_messages_pb2
+from tests.support import fakeagent
 from tests.support.agents import AgentProcess, task_status, wait_for, wait_task
 
 pytestmark = [pytest.mark.etcd, pytest.mark.docker]
@@ -131,15 +132,14 @@ def test_an_agent_cannot_report_on_another_instances_task(
     task_arn = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
     wait_task(client, cluster, task_arn, "RUNNING")
 
-    join = (controlplane.data_dir / "join-token").read_text().strip()
-    with grpc.insecure_channel(controlplane.endpoint) as channel:
-        stub = agent_pb2_grpc.AgentStub(channel)
-        reg = stub.RegisterContainerInstance(
-            ecs_messages_pb2.RegisterContainerInstanceRequest(cluster=cluster, name="liar"),
-            metadata=(("authorization", f"Bearer {join}"),),
-        )
-        token = reg.agent_token
-        liar_arn = reg.container_instance.container_instance_arn
+    # The liar is a registered instance of its own, with its own credential (on a TLS cluster a
+    # client certificate for its instance), reporting a task that runs on another instance.
+    liar = fakeagent.register(
+        controlplane, ecs_messages_pb2.RegisterContainerInstanceRequest(cluster=cluster, name="liar")
+    )
+    with liar:
+        stub, channel, metadata = liar.stub, liar.channel, liar.metadata
+        liar_arn = liar.instance_arn
 
         def messages() -> Any:
             yield agent_pb2.AgentMessage(hello=agent_pb2.Hello(container_instance_arn=liar_arn))
@@ -155,18 +155,16 @@ def test_an_agent_cannot_report_on_another_instances_task(
             time.sleep(2)
 
         acks = [
-            m.ack.seq
-            for m in stub.Session(messages(), metadata=(("authorization", f"Bearer {token}"),))
-            if m.WhichOneof("body") == "ack"
+            m.ack.seq for m in stub.Session(messages(), metadata=metadata) if m.WhichOneof("body") == "ack"
         ]
         assert acks == [1]  # acknowledged (so a confused agent stops resending) but not applied
-        # Its token cannot re-register another instance either.
+        # Its credential cannot re-register another instance either.
         with pytest.raises(grpc.RpcError) as e:
             stub.RegisterContainerInstance(
                 ecs_messages_pb2.RegisterContainerInstanceRequest(
                     cluster=cluster, container_instance_arn=victim.instance_arn
                 ),
-                metadata=(("authorization", f"Bearer {token}"),),
+                metadata=metadata,
             )
         assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
         # And it cannot call the user API.
@@ -175,7 +173,7 @@ def test_an_agent_cannot_report_on_another_instances_task(
                 "/berth.v1.ECS/ListClusters",
                 request_serializer=lambda m: m.SerializeToString(),
                 response_deserializer=ecs_messages_pb2.ListClustersResponse.FromString,
-            )(ecs_messages_pb2.ListClustersRequest(), metadata=(("authorization", f"Bearer {token}"),))
+            )(ecs_messages_pb2.ListClustersRequest(), metadata=metadata)
         assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     task = task_status(client, cluster, task_arn)
     assert task.last_status == "RUNNING" and task.stopped_reason == ""

@@ -3,7 +3,6 @@ host before the agent exits, standalone tasks keep running, and the next start i
 
 from __future__ import annotations
 
-import json
 import signal
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 from berth import Client
 from berth.v1 import ecs_messages_pb2, ecs_pb2_grpc
+from tests.support import fakeagent
 from tests.support.agents import AgentProcess, task_status, wait_for, wait_task
 
 pytestmark = [pytest.mark.etcd, pytest.mark.docker]
@@ -106,10 +106,9 @@ def test_an_agent_may_drain_only_its_own_instance(client: Client, cluster: str, 
     one: AgentProcess = agents(name="one")
     one.wait_connected(client)
     other_arn = agents(name="other").wait_connected(client)
-    token = json.loads((one.data_dir / "identity.json").read_text())["token"]
-    with grpc.insecure_channel(one.endpoint) as channel:
+    channel, metadata = fakeagent.real_agent_channel(one.data_dir, one.endpoint)
+    with channel:
         stub = ecs_pb2_grpc.ECSStub(channel)  # type: ignore[no-untyped-call]
-        metadata = (("authorization", f"Bearer {token}"),)
         for call, request in (
             (
                 stub.UpdateContainerInstancesState,

@@ -12,29 +12,19 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import pytest
 
 from berth.v1 import agent_pb2, ecs_messages_pb2
+from tests.support import fakeagent
 
 pytestmark = pytest.mark.etcd
 
 GRACE = 4  # the session control plane's agent grace (tests/conftest.py)
 
 
-def _register(controlplane: Any, cluster: str) -> ecs_messages_pb2.RegisterContainerInstanceResponse:
-    join = (controlplane.data_dir / "join-token").read_text().strip()
+def _register(controlplane: Any, cluster: str) -> fakeagent.FakeAgent:
     request = ecs_messages_pb2.RegisterContainerInstanceRequest(cluster=cluster, name="talker")
-    with grpc.insecure_channel(controlplane.endpoint) as channel:
-        call = channel.unary_unary(
-            "/berth.v1.Agent/RegisterContainerInstance",
-            request_serializer=ecs_messages_pb2.RegisterContainerInstanceRequest.SerializeToString,
-            response_deserializer=ecs_messages_pb2.RegisterContainerInstanceResponse.FromString,
-        )
-        response: ecs_messages_pb2.RegisterContainerInstanceResponse = call(
-            request, metadata=(("authorization", f"Bearer {join}"),), timeout=10
-        )
-        return response
+    return fakeagent.register(controlplane, request)
 
 
 def _state_changes_only(
@@ -57,10 +47,10 @@ def test_state_changes_without_heartbeats_keep_the_agent_connected(
     controlplane: Any, client: Any, cluster: str
 ) -> None:
     registered = _register(controlplane, cluster)
-    instance_arn = registered.container_instance.container_instance_arn
+    instance_arn = registered.instance_arn
     talk_for = 2.5 * GRACE
-    with grpc.insecure_channel(controlplane.endpoint) as channel:
-        session = channel.stream_stream(
+    with registered as agent:
+        session = agent.channel.stream_stream(
             "/berth.v1.Agent/Session",
             request_serializer=agent_pb2.AgentMessage.SerializeToString,
             response_deserializer=agent_pb2.ServerMessage.FromString,
@@ -68,7 +58,7 @@ def test_state_changes_without_heartbeats_keep_the_agent_connected(
         sent: list[int] = []
         responses = session(
             _state_changes_only(instance_arn, cluster, talk_for, sent),
-            metadata=(("authorization", f"Bearer {registered.agent_token}"),),
+            metadata=agent.metadata,
             timeout=talk_for + 10,
         )
         acks: list[int] = []
