@@ -393,6 +393,19 @@ def channel(endpoint: str, ca_file: str = "") -> grpc.Channel:
     return grpc.secure_channel(target, tls.channel_credentials(tls.read_bundle(ca_file)), options=options)
 
 
+def aio_channel(
+    endpoint: str, ca_file: str = "", options: list[tuple[str, Any]] | None = None
+) -> grpc.aio.Channel:
+    """`channel`, for asyncio (berth-lb)."""
+    options = list(options or [])
+    target = grpc_target(endpoint)
+    if not ca_file:
+        return grpc.aio.insecure_channel(target, options=options)
+    if "," in endpoint:
+        options += tls.server_name_options(tls.SERVER_NAME)
+    return grpc.aio.secure_channel(target, tls.channel_credentials(tls.read_bundle(ca_file)), options=options)
+
+
 def build_request(cls: type[Message], request: Request, fields: dict[str, Any]) -> Message:
     """A request message from a message, an ECS-shaped dict and/or keyword fields."""
     if isinstance(request, Message):

@@ -38,7 +38,7 @@ from agent.lb.names import backend_name, server_name
 from agent.lb.plan import BackendPlan, ServerState, Want, plan_backend, servable, wanted
 from berth import config as client_config
 from berth import logs
-from berth.endpoints import grpc_target
+from berth.client import aio_channel
 from berth.v1 import elb_pb2, elb_pb2_grpc
 
 log = structlog.get_logger("berth.lb")
@@ -56,6 +56,7 @@ class LbSettings:
     data_dir: Path
     listen_address: str = "0.0.0.0"
     metrics_address: str = "0.0.0.0"
+    ca_file: str = ""  # verifies the control plane's TLS ("": plaintext, an --insecure cluster)
     metrics_port: int = 0
     haproxy: str = "haproxy"
     health_interval: float = 1.0
@@ -233,8 +234,7 @@ class Controller:
         self.node = node
         self.connected = asyncio.Event()
         self.configs = 0
-        target = grpc_target(settings.controlplane)
-        self.channel = grpc.aio.insecure_channel(target)
+        self.channel = aio_channel(settings.controlplane, settings.ca_file)
         self.stub = elb_pb2_grpc.LoadBalancerNodeStub(self.channel)  # type: ignore[no-untyped-call]
         self.metadata = (("authorization", f"Bearer {settings.token}"),) if settings.token else ()
 
@@ -406,6 +406,11 @@ def parse_args(argv: list[str] | None = None) -> LbSettings:
         action="store_true",
         help="stop HAProxy when berth-lb exits (default: leave it serving)",
     )
+    p.add_argument(
+        "--ca-file",
+        default=None,
+        help="the CA bundle that verifies the control plane (default: the config's caFile; '' for plaintext)",
+    )
     p.add_argument("--log-json", action="store_true", help="JSON logs")
     args = p.parse_args(argv)
     cfg = client_config.load(Path(args.config).expanduser() if args.config else None)
@@ -416,6 +421,7 @@ def parse_args(argv: list[str] | None = None) -> LbSettings:
     return LbSettings(
         controlplane=args.controlplane or cfg.endpoint,
         token=args.token or cfg.token,
+        ca_file=args.ca_file if args.ca_file is not None else cfg.caFile,
         name=args.name,
         node_id=args.node_id or socket.gethostname(),
         advertise=advertise,

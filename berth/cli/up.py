@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -118,14 +119,19 @@ def replica_addr(addr: str, i: int) -> str:
     return addr if i == 0 else f"{host}:{int(port) + 100 * i}"
 
 
-def _serving(http: str, data_dir: Path) -> bool:
-    """A control plane is up: healthy, and its client config written."""
-    return _http_ok(f"http://{http}/healthz") and (data_dir / "config").exists()
+def _serving(http: str, data_dir: Path, insecure: bool) -> bool:
+    """A control plane is up: its client config written, and healthy (over TLS verified with the
+    CA bundle it wrote beside the config)."""
+    if not (data_dir / "config").exists():
+        return False
+    if insecure:
+        return _http_ok(f"http://{http}/healthz")
+    return _http_ok(f"https://{http}/healthz", ssl.create_default_context(cafile=str(data_dir / "ca.pem")))
 
 
-def _http_ok(url: str) -> bool:
+def _http_ok(url: str, context: ssl.SSLContext | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=1) as r:
+        with urllib.request.urlopen(url, timeout=1, context=context) as r:
             return bool(r.status == 200)
     except OSError:
         return False
@@ -143,6 +149,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--etcd-port", type=int, default=7419, help="client port of the private etcd (peer port +1)"
+    )
+    p.add_argument(
+        "--agent-addr", default="127.0.0.1:7409", help="control plane mutual-TLS port for agents' sessions"
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="plaintext gRPC and HTTP and bearer-token agents (a laptop only; says so in a warning)",
     )
     p.add_argument("--cluster", default="default", help="cluster the local agent joins")
     p.add_argument("--agent-http-addr", default="127.0.0.1:7412", help="the local agent's metrics address")
@@ -310,6 +324,9 @@ def run(args: argparse.Namespace) -> int:
                 replica_addr(args.grpc_addr, i),
                 "--http-addr",
                 replica_addr(args.http_addr, i),
+                "--agent-addr",
+                replica_addr(args.agent_addr, i),
+                *(["--insecure"] if args.insecure else []),
                 "--data-dir",
                 str(data if i == 0 else data / "replicas" / str(i)),
                 # One key for every replica: they all open the same sealed secrets.
@@ -345,7 +362,7 @@ def run(args: argparse.Namespace) -> int:
             cp_dir = data if i == 0 else data / "replicas" / str(i)
             _wait(
                 what,
-                functools.partial(_serving, http, cp_dir),
+                functools.partial(_serving, http, cp_dir, args.insecure),
                 cp,
                 60,
             )

@@ -343,6 +343,11 @@ class AgentServicer(ApiBase):
     def _on_instance(
         self, key: str, old: types_pb2.ContainerInstance | None, new: types_pb2.ContainerInstance | None
     ) -> None:
+        record = new or old
+        if record is not None:
+            # Registered again or deregistered: certificates are checked afresh (no stale cache).
+            cluster, ident = arns.scoped_id(record.container_instance_arn, "container-instance", "arn")
+            self.authenticator.forget_agent(cluster or "", ident)
         if new is None and old is not None:
             session = self.sessions.get(old.container_instance_arn)
             if session is not None:
