@@ -34,7 +34,7 @@ from agent.session import Deregistered, Session
 from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
 from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
-from berth import logs
+from berth import logs, tls
 from berth.endpoints import grpc_target
 from berth.httpserve import start_http
 
@@ -149,6 +149,10 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     token = a.join_token
     if a.join_token_file:
         token = Path(a.join_token_file).read_text().strip()
+    try:
+        tls.split_join_token(token)
+    except tls.TlsError as e:
+        p.error(f"--join-token: {e}")
     return AgentSettings(
         endpoint=a.endpoint,
         data_dir=Path(a.data_dir).expanduser(),

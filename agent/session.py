@@ -171,6 +171,8 @@ class Session:
                 if self.tls:
                     return await self._register_tls(info, metrics_endpoint, host_address)
                 return await self._register_once(info, metrics_endpoint, host_address)
+            except tls.UntrustedServer as e:
+                raise SystemExit(f"berth-agent: {e}") from e
             except tls.TlsError as e:
                 log.warning("registration_failed", error=str(e))
                 await backoff.sleep()
@@ -228,10 +230,16 @@ class Session:
                     "berth-agent: no join token: pass --join-token (the control plane writes it to "
                     "<data-dir>/join-token)"
                 )
-            user = agent_pb2_grpc.AgentStub(await self._user_channel())  # type: ignore[no-untyped-call]
-            resp = await user.RegisterContainerInstance(
-                request, metadata=(("authorization", f"Bearer {secret}"),), timeout=30
-            )
+            user_channel = await self._user_channel()
+            user = agent_pb2_grpc.AgentStub(user_channel)  # type: ignore[no-untyped-call]
+            try:
+                resp = await user.RegisterContainerInstance(
+                    request, metadata=(("authorization", f"Bearer {secret}"),), timeout=30
+                )
+            finally:
+                # Only for joining: the agent's calls go to the agent port from now on.
+                self._user = None
+                await user_channel.close()
         if not resp.HasField("certificate"):
             raise SystemExit(
                 "berth-agent: the control plane gave no certificate (is it running with --insecure?)"
@@ -239,7 +247,11 @@ class Session:
         cert = resp.certificate
         await self._use(
             files.AgentCerts(
-                key, cert.certificate_pem.encode(), cert.ca_bundle_pem.encode(), tuple(cert.agent_endpoints)
+                key,
+                cert.certificate_pem.encode(),
+                cert.ca_bundle_pem.encode(),
+                files.reachable(list(cert.agent_endpoints), self.settings.endpoint),
+                received_at=time.time(),
             )
         )
         return await self._registered(resp, token="", again=bool(request.container_instance_arn))
@@ -335,7 +347,7 @@ class Session:
                     key,
                     cert.certificate_pem.encode(),
                     cert.ca_bundle_pem.encode(),
-                    tuple(cert.agent_endpoints) or certs.endpoints,
+                    files.reachable(list(cert.agent_endpoints), self.settings.endpoint) or certs.endpoints,
                     received_at=time.time(),
                 )
             )

@@ -36,7 +36,7 @@ import grpc
 from agent.runtime.model import RuntimeInfo
 from agent.session import CHANNEL_OPTIONS, Session
 from agent.settings import AgentSettings
-from berth import logs
+from berth import logs, tls
 from berth.endpoints import grpc_target
 from berth.v1 import agent_pb2, types_pb2
 
@@ -81,7 +81,9 @@ class SimTask:
 class SimAgent:
     """One simulated host: the real session, and tasks that are timers."""
 
-    def __init__(self, settings: AgentSettings, channel: grpc.aio.Channel, delays: Delays) -> None:
+    def __init__(self, settings: AgentSettings, channel: grpc.aio.Channel | None, delays: Delays) -> None:
+        # On a TLS cluster each agent has its own channel (its client certificate is its
+        # identity); on an insecure one, sessions share a few channels.
         self.session = Session(settings, channel=channel)
         self.delays = delays
         self.tasks: dict[str, SimTask] = {}
@@ -105,6 +107,8 @@ class SimAgent:
             self.runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.runner
+        if self.session.tls:
+            await self.session.close()
 
     async def on_manifest(self, manifest: agent_pb2.TaskManifest) -> None:
         assigned = {a.task.task_arn: a for a in manifest.tasks}
@@ -191,8 +195,15 @@ class Fleet:
     ) -> None:
         self.channels: list[grpc.aio.Channel] = []
         self.agents: list[SimAgent] = []
+        ca_file = None
+        fingerprint = tls.split_join_token(join_token)[1]
+        if fingerprint:
+            # A TLS cluster: trust its CA once for the whole fleet (what each agent would do).
+            ca_file = data_dir / "server-ca.pem"
+            data_dir.mkdir(parents=True, exist_ok=True)
+            ca_file.write_bytes(tls.bootstrap_ca([e for e in endpoint.split(",") if e], fingerprint))
         for i in range(count):
-            if i % per_channel == 0:
+            if ca_file is None and i % per_channel == 0:
                 options = [*CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1), ("sim.channel", i)]
                 self.channels.append(grpc.aio.insecure_channel(grpc_target(endpoint), options=options))
             settings = AgentSettings(
@@ -206,8 +217,9 @@ class Fleet:
                 availability_zone=f"sim-{chr(ord('a') + i % 3)}",
                 heartbeat_seconds=heartbeat,
                 attributes=dict(attributes or {}),
+                ca_file=ca_file,
             )
-            self.agents.append(SimAgent(settings, self.channels[-1], delays))
+            self.agents.append(SimAgent(settings, self.channels[-1] if ca_file is None else None, delays))
         self.killed: list[SimAgent] = []
 
     async def start(self, concurrency: int = 32) -> None:

@@ -34,6 +34,11 @@ class TlsError(Exception):
     """A certificate, key or bundle that cannot be used, with what is wrong with it."""
 
 
+class UntrustedServer(TlsError):
+    """The control plane answered, but with no certificate the join token names: retrying
+    will not help (a token from another cluster, or a server that is not the control plane)."""
+
+
 def certificates(bundle_pem: bytes | str) -> list[x509.Certificate]:
     data = bundle_pem.encode() if isinstance(bundle_pem, str) else bundle_pem
     try:
@@ -123,17 +128,19 @@ def bootstrap_ca(endpoints: list[str], ca_fingerprint: str, timeout: float = 5.0
     """The CA certificate (PEM) whose fingerprint the join token names, read from the chain the
     first answering endpoint presents. TlsError when none presents it."""
     problems = []
+    answered = False
     for address in endpoints:
         try:
             chain = fetch_chain(address, timeout)
         except (OSError, ssl.SSLError) as e:
             problems.append(f"{address}: {e}")
             continue
+        answered = True
         for der in chain:
             if der_fingerprint(der) == ca_fingerprint:
                 return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
         problems.append(f"{address}: no certificate in its chain has fingerprint {ca_fingerprint}")
-    raise TlsError(
+    raise (UntrustedServer if answered else TlsError)(
         "cannot establish trust in the control plane: "
         + "; ".join(problems)
         + " (is the join token from this cluster? with your own server certificate, pass --ca-file)"

@@ -32,6 +32,24 @@ class AgentCerts:
         return time.time() + margin < self.not_after
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def reachable(advertised: list[str], joined_via: str) -> tuple[str, ...]:
+    """The agent ports to dial. A control plane that listens on a wildcard address without
+    --agent-advertise-addr advertises its agent port on 127.0.0.1; an agent that joined through
+    another host reaches that port on the same host it joined through."""
+    hosts = [e.strip().rpartition(":")[0] for e in joined_via.split(",") if e.strip()]
+    remote = [h for h in hosts if h not in LOOPBACK]
+    if not remote:
+        return tuple(advertised)
+    out = []
+    for endpoint in advertised:
+        host, _, port = endpoint.rpartition(":")
+        out += [f"{h}:{port}" for h in remote] if host in LOOPBACK else [endpoint]
+    return tuple(dict.fromkeys(out))
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

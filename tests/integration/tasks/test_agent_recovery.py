@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 import pytest
 
-from berth import Client
+from berth import Client, tls
 from berth.v1 import agent_pb2, ecs_messages_pb2
 from tests.support import fakeagent
 from tests.support.agents import AgentProcess, task_status, wait_for, wait_task
@@ -105,7 +105,13 @@ def test_silent_agent_is_disconnected_and_gets_no_placements(
 
 
 def test_agents_without_a_valid_join_token_are_refused(controlplane: Any, cluster: str, docker: Any) -> None:
-    for token in ("", "bjt_wrong", "BKIAX.notatoken"):
+    fingerprint = tls.split_join_token((controlplane.data_dir / "join-token").read_text())[1]
+    for token in (
+        "",
+        tls.join_token("bjt_wrong", fingerprint),  # a wrong secret for this cluster's CA
+        tls.join_token("bjt_wrong", "sha256:" + "0" * 64),  # another cluster's token
+        "BKIAX.notatoken",
+    ):
         agent = AgentProcess(controlplane.endpoint, token, cluster, "intruder").start()
         try:
             assert agent.proc is not None

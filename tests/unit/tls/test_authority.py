@@ -105,3 +105,15 @@ def test_an_agent_renews_halfway_with_jitter_and_retries_before_expiry() -> None
     assert renewal.retry_after(time.time(), time.time() + 3600, 1) == 2.0
     assert renewal.retry_after(time.time(), time.time() + 3600, 20) == 60.0  # capped
     assert renewal.retry_after(100.0, 110.0, 5) == 1.0  # a tenth of the 10 s left
+
+
+def test_an_agent_dials_a_loopback_agent_port_on_the_host_it_joined_through() -> None:
+    from agent.certs.files import reachable
+
+    assert reachable(["127.0.0.1:7409"], "cp.example:7410") == ("cp.example:7409",)
+    assert reachable(["10.0.0.1:7409", "127.0.0.1:7509"], "10.0.0.1:7410,10.0.0.2:7510") == (
+        "10.0.0.1:7409",
+        "10.0.0.1:7509",
+        "10.0.0.2:7509",
+    )
+    assert reachable(["127.0.0.1:7409"], "127.0.0.1:7410") == ("127.0.0.1:7409",)  # one machine
