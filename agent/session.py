@@ -289,6 +289,27 @@ class Session:
                 delay = min(delay * 2, 5.0)
         return "ResourceInitializationError: unable to pull secrets or registry auth"
 
+    async def task_credentials(self, task_arn: str) -> agent_pb2.GetTaskCredentialsResponse | str:
+        """A task's role credentials (Agent/GetTaskCredentials), or why they are refused. Retried
+        while the control plane is unreachable, for up to about 30 s."""
+        delay = 0.5
+        for attempt in range(8):
+            try:
+                response: agent_pb2.GetTaskCredentialsResponse = await self.stub.GetTaskCredentials(
+                    agent_pb2.GetTaskCredentialsRequest(task_arn=task_arn),
+                    metadata=(("authorization", f"Bearer {self.identity.token}"),),
+                    timeout=10,
+                )
+                return response
+            except grpc.aio.AioRpcError as e:
+                retry = e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+                if not retry or attempt == 7:
+                    reason = e.details() or e.code().name
+                    return f"ResourceInitializationError: unable to get task role credentials: {reason}"
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        return "ResourceInitializationError: unable to get task role credentials"
+
     async def goodbye(self, reason: str) -> None:
         """Tell the control plane this agent is going away (best effort, quickly)."""
         if not self.identity.token:

@@ -54,11 +54,14 @@ class Client:
         *,
         config_path: str | Path | None = None,
         timeout: float = 30.0,
+        session_token: str | None = None,
     ) -> None:
         cfg = config.load(Path(config_path) if config_path else None)
         self.endpoint = endpoint or cfg.endpoint
         self.token = token if token is not None else cfg.token
         self.timeout = timeout
+        # Temporary credentials (a task role's, token "<ASIA...>.<secret>") carry a session token.
+        self.session_token = session_token
         self._channel = grpc.insecure_channel(
             grpc_target(self.endpoint),
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.enable_retries", 1)],
@@ -83,7 +86,11 @@ class Client:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+        if not self.token:
+            return ()
+        if self.session_token:
+            return (("authorization", f"Bearer {self.token}"), ("x-amz-security-token", self.session_token))
+        return (("authorization", f"Bearer {self.token}"),)
 
     def call(self, method: str, request: Request = None, **fields: Any) -> Message:
         """Call any unary ECS RPC by name (`"DescribeTasks"`) with a message, dict or keywords."""

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 from berth import logs
+from controlplane.iam import sessions
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
 
@@ -80,6 +81,13 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="store an agent's task stats at most this often (seconds; agents report every --stats-interval)",
     )
     p.add_argument(
+        "--task-credentials-ttl",
+        type=float,
+        default=3600.0,
+        help="seconds a task role's temporary credentials live (10..43200, default 3600); agents "
+        "refresh them at 80 %% of that",
+    )
+    p.add_argument(
         "--no-controllers", action="store_true", help="never run the controllers here (an API-only replica)"
     )
     p.add_argument(
@@ -103,6 +111,10 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
     logs.configure(json=True if a.log_json else None, level=a.log_level)
+    try:
+        sessions.check_ttl(a.task_credentials_ttl)
+    except ValueError as e:
+        p.error(f"--task-credentials-ttl: {e}")
     return Settings(
         data_dir=Path(a.data_dir).expanduser(),
         grpc_addr=a.grpc_addr,
@@ -126,6 +138,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         secrets_key_file=Path(a.secrets_key_file).expanduser() if a.secrets_key_file else None,
         autoscale_interval_seconds=a.autoscale_interval,
         stats_min_interval_seconds=a.stats_min_interval,
+        task_credentials_ttl_seconds=a.task_credentials_ttl,
     )
 
 

@@ -16,7 +16,7 @@ from grpc_status import rpc_status
 from berth import errors
 from controlplane.api.dispatch import Api, Method
 from controlplane.api.errors import internal_status, to_status
-from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, Authenticator, Principal
+from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, SECURITY_TOKEN, Authenticator, Principal
 
 REQUEST_ID = "x-request-id"
 # A request larger than MAX_REQUEST_BYTES is refused with INVALID_ARGUMENT naming the limit. The
@@ -71,7 +71,7 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
 
         async def authenticate() -> Principal:
             return await authenticator.from_bearer(
-                md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY)
+                md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY), md.get(SECURITY_TOKEN)
             )
 
         return md.get(REQUEST_ID), authenticate
