@@ -28,13 +28,17 @@ def is_local(host: str) -> bool:
 
 
 def ensure_local(host: str, device: str = "lo") -> None:
-    """Add `host`/32 to `device` unless it is already an address of this machine."""
+    """Add `host`/32 to `device` unless it is already an address of this machine. Only
+    link-local addresses (169.254.0.0/16, as ECS's 169.254.170.2) are added."""
     try:
         ip = ipaddress.IPv4Address(host)
     except ValueError:
         return  # a name or IPv6: used as given
     if ip.is_unspecified or ip.is_loopback or is_local(host):
         return
+    if not ip.is_link_local:
+        # Only the link-local ECS-style addresses are ours to add; any other must exist already.
+        raise AddressError(f"{host} is not an address of this host")
     result = subprocess.run(
         ["ip", "addr", "add", f"{host}/32", "dev", device], capture_output=True, text=True, check=False
     )
