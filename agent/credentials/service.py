@@ -6,8 +6,9 @@ URI for that id in their environment. The credentials come from the control plan
 (a failed refresh is retried every few seconds while the old ones still hold). When the task stops
 (`forget`) the id answers 404, as does any id never given out; nothing else is served.
 
-Which id each task has is kept in `<data-dir>/task-credentials.json` (mode 0600; ids only, never
-credentials), so a restarted agent that adopts a running task serves it at the same path.
+Which id each task has, and the port when any was asked for (port 0), are kept in
+`<data-dir>/task-credentials.json` (mode 0600; ids only, never credentials), so a restarted agent
+that adopts a running task serves it at the same URI.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class CredentialsService:
         self._fetch = fetch
         self._clock = clock
         self._path = data_dir / "task-credentials.json"
-        self._ids: dict[str, str] = self._load()  # task ARN -> credentials id
+        self._ids: dict[str, str] = {}  # task ARN -> credentials id
+        self._saved_port = 0
+        self._load()
         self._creds: dict[str, agent_pb2.GetTaskCredentialsResponse] = {}  # id -> credentials
         self._refreshers: dict[str, asyncio.Task[None]] = {}
         self._runner: web.AppRunner | None = None
@@ -63,16 +66,29 @@ class CredentialsService:
         """Serve on `address` (HOST:PORT; port 0 picks one). A failure is logged, not raised: the
         agent runs on, and tasks with a role fail to start saying why."""
         try:
-            host, _ = model.parse_address(address)
+            host, port = model.parse_address(address)
             await asyncio.to_thread(ensure_local, host)
-            self._runner, self.port = await start_http(self.app(), address)
+            self._runner, self.port = await self._bind(host, port)
         except (ValueError, AddressError, OSError) as e:
             self.unavailable = f"the agent's credentials endpoint {address} is not serving: {e}"
             log.warning("credentials_endpoint_unavailable", address=address, error=str(e))
             return
         self.host = host
         self.unavailable = ""
+        if self.port != self._saved_port:
+            self._saved_port = self.port
+            await asyncio.to_thread(self._save)
         log.info("credentials_endpoint_listening", host=self.host, port=self.port)
+
+    async def _bind(self, host: str, port: int) -> tuple[web.AppRunner, int]:
+        """Serve on `port`; when any was asked for, on the one the last run had if it is free (the
+        containers it served have it in their environment)."""
+        if port == 0 and self._saved_port:
+            try:
+                return await start_http(self.app(), f"{host}:{self._saved_port}")
+            except OSError:
+                log.info("credentials_port_taken", port=self._saved_port)
+        return await start_http(self.app(), f"{host}:{port}")
 
     # -- tasks -----------------------------------------------------------------------------------
 
@@ -136,18 +152,22 @@ class CredentialsService:
 
     # -- the ids file ----------------------------------------------------------------------------
 
-    def _load(self) -> dict[str, str]:
+    def _load(self) -> None:
         try:
             data = json.loads(self._path.read_text())
         except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            return
+        if isinstance(data, dict):
+            tasks = data.get("tasks")
+            self._ids = {str(k): str(v) for k, v in tasks.items()} if isinstance(tasks, dict) else {}
+            port = data.get("port")
+            self._saved_port = port if isinstance(port, int) else 0
 
     def _save(self) -> None:
         tmp = self._path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            json.dump(self._ids, f)
+            json.dump({"port": self._saved_port, "tasks": self._ids}, f)
         os.replace(tmp, self._path)
 
     async def close(self) -> None:

@@ -408,3 +408,27 @@ def test_a_fargate_task_in_its_own_sandbox_gets_its_credentials(
     assert ecs_with(controlplane, creds).describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"]
     client.stop_task(cluster=cluster, task=task_arn)
     wait_task(client, cluster, task_arn, "STOPPED")
+
+
+def test_a_restarted_agent_serves_an_adopted_task_at_the_same_uri(
+    client: Client, cluster: str, agents: Any, docker: Any
+) -> None:
+    agent = agents()
+    agent.wait_connected(client)
+    role = make_role(client, reads_tasks_of(cluster))
+    task_arn = client.run_task(cluster=cluster, taskDefinition=sleeper(client, role)).tasks[0].task_arn
+    wait_task(client, cluster, task_arn, "RUNNING")
+    container = container_of(docker, task_arn)
+    before = fetch_in_container(container)
+
+    agent.kill()  # SIGKILL: the container keeps running, knowing its URI
+    agent.start()
+    agent.wait_connected(client)
+    after = wait_for(lambda: _try_fetch(container), timeout=30, message="the URI answers again")
+    assert after["RoleArn"] == role and after["AccessKeyId"] != before["AccessKeyId"]
+    assert wait_task(client, cluster, task_arn, "RUNNING").task_arn == task_arn
+
+
+def _try_fetch(container: Any) -> dict[str, Any] | None:
+    code, out = container.exec_run(["sh", "-c", "wget -qO- $AWS_CONTAINER_CREDENTIALS_FULL_URI"])
+    return json.loads(out) if code == 0 else None  # type: ignore[no-any-return]

@@ -123,7 +123,7 @@ async def test_serves_refreshes_and_forgets(tmp_path: Path) -> None:
 
         await service.forget(TASK)
         assert (await get(url))[0] == 404
-        assert json.loads(saved.read_text()) == {}
+        assert json.loads(saved.read_text())["tasks"] == {}
     finally:
         await service.close()
 
@@ -161,3 +161,17 @@ async def test_refusals_and_no_endpoint(tmp_path: Path) -> None:
         await service.prune(set())
     finally:
         await service.close()
+
+
+async def test_a_restarted_agent_keeps_the_port_it_picked(tmp_path: Path) -> None:
+    cp = FakeControlPlane(lifetime=3600.0)
+    first = CredentialsService(cp.fetch, tmp_path)
+    await first.listen("127.0.0.1:0")
+    port = first.port
+    await first.close()
+    again = CredentialsService(cp.fetch, tmp_path)
+    await again.listen("127.0.0.1:0")
+    try:
+        assert again.port == port
+    finally:
+        await again.close()
