@@ -15,6 +15,8 @@ from typing import Any
 import structlog
 
 from agent import drain
+from agent.credentials.model import DEFAULT_ADDRESS, parse_address
+from agent.credentials.service import CredentialsService
 from agent.execs import ExecService
 from agent.http import build_app
 from agent.logs import LogService
@@ -128,6 +130,13 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         default=300.0,
         help="longest wait for the service tasks to move with --drain-on-stop, seconds (default 300)",
     )
+    p.add_argument(
+        "--credentials-addr",
+        default=DEFAULT_ADDRESS,
+        help="where task role credentials are served to containers, HOST:PORT (default "
+        f"{DEFAULT_ADDRESS}, the ECS address, added to lo; another port hands containers the full "
+        "URI; port 0 picks one; '' serves none)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
     a = p.parse_args(argv)
@@ -142,6 +151,11 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         p.error("--drain-on-stop: pool agents do not drain (their instances are in no cluster)")
     if a.drain_timeout < 0:
         p.error(f"--drain-timeout {a.drain_timeout}: must not be negative")
+    if a.credentials_addr:
+        try:
+            parse_address(a.credentials_addr)
+        except ValueError as e:
+            p.error(f"--credentials-addr: {e}")
     try:
         grpc_target(a.endpoint)
     except ValueError as e:
@@ -181,6 +195,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         warm_idle_seconds=a.warm_idle,
         drain_on_stop=a.drain_on_stop,
         drain_timeout_seconds=a.drain_timeout,
+        credentials_addr=a.credentials_addr,
     )
 
 
@@ -249,6 +264,11 @@ async def run(settings: AgentSettings) -> int:
         )
         pool = sandboxes
         session.warm_count = lambda: len(pool.ready)
+    credentials = CredentialsService(session.task_credentials, settings.data_dir)
+    if settings.credentials_addr:
+        await credentials.listen(settings.credentials_addr)
+    else:
+        credentials.unavailable = "this agent serves no task role credentials (--credentials-addr '')"
     deps = RunnerDeps(
         runtime=runtime,
         settings=settings,
@@ -258,6 +278,7 @@ async def run(settings: AgentSettings) -> int:
         cgroups=cgroups,
         dns_servers=session.dns_servers,
         fetch_secrets=session.task_secrets,
+        credentials=credentials,
     )
     manager = TaskManager(deps)
     runners = manager.runners
@@ -306,6 +327,7 @@ async def run(settings: AgentSettings) -> int:
         if code == 0 and signals[:1] != [signal.SIGUSR1]:
             await session.goodbye("the agent is stopping")
         await manager.close()
+        await credentials.close()
         if sandboxes is not None:
             await sandboxes.close()
         await session.logs.close()

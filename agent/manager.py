@@ -43,6 +43,8 @@ class TaskManager:
                 for arn, containers in local.items():
                     if arn not in assigned and arn not in self.runners:
                         await self._orphan(arn, containers)
+                if self.deps.credentials is not None:
+                    await self.deps.credentials.prune(set(assigned))
             for arn in manifest.removed:
                 runner = self.runners.get(arn)
                 if runner is not None and not runner.finished.is_set():

@@ -17,11 +17,12 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import structlog
 from cryptography.hazmat.primitives.serialization import Encoding
+from google.protobuf.message import Message
 
 from agent import host, identity
 from agent.certs import files, renewal
@@ -32,6 +33,8 @@ from agent.settings import AGENT_VERSION, AgentSettings
 from berth import tls
 from berth.endpoints import grpc_target
 from berth.v1 import agent_pb2, agent_pb2_grpc, ecs_messages_pb2
+
+R = TypeVar("R", bound=Message)
 
 log = structlog.get_logger("berth.agent.session")
 
@@ -475,29 +478,40 @@ class Session:
         self._wake.set()
 
     async def task_secrets(self, task_arn: str) -> agent_pb2.GetTaskSecretsResponse | str:
-        """A task's secrets (Agent/GetTaskSecrets), or why they are refused. Retried while the
-        control plane is unreachable, for up to about 30 s."""
+        """A task's secrets (Agent/GetTaskSecrets), or why they are refused."""
+        request = agent_pb2.GetTaskSecretsRequest(task_arn=task_arn)
+        failure = "unable to pull secrets or registry auth"
+        return await self._for_task(
+            self.stub.GetTaskSecrets, request, failure, agent_pb2.GetTaskSecretsResponse
+        )
+
+    async def task_credentials(self, task_arn: str) -> agent_pb2.GetTaskCredentialsResponse | str:
+        """A task's role credentials (Agent/GetTaskCredentials), or why they are refused."""
+        request = agent_pb2.GetTaskCredentialsRequest(task_arn=task_arn)
+        failure = "unable to get task role credentials"
+        return await self._for_task(
+            self.stub.GetTaskCredentials, request, failure, agent_pb2.GetTaskCredentialsResponse
+        )
+
+    async def _for_task(self, rpc: Any, request: Message, failure: str, cls: type[R]) -> R | str:
+        """What a starting task needs from the control plane: the response, or the reason it is
+        refused as a ResourceInitializationError. Retried while the control plane is unreachable,
+        for up to about 30 s. `cls` is the response's type (the generated stubs are untyped)."""
         delay = 0.5
         for attempt in range(8):
             try:
-                response: agent_pb2.GetTaskSecretsResponse = await self.stub.GetTaskSecrets(
-                    agent_pb2.GetTaskSecretsRequest(task_arn=task_arn),
-                    metadata=self.call_metadata(),
-                    timeout=10,
-                )
+                response: R = await rpc(request, metadata=self.call_metadata(), timeout=10)
                 return response
             except grpc.aio.AioRpcError as e:
                 retry = e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
                 if not retry or attempt == 7:
                     reason = str(e.details() or e.code().name)
                     if not reason.startswith("ResourceInitializationError"):
-                        reason = (
-                            f"ResourceInitializationError: unable to pull secrets or registry auth: {reason}"
-                        )
+                        reason = f"ResourceInitializationError: {failure}: {reason}"
                     return reason
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        return "ResourceInitializationError: unable to pull secrets or registry auth"
+        return f"ResourceInitializationError: {failure}"
 
     async def goodbye(self, reason: str) -> None:
         """Tell the control plane this agent is going away (best effort, quickly)."""

@@ -54,3 +54,6 @@ class AgentSettings:
     warm_idle_seconds: float = 600.0  # with no FARGATE task for this long, keep just one ready
     drain_on_stop: bool = False  # on SIGTERM: DRAINING, wait for service tasks to move, then exit
     drain_timeout_seconds: float = 300.0  # the longest a stop waits for that
+    # Where task role credentials are served (agent.credentials); "": nowhere (tasks with a
+    # taskRoleArn then fail to start).
+    credentials_addr: str = "169.254.170.2:80"

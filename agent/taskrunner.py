@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from agent.credentials.service import CredentialsService
 from agent.runtime import spec
 from agent.runtime.cgroups import CgroupError, TaskCgroup
 from agent.runtime.errors import ContainerRuntimeError, ImageNotPresent
@@ -133,6 +134,8 @@ class RunnerDeps:
     # A task's secrets from the control plane (Agent/GetTaskSecrets): the response, or the reason
     # they are refused (ResourceInitializationError ...). None: this agent cannot fetch secrets.
     fetch_secrets: Callable[[str], Awaitable[agent_pb2.GetTaskSecretsResponse | str]] | None = None
+    # Task role credentials (agent.credentials): served to the containers of tasks with a role.
+    credentials: CredentialsService | None = None
 
 
 def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[list[str]]:
@@ -163,6 +166,10 @@ class TaskRunner:
         self.cluster = self.task_arn.rsplit("/", 2)[-2]
         self.desired = self.task.desired_status
         self.secret_env: dict[str, dict[str, str]] = {}  # container -> its secrets, until created
+        # The task role (RunTask's override, else the definition's) and the credentials endpoint
+        # variables every container of the task gets.
+        self.role_arn = self.task.overrides.task_role_arn or self.definition.task_role_arn
+        self.role_env: dict[str, str] = {}
         # Unix time until which a stop waits for the task's load balancer targets to drain; the
         # control plane sets it from its own clock, so this assumes host clocks agree (NTP) to well
         # within a deregistration delay. 0: stop at once.
@@ -252,6 +259,7 @@ class TaskRunner:
         self.timing.pending_seconds = max(0.0, self.received_at - self.task.created_at)
         self._set_status("PENDING")
         await self._fetch_secrets()
+        await self._task_credentials()
         await self._pull_images()
         await self._check_desired()
         sandbox_start = time.time()
@@ -288,6 +296,17 @@ class TaskRunner:
         self.secret_env = {
             c.container_name: {kv.name: kv.value for kv in c.environment} for c in response.containers
         }
+
+    async def _task_credentials(self) -> None:
+        """A task with a role starts only once its credentials are served (agent.credentials)."""
+        if not self.role_arn:
+            return
+        if self.deps.credentials is None:
+            raise StartFailure("ResourceInitializationError: this agent serves no task role credentials")
+        env = await self.deps.credentials.start(self.task_arn)
+        if isinstance(env, str):
+            raise StartFailure(env)
+        self.role_env = env
 
     async def _check_desired(self) -> None:
         await self._absorb()
@@ -449,7 +468,8 @@ class TaskRunner:
         async def create(c: ContainerView) -> None:
             if c.docker_id:
                 return
-            kwargs = spec.create_kwargs(ctx, c.definition, c.override, extra_env=self.secret_env.get(c.name))
+            extra = {**self.role_env, **self.secret_env.get(c.name, {})}
+            kwargs = spec.create_kwargs(ctx, c.definition, c.override, extra_env=extra or None)
             try:
                 c.docker_id = await self._create(kwargs)
             except ContainerRuntimeError as e:
@@ -616,6 +636,8 @@ class TaskRunner:
             self._set_status("STOPPING")
         for wave in reversed(start_waves(self.definition.container_definitions)):
             await asyncio.gather(*(self._stop(self.containers[n]) for n in wave))
+        if self.role_arn and self.deps.credentials is not None:
+            await self.deps.credentials.forget(self.task_arn)
         self.timestamps["execution_stopped_at"] = time.time()
         if self.pause_id or self.cgroup_parent:
             self._set_status("DEPROVISIONING")
@@ -684,6 +706,13 @@ class TaskRunner:
         self.task_volumes = [
             v.source for v in self._volume_sources().values() if v.source.startswith(f"berth-{self.task_id}-")
         ]
+        if self.role_arn and self.deps.credentials is not None and self.desired == "RUNNING":
+            # Its containers know their credentials path already: serve it again (same id).
+            env = await self.deps.credentials.start(self.task_arn)
+            if isinstance(env, str):
+                self._log.warning("task_credentials_not_restored", reason=env)
+            else:
+                self.role_env = env
         if taskstatus.rank(self.last_status) >= taskstatus.rank("RUNNING"):
             # The task was running: a container that is not on the host any more has stopped.
             for c in self.containers.values():

@@ -55,6 +55,7 @@ class Client:
         config_path: str | Path | None = None,
         ca_file: str | Path | None = None,
         timeout: float = 30.0,
+        session_token: str | None = None,
     ) -> None:
         """`ca_file`: the CA bundle the control plane's TLS is verified with (default: the
         config's `caFile`; "" in both: plaintext, for an --insecure cluster)."""
@@ -63,6 +64,8 @@ class Client:
         self.token = token if token is not None else cfg.token
         self.timeout = timeout
         self.ca_file = str(ca_file if ca_file is not None else cfg.caFile)
+        # Temporary credentials (a task role's, token "<ASIA...>.<secret>") carry a session token.
+        self.session_token = session_token
         self._channel = channel(self.endpoint, self.ca_file)
         self._ecs = ecs_pb2_grpc.ECSStub(self._channel)  # type: ignore[no-untyped-call]
         self._berth = berth_pb2_grpc.BerthStub(self._channel)  # type: ignore[no-untyped-call]
@@ -84,7 +87,11 @@ class Client:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+        if not self.token:
+            return ()
+        if self.session_token:
+            return (("authorization", f"Bearer {self.token}"), ("x-amz-security-token", self.session_token))
+        return (("authorization", f"Bearer {self.token}"),)
 
     def call(self, method: str, request: Request = None, **fields: Any) -> Message:
         """Call any unary ECS RPC by name (`"DescribeTasks"`) with a message, dict or keywords."""

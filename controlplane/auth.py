@@ -2,6 +2,9 @@
 
 Callers present an access key: over gRPC as `authorization: Bearer <accessKeyId>.<secret>`, on the
 ECS JSON endpoint as an AWS SigV4 signature made with the same key. Both resolve to a `Principal`.
+A task's temporary role credentials (controlplane.iam.sessions) add their session token
+(`x-amz-security-token` metadata, SigV4's X-Amz-Security-Token) and resolve to a "role" principal,
+decided by the role's policies.
 Authorization is a separate step (`Authorizer.check`) given the principal and an IAM-style action
 (`ecs:CreateCluster`), so that policies can be attached to principals without touching callers.
 
@@ -15,6 +18,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from google.protobuf.message import Message
@@ -22,7 +26,7 @@ from google.protobuf.message import Message
 from berth.arn import ArnFactory
 from berth.errors import AlreadyExists, Conflict, PermissionDenied, Unauthenticated
 from berth.v1 import store_pb2
-from controlplane.iam import resources
+from controlplane.iam import resources, sessions
 from controlplane.iam.directory import Directory
 from controlplane.iam.evaluate import EXPLICIT_DENY, Decision, PolicySet
 from controlplane.store import EtcdStore, Put, keys
@@ -37,6 +41,8 @@ REPLICA_PREFIX = "brt_"
 # the replica that forwarded it.
 FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
+# The session token of temporary (task role) credentials, beside the bearer token on gRPC.
+SECURITY_TOKEN = "x-amz-security-token"
 # The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
 USER_SERVICES = frozenset(
     {"ecs", "servicediscovery", "application-autoscaling", "elasticloadbalancing", "iam", "secretsmanager"}
@@ -49,7 +55,8 @@ AGENT_ECS_ACTIONS = frozenset({"ecs:DescribeContainerInstances", "ecs:UpdateCont
 @dataclass(frozen=True)
 class Principal:
     """Who is calling. `kind` is "user" for access keys, "agent" for a container instance's agent,
-    "join" for a caller holding only the agent join token."""
+    "join" for a caller holding only the agent join token, "role" for a task acting with its task
+    role's temporary credentials (`name` is then the assumed-role ARN)."""
 
     name: str
     kind: str = "user"
@@ -58,9 +65,13 @@ class Principal:
     instance_arn: str = ""
     via: str = ""  # the replica that forwarded this call, if one did
     generation: str = ""  # an agent's, from its certificate (TLS clusters)
+    role_arn: str = ""  # kind "role": the role, and the task whose credentials these are
+    task_arn: str = ""
 
     @property
     def arn(self) -> str:
+        if self.kind == "role":
+            return self.name
         return f"arn:berth:iam::{self.kind}/{self.name}"
 
 
@@ -75,6 +86,8 @@ def encode_principal(p: Principal) -> str:
             "accessKeyId": p.access_key_id,
             "policies": list(p.policies),
             "instanceArn": p.instance_arn,
+            "roleArn": p.role_arn,
+            "taskArn": p.task_arn,
         },
         separators=(",", ":"),
     )
@@ -90,6 +103,8 @@ def decode_principal(value: str, via: str) -> Principal:
             policies=tuple(str(x) for x in d.get("policies", ())),
             instance_arn=str(d.get("instanceArn", "")),
             via=via or "a replica",
+            role_arn=str(d.get("roleArn", "")),
+            task_arn=str(d.get("taskArn", "")),
         )
     except (ValueError, KeyError, TypeError):
         raise Unauthenticated(f"the forwarded principal ({FORWARDED_FOR}) is not valid") from None
@@ -111,11 +126,18 @@ def bearer_token(key: store_pb2.AccessKey) -> str:
 
 
 class Authenticator:
-    """Resolves credentials to principals, with a short cache so the hot path skips etcd."""
+    """Resolves credentials to principals, with a short cache so the hot path skips etcd.
 
-    def __init__(self, store: EtcdStore) -> None:
+    `task_status` (set by the control plane) gives a task's lastStatus by ARN (None: no such
+    task), so that task role credentials stop working the moment their task is STOPPED."""
+
+    task_status: Callable[[str], Awaitable[str | None]] | None = None
+
+    def __init__(self, store: EtcdStore, clock: Callable[[], float] = time.time) -> None:
         self._store = store
+        self._clock = clock
         self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
+        self._sessions: dict[str, tuple[float, store_pb2.TaskCredentials | None]] = {}
         self._join: tuple[float, str] | None = None
         self._replica: tuple[float, str] | None = None
         # TLS clusters set this False: agents then authenticate with their certificates only.
@@ -134,6 +156,29 @@ class Authenticator:
             self._cache.clear()
         self._cache[key_id] = (now, value)
         return value
+
+    async def task_credentials(self, key_id: str) -> store_pb2.TaskCredentials | None:
+        now = time.monotonic()
+        hit = self._sessions.get(key_id)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+        record = await self._store.get(keys.task_credentials(key_id), store_pb2.TaskCredentials)
+        if len(self._sessions) > 10_000:
+            self._sessions.clear()
+        value = record.value if record is not None else None
+        self._sessions[key_id] = (now, value)
+        return value
+
+    async def session(self, key_id: str, session_token: str | None) -> store_pb2.TaskCredentials:
+        """Task role credentials a call may be made with (their secret still to be checked), or
+        Unauthenticated: unknown, wrong token, expired, or their task STOPPED."""
+        record = await self.task_credentials(key_id)
+        status = None
+        if record is not None and self.task_status is not None:
+            status = await self.task_status(record.task_arn)
+        return sessions.check_usable(
+            record, access_key_id=key_id, session_token=session_token, task_status=status, now=self._clock()
+        )
 
     async def join_token(self) -> str:
         now = time.monotonic()
@@ -198,7 +243,11 @@ class Authenticator:
         return Principal(name=f"{name.cluster}/{name.ident}", kind="agent", generation=name.generation)
 
     async def from_bearer(
-        self, authorization: str | None, forwarded_for: str | None = None, forwarded_by: str | None = None
+        self,
+        authorization: str | None,
+        forwarded_for: str | None = None,
+        forwarded_by: str | None = None,
+        security_token: str | None = None,
     ) -> Principal:
         """The caller of a gRPC call. A call another replica forwarded (its token and the
         principal it acts for) is that principal's, marked with the replica it came through."""
@@ -224,6 +273,11 @@ class Authenticator:
                 return Principal("agents", kind="join")
             raise Unauthenticated("the join token is not valid")
         key_id, _, secret = token.partition(".")
+        if sessions.is_session_key(key_id) and secret:
+            record = await self.session(key_id, security_token)
+            if not hmac.compare_digest(record.secret_access_key.encode(), secret.encode()):
+                raise Unauthenticated("the token is not valid")
+            return principal_of_session(record)
         key = await self.access_key(key_id) if key_id and secret else None
         if key is None or not hmac.compare_digest(key.secret_access_key.encode(), secret.encode()):
             raise Unauthenticated("the token is not valid")
@@ -239,13 +293,24 @@ def principal_of(key: store_pb2.AccessKey) -> Principal:
     return Principal(name=name, kind=kind, access_key_id=key.access_key_id, policies=tuple(key.policies))
 
 
+def principal_of_session(record: store_pb2.TaskCredentials) -> Principal:
+    """The principal of a task's role credentials: the role, as the task's assumed-role session."""
+    return Principal(
+        name=sessions.assumed_role_arn(record.role_arn, record.task_arn),
+        kind="role",
+        access_key_id=record.access_key_id,
+        role_arn=record.role_arn,
+        task_arn=record.task_arn,
+    )
+
+
 class Authorizer:
     """Decides whether a principal may perform an action on the resources of a request.
 
     The admin access key (AdministratorAccess) may do every action of USER_SERVICES; agents
-    `agent:` actions and AGENT_ECS_ACTIONS. IAM users are decided by their policies
-    (controlplane.iam): every resource the request names must be allowed, an explicit Deny wins,
-    and nothing is allowed unless a policy allows it."""
+    `agent:` actions and AGENT_ECS_ACTIONS. IAM users, and tasks acting with their task role, are
+    decided by their (the role's) policies (controlplane.iam): every resource the request names
+    must be allowed, an explicit Deny wins, and nothing is allowed unless a policy allows it."""
 
     def __init__(self, directory: Directory | None = None, arns: ArnFactory | None = None) -> None:
         self.directory = directory
@@ -260,16 +325,18 @@ class Authorizer:
         if principal.kind == "agent" and action in AGENT_ECS_ACTIONS:
             return
         if self.decides_on_resources(principal):
-            for decision in self.decide(principal.name, action, request):
+            for decision in self.decide_for(principal, action, request):
                 if not decision.allowed:
-                    raise PermissionDenied(denied_message(self.user_arn(principal.name), decision))
+                    raise PermissionDenied(denied_message(self.principal_arn(principal), decision))
             return
         raise PermissionDenied(f"{principal.arn} is not authorized to perform {action}")
 
     def decides_on_resources(self, principal: Principal) -> bool:
         """Whether `principal`'s calls are decided by policies on what they act on (IAM users),
         rather than by who it is (the admin key, agents)."""
-        return principal.kind == "user" and self.directory is not None and not principal.policies
+        if self.directory is None:
+            return False
+        return (principal.kind == "user" and not principal.policies) or principal.kind == "role"
 
     def resources(self, action: str, request: Message | None) -> list[str]:
         """The resource ARNs a request acts on ("*" when it names none)."""
@@ -278,17 +345,28 @@ class Authorizer:
     def user_arn(self, name: str) -> str:
         return f"arn:aws:iam::{self.arns.account}:user/{name}"
 
+    def principal_arn(self, principal: Principal) -> str:
+        """The ARN IAM names the caller by: the user's, or the task's assumed-role session."""
+        return principal.name if principal.kind == "role" else self.user_arn(principal.name)
+
     def decide(self, user_name: str, action: str, request: Message | None) -> list[Decision]:
         """The decision on each resource of the request, for user `user_name` (all implicit denies
         when there is no such user)."""
+        return self.decide_for(Principal(user_name), action, request)
+
+    def decide_for(self, principal: Principal, action: str, request: Message | None) -> list[Decision]:
+        """The decision on each resource of the request, for an IAM user or a task role session
+        (all implicit denies when the user or role does not exist)."""
         assert self.directory is not None
-        policies = self.directory.policy_set(user_name) or PolicySet(())
+        if principal.kind == "role":
+            policies = self.directory.role_policy_set(principal.role_arn) or PolicySet(())
+            base = {"aws:PrincipalArn": principal.name}
+        else:
+            policies = self.directory.policy_set(principal.name) or PolicySet(())
+            base = {"aws:username": principal.name, "aws:PrincipalArn": self.user_arn(principal.name)}
         out = []
         for target in resources.targets(action, request, self.arns):
-            context: dict[str, str] = {
-                "aws:username": user_name,
-                "aws:PrincipalArn": self.user_arn(user_name),
-            }
+            context: dict[str, str] = dict(base)
             if target.cluster:
                 context[resources.CLUSTER_KEY] = target.cluster
             if target.resource != resources.ANY:

@@ -10,6 +10,7 @@ from pathlib import Path
 import structlog
 
 from berth import logs
+from controlplane.iam import sessions
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
 
@@ -84,6 +85,13 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="store an agent's task stats at most this often (seconds; agents report every --stats-interval)",
     )
     p.add_argument(
+        "--task-credentials-ttl",
+        type=float,
+        default=3600.0,
+        help="seconds a task role's temporary credentials live (10..43200, default 3600); agents "
+        "refresh them at 80 %% of that",
+    )
+    p.add_argument(
         "--no-controllers", action="store_true", help="never run the controllers here (an API-only replica)"
     )
     p.add_argument(
@@ -143,6 +151,10 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p.add_argument("--log-json", action="store_true", help="JSON logs even on a terminal")
     a = p.parse_args(argv)
     logs.configure(json=True if a.log_json else None, level=a.log_level)
+    try:
+        sessions.check_ttl(a.task_credentials_ttl)
+    except ValueError as e:
+        p.error(f"--task-credentials-ttl: {e}")
     return Settings(
         data_dir=Path(a.data_dir).expanduser(),
         grpc_addr=a.grpc_addr,
@@ -174,6 +186,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         tls_key_file=_path(a.tls_key),
         tls_ca_file=_path(a.tls_ca),
         tls_san=tuple(a.tls_san),
+        task_credentials_ttl_seconds=a.task_credentials_ttl,
     )
 
 

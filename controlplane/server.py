@@ -226,6 +226,8 @@ class ControlPlane:
         )
         self.agents.utilization = self.utilization
         self.agents.secrets, self.agents.directory = self.secrets, self.directory
+        self.agents.task_credentials_ttl = self.settings.task_credentials_ttl_seconds
+        self.authenticator.task_status = self.agents.task_status
         self.agents.dns_servers = self.discovery.advertised
         ecs_servicer.attach_agents(self.agents, event_history_seconds=self.settings.event_history_seconds)
         self.api.register(agent_pb2.DESCRIPTOR.services_by_name["Agent"], self.agents, action_prefix="agent")

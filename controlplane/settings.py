@@ -56,6 +56,8 @@ class Settings:
     tls_san: tuple[str, ...] = ()
     # At most one stored stats report per agent this often (agents send every 10 s by default).
     stats_min_interval_seconds: float = 9.0
+    # How long a task role's temporary credentials live (the agent refreshes them before that).
+    task_credentials_ttl_seconds: float = 3600.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @staticmethod

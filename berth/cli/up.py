@@ -535,6 +535,10 @@ def _agents(
                 f"{host}-pool",
                 "--http-addr",
                 args.pool_agent_http_addr,
+                # The agent has the ECS credentials address and port; the pool agent another port on
+                # it (its containers get the full URI).
+                "--credentials-addr",
+                "169.254.170.2:0",
                 "--cpu",
                 str(pool.cpu),
                 "--memory",

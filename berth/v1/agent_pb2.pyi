@@ -20,6 +20,26 @@ class RenewCertificateResponse(_message.Message):
     certificate: _ecs_messages_pb2.AgentCertificate
     def __init__(self, certificate: _Optional[_Union[_ecs_messages_pb2.AgentCertificate, _Mapping]] = ...) -> None: ...
 
+class GetTaskCredentialsRequest(_message.Message):
+    __slots__ = ("task_arn",)
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    task_arn: str
+    def __init__(self, task_arn: _Optional[str] = ...) -> None: ...
+
+class GetTaskCredentialsResponse(_message.Message):
+    __slots__ = ("access_key_id", "secret_access_key", "session_token", "expiration", "role_arn")
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SECRET_ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: float
+    role_arn: str
+    def __init__(self, access_key_id: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., session_token: _Optional[str] = ..., expiration: _Optional[float] = ..., role_arn: _Optional[str] = ...) -> None: ...
+
 class GetTaskSecretsRequest(_message.Message):
     __slots__ = ("task_arn",)
     TASK_ARN_FIELD_NUMBER: _ClassVar[int]

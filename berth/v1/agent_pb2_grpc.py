@@ -60,6 +60,11 @@ class AgentStub:
                 request_serializer=berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.FromString,
                 _registered_method=True)
+        self.GetTaskCredentials = channel.unary_unary(
+                '/berth.v1.Agent/GetTaskCredentials',
+                request_serializer=berth_dot_v1_dot_agent__pb2.GetTaskCredentialsRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskCredentialsResponse.FromString,
+                _registered_method=True)
 
 
 class AgentServicer:
@@ -105,6 +110,16 @@ class AgentServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTaskCredentials(self, request, context):
+        """Short-lived credentials for a task of this instance, scoped to its task role (taskRoleArn, or
+        the RunTask override's), which the agent serves to the task's containers at
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI. Each call issues new ones; they are refused once they
+        expire or the task is STOPPED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgentServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +147,11 @@ def add_AgentServicer_to_server(servicer, server):
                     servicer.RenewCertificate,
                     request_deserializer=berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.FromString,
                     response_serializer=berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.SerializeToString,
+            ),
+            'GetTaskCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaskCredentials,
+                    request_deserializer=berth_dot_v1_dot_agent__pb2.GetTaskCredentialsRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_agent__pb2.GetTaskCredentialsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -269,6 +289,33 @@ class Agent:
             '/berth.v1.Agent/RenewCertificate',
             berth_dot_v1_dot_agent__pb2.RenewCertificateRequest.SerializeToString,
             berth_dot_v1_dot_agent__pb2.RenewCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Agent/GetTaskCredentials',
+            berth_dot_v1_dot_agent__pb2.GetTaskCredentialsRequest.SerializeToString,
+            berth_dot_v1_dot_agent__pb2.GetTaskCredentialsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -115,3 +115,21 @@ class Leader(_message.Message):
     replica: str
     since: float
     def __init__(self, replica: _Optional[str] = ..., since: _Optional[float] = ...) -> None: ...
+
+class TaskCredentials(_message.Message):
+    __slots__ = ("access_key_id", "secret_access_key", "session_token", "task_arn", "role_arn", "issued_at", "expiration")
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SECRET_ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TASK_ARN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    task_arn: str
+    role_arn: str
+    issued_at: float
+    expiration: float
+    def __init__(self, access_key_id: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., session_token: _Optional[str] = ..., task_arn: _Optional[str] = ..., role_arn: _Optional[str] = ..., issued_at: _Optional[float] = ..., expiration: _Optional[float] = ...) -> None: ...

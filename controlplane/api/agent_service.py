@@ -28,6 +28,7 @@ from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
 from controlplane.api.execrelay import ExecRelay
 from controlplane.api.logrelay import LogRelay
+from controlplane.iam import sessions
 from controlplane.iam.directory import Directory
 from controlplane.secrets import resolve
 from controlplane.secrets.store import SecretStore
@@ -52,6 +53,8 @@ class AgentServicer(ApiBase):
     directory: Directory | None = None
     # TLS clusters: what signs agents' client certificates (None: agents get bearer tokens).
     certificates: AgentCertificates | None = None
+    # How long the task role credentials GetTaskCredentials issues live.
+    task_credentials_ttl: float = sessions.DEFAULT_TTL_SECONDS
 
     def __init__(
         self,
@@ -270,6 +273,58 @@ class AgentServicer(ApiBase):
         containers = await resolve.task_secrets(td, self.secrets, self.directory)
         self._log_secrets(task, containers)
         return agent_pb2.GetTaskSecretsResponse(containers=containers)
+
+    async def GetTaskCredentials(
+        self, req: agent_pb2.GetTaskCredentialsRequest, ctx: CallContext
+    ) -> agent_pb2.GetTaskCredentialsResponse:
+        """New temporary credentials of a task's role, for the agent of the instance the task is
+        placed on. Stored (on a lease that ends after they expire) before they are given out."""
+        if ctx.principal.kind != "agent":
+            raise PermissionDenied("only the agent running a task may get its role credentials")
+        cluster, task_id = arns.scoped_id(req.task_arn, "task", "taskArn")
+        record = await self.state.editable(self.state.tasks, keys.task(cluster, task_id)) if cluster else None
+        task = record.value if record is not None else None
+        agent_cluster, _, ident = ctx.principal.name.partition("/")
+        if task is None or task.container_instance_arn != self.arns.container_instance(agent_cluster, ident):
+            raise PermissionDenied(f"task {req.task_arn} is not placed on this agent's container instance")
+        td = await self.task_definition(task.task_definition_arn)
+        role_arn = sessions.role_of(task, td)
+        exists = self.directory is not None and self.directory.role(role_arn) is not None
+        sessions.check_issuable(task, role_arn, exists)
+        now = ctx.now()
+        issued = sessions.issue(task.task_arn, role_arn, now=now, ttl=self.task_credentials_ttl)
+        lease = await self.store.grant_lease(sessions.lease_seconds(issued, now))
+        await self.store.commit(Put(keys.task_credentials(issued.access_key_id), issued, 0, lease=lease))
+        log.info(
+            "task_credentials_issued",
+            task=task.task_arn,
+            role=role_arn,
+            access_key_id=issued.access_key_id,
+            expiration=issued.expiration,
+        )
+        return agent_pb2.GetTaskCredentialsResponse(
+            access_key_id=issued.access_key_id,
+            secret_access_key=issued.secret_access_key,
+            session_token=issued.session_token,
+            expiration=issued.expiration,
+            role_arn=role_arn,
+        )
+
+    async def task_status(self, task_arn: str) -> str | None:
+        """A task's lastStatus (None: no such task): the mirror's, else etcd's (the mirror may not
+        have a task just placed by another replica)."""
+        try:
+            cluster, task_id = arns.scoped_id(task_arn, "task", "taskArn")
+        except InvalidArgument:
+            return None
+        if cluster is None:
+            return None
+        key = keys.task(cluster, task_id)
+        task = self.state.tasks.get(key)
+        if task is None:
+            record = await self.store.get(key, types_pb2.Task)
+            task = record.value if record is not None else None
+        return task.last_status if task is not None else None
 
     @staticmethod
     def _log_secrets(task: types_pb2.Task, containers: list[agent_pb2.ContainerSecrets]) -> None:

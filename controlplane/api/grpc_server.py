@@ -16,7 +16,7 @@ from grpc_status import rpc_status
 from berth import errors
 from controlplane.api.dispatch import Api, Method
 from controlplane.api.errors import internal_status, to_status
-from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, Authenticator, Principal
+from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, SECURITY_TOKEN, Authenticator, Principal
 from controlplane.tls.serving import ServerTls
 
 REQUEST_ID = "x-request-id"
@@ -77,7 +77,7 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
             if peer:
                 return await authenticator.from_certificate(peer[0])
             return await authenticator.from_bearer(
-                md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY)
+                md.get("authorization"), md.get(FORWARDED_FOR), md.get(FORWARDED_BY), md.get(SECURITY_TOKEN)
             )
 
         return md.get(REQUEST_ID), authenticate

@@ -1,7 +1,8 @@
 """The ECS JSON endpoint: `POST /` on the control plane's HTTP port, served by aiohttp.
 
 One request goes: framing checks (operation, content type, body size: refused here, never reaching
-a servicer) -> SigV4 authentication with a berth access key -> JSON body -> request message ->
+a servicer) -> SigV4 authentication with a berth access key, or a task role's temporary key and its
+X-Amz-Security-Token -> JSON body -> request message ->
 `Api.unary`, the same call chain and servicer code as gRPC, authorization included -> ECS JSON.
 A refused signature still goes through the chain (with an empty request that no handler sees), so
 that it is logged and counted like a refused bearer token on gRPC.
@@ -23,8 +24,9 @@ from aiohttp import web
 
 from berth import errors, jsonmsg
 from controlplane.api.dispatch import Api, Method
-from controlplane.auth import Authenticator, Principal, principal_of
+from controlplane.auth import Authenticator, Principal, principal_of, principal_of_session
 from controlplane.gateway import protocol, sigv4
+from controlplane.iam.sessions import is_session_key
 
 log = structlog.get_logger("berth.gateway")
 
@@ -142,19 +144,28 @@ class Gateway:
         """The caller's principal, or the error that refuses it (raised later, inside the chain)."""
         try:
             auth = sigv4.parse_authorization(request.headers.get("Authorization"))
-            key = await self._authenticator.access_key(auth.access_key_id)
-            if key is None:
-                raise sigv4.unrecognized_key(auth.access_key_id)
+            principal: Principal
+            if is_session_key(auth.access_key_id):
+                # A task's role credentials: the session token is a signed header (X-Amz-Security-Token).
+                session = await self._authenticator.session(
+                    auth.access_key_id, request.headers.get("X-Amz-Security-Token")
+                )
+                secret, principal = session.secret_access_key, principal_of_session(session)
+            else:
+                key = await self._authenticator.access_key(auth.access_key_id)
+                if key is None:
+                    raise sigv4.unrecognized_key(auth.access_key_id)
+                secret, principal = key.secret_access_key, principal_of(key)
             sigv4.verify(
                 signed_request(request, body),
                 auth,
-                secret=key.secret_access_key,
+                secret=secret,
                 region=self._region,
                 service=SIGNING_NAME,
                 now=self._clock(),
                 keys=self._keys,
             )
-            return principal_of(key), None
+            return principal, None
         except errors.BerthError as e:
             return None, e
 

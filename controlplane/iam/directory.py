@@ -113,12 +113,16 @@ class Directory(MirrorSet):
         """The parsed policies of a user; None when there is no such user."""
         return self._policy_set(keys.iam_user(user_name), self.users)
 
+    def role(self, role_arn: str) -> iam_pb2.Role | None:
+        """A role by ARN; None when there is none."""
+        record = self.roles.items.get(keys.iam_role(role_arn.rsplit("/", 1)[-1]))
+        return record.value if record is not None and record.value.arn == role_arn else None
+
     def role_policy_set(self, role_arn: str) -> PolicySet | None:
         """The parsed policies of a role (by ARN); None when there is no such role."""
-        record = self.roles.items.get(keys.iam_role(role_arn.rsplit("/", 1)[-1]))
-        if record is None or record.value.arn != role_arn:
+        if self.role(role_arn) is None:
             return None
-        return self._policy_set(record.key, self.roles)
+        return self._policy_set(keys.iam_role(role_arn.rsplit("/", 1)[-1]), self.roles)
 
     def _policy_set(self, key: str, mirror: Mirror) -> PolicySet | None:  # type: ignore[type-arg]
         cached = self._sets.get(key)

@@ -3,6 +3,8 @@
 - STOPPED tasks are deleted once they have been stopped longer than the retention (ECS keeps them
   describable for at least an hour), releasing any allocation entry they still hold;
 - INACTIVE services and RunTask clientToken records older than the retention are deleted;
+- task role credentials (controlplane.iam.sessions) are deleted once their task is STOPPED or gone
+  (they are refused from that moment anyway) or they expired (their lease would soon do it);
 - DELETE_IN_PROGRESS task definition revisions that no task or service uses any more are deleted
   (the family record keeps the revision counter, so revisions are still never reused);
 - etcd is compacted to the revision it had `history_seconds` ago (default 10 minutes), keeping
@@ -21,10 +23,13 @@ import structlog
 from berth import arn
 from berth.errors import BerthError, Conflict
 from berth.v1 import store_pb2, types_pb2
+from controlplane.iam import sessions
 from controlplane.state.cluster_state import State
 from controlplane.store import Delete, EtcdStore, Put, keys
 
 log = structlog.get_logger("berth.janitor")
+
+CREDENTIALS_GRACE_SECONDS = 60.0
 
 
 class Janitor:
@@ -58,6 +63,7 @@ class Janitor:
             "tasks": await self._old_tasks(now),
             "services": await self._old_services(now),
             "tokens": await self._old_tokens(now),
+            "task_credentials": await self._revoked_credentials(now),
             "task_definitions": await self._deleted_task_definitions(),
         }
         if self.compact:
@@ -102,6 +108,21 @@ class Janitor:
         count = 0
         for record in records:
             if now - record.value.created_at >= max(self.retention, 24 * 3600):
+                count += bool(await self._commit([Delete(record.key, record.mod_revision)]))
+        return count
+
+    async def _revoked_credentials(self, now: float) -> int:
+        records, _ = await self.store.snapshot(keys.TASK_CREDENTIALS, store_pb2.TaskCredentials)
+        count = 0
+        for record in records:
+            cred = record.value
+            cluster, task_id = arn.scoped_id(cred.task_arn, "task", "taskArn")
+            task = self.state.tasks.get(keys.task(cluster or "", task_id))
+            # A task missing from the mirror may be one it has not seen yet: only trust its absence
+            # once the credentials are older than any such lag.
+            gone = task is None and now - cred.issued_at > CREDENTIALS_GRACE_SECONDS
+            stopped = task is not None and task.last_status == "STOPPED"
+            if gone or stopped or sessions.expired(cred, now):
                 count += bool(await self._commit([Delete(record.key, record.mod_revision)]))
         return count
 

@@ -18,6 +18,8 @@ REPLICAS = "replicas/"
 ADMIN_KEY = "auth/admin"
 # The cluster certificate authority (controlplane.tls), its key sealed with the secrets key.
 TLS_CA = "tls/ca"
+# Temporary credentials of task roles (controlplane.iam.sessions), by access key id, on leases.
+TASK_CREDENTIALS = "auth/task-credentials/"
 # The hidden cluster that holds the FARGATE pool's container instances ("@" cannot start a user's
 # cluster name, so it never collides with one).
 FARGATE_POOL = "@fargate"
@@ -57,6 +59,10 @@ def tags(arn: str) -> str:
 
 def access_key(key_id: str) -> str:
     return f"{ACCESS_KEYS}{key_id}"
+
+
+def task_credentials(key_id: str) -> str:
+    return f"{TASK_CREDENTIALS}{key_id}"
 
 
 def tasks_of(cluster: str) -> str:

@@ -50,6 +50,9 @@ class AgentProcess:
             self.name,
             "--http-addr",
             "127.0.0.1:0",
+            # Many agents share this machine: each serves task role credentials on a port of its own.
+            "--credentials-addr",
+            "169.254.170.2:0",
             "--heartbeat",
             "1",
             "--image-pull-behavior",
