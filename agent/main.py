@@ -30,6 +30,7 @@ from agent.metrics import (
 from agent.runtime.cgroups import TaskCgroup
 from agent.runtime.docker import DockerRuntime
 from agent.sandbox import SandboxPool
+from agent.secretfiles import SecretFiles
 from agent.session import Deregistered, Session
 from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
 from agent.stats import StatsReader
@@ -122,6 +123,12 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         default=300.0,
         help="longest wait for the service tasks to move with --drain-on-stop, seconds (default 300)",
     )
+    p.add_argument(
+        "--secrets-dir",
+        default="/run/berth-agent/secrets",
+        help="tmpfs for secrets that tasks read as files (mounted as one when it is not; default "
+        "/run/berth-agent/secrets)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
     a = p.parse_args(argv)
@@ -170,6 +177,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         warm_idle_seconds=a.warm_idle,
         drain_on_stop=a.drain_on_stop,
         drain_timeout_seconds=a.drain_timeout,
+        secrets_dir=Path(a.secrets_dir),
     )
 
 
@@ -247,8 +255,10 @@ async def run(settings: AgentSettings) -> int:
         cgroups=cgroups,
         dns_servers=session.dns_servers,
         fetch_secrets=session.task_secrets,
+        secret_files=SecretFiles(settings.secrets_dir, ident.container_instance_arn.rsplit("/", 1)[-1]),
     )
     manager = TaskManager(deps)
+    session.on_secrets_changed = manager.secrets_changed
     runners = manager.runners
     sampler = Sampler(lambda: task_infos(runners.values()), StatsReader(settings.cgroup_root))
     install_collector(sampler)
@@ -293,6 +303,8 @@ async def run(settings: AgentSettings) -> int:
         if code == 0 and signals[:1] != [signal.SIGUSR1]:
             await session.goodbye("the agent is stopping")
         await manager.close()
+        if deps.secret_files is not None:
+            deps.secret_files.close()
         if sandboxes is not None:
             await sandboxes.close()
         await session.logs.close()

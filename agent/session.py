@@ -80,6 +80,8 @@ class Session:
         # Log chunks and exec output for the current session (dropped when it ends).
         self._relayed: deque[agent_pb2.AgentMessage] = deque()
         self.dns_servers: list[str] = []  # the resolver tasks get by default (from registration)
+        # Told which tasks' secret files to rewrite (SecretsChanged; agent.secretfiles).
+        self.on_secrets_changed: Callable[[agent_pb2.SecretsChanged], None] | None = None
 
     # -- registration ----------------------------------------------------------------------------
 
@@ -222,6 +224,8 @@ class Session:
                 self.logs.handle(message)
             elif kind in ("exec_request", "exec_input") and self.execs is not None:
                 self.execs.handle(message)
+            elif kind == "secrets_changed" and self.on_secrets_changed is not None:
+                self.on_secrets_changed(message.secrets_changed)
 
     async def _outgoing(self) -> AsyncIterator[agent_pb2.AgentMessage]:
         yield agent_pb2.AgentMessage(

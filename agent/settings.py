@@ -53,3 +53,5 @@ class AgentSettings:
     warm_idle_seconds: float = 600.0  # with no FARGATE task for this long, keep just one ready
     drain_on_stop: bool = False  # on SIGTERM: DRAINING, wait for service tasks to move, then exit
     drain_timeout_seconds: float = 300.0  # the longest a stop waits for that
+    # The tmpfs for secrets read as files (agent.secretfiles); mounted by the agent when it is not one.
+    secrets_dir: Path = Path("/run/berth-agent/secrets")

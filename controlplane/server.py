@@ -58,6 +58,7 @@ from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.replicas import Forwarder, ReplicaRegistry
 from controlplane.secrets.api import SecretsManagerServicer
+from controlplane.secrets.changes import SecretChanges
 from controlplane.secrets.store import SecretStore
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
@@ -196,6 +197,10 @@ class ControlPlane:
         self._ecs = ecs_servicer
         await self.secrets.open_key(
             self.settings.secrets_key_file or Path(self.settings.data_dir) / "secrets.key"
+        )
+        # New values of secrets that running tasks read as files reach their agents.
+        self._run_in_background(
+            SecretChanges(self.store, self.agents.secrets_changed).run(), "secret-changes"
         )
         self.api.register(
             secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
