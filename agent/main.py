@@ -32,7 +32,13 @@ from agent.runtime.docker import DockerRuntime
 from agent.sandbox import SandboxPool
 from agent.secretfiles import SecretFiles
 from agent.session import Deregistered, Session
-from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
+from agent.settings import (
+    AGENT_VERSION,
+    DEFAULT_RESERVED_PORTS,
+    DEFAULT_SECRETS_DIR,
+    PULL_BEHAVIORS,
+    AgentSettings,
+)
 from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
 from berth import logs
@@ -125,9 +131,9 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     )
     p.add_argument(
         "--secrets-dir",
-        default="/run/berth-agent/secrets",
+        default=str(DEFAULT_SECRETS_DIR),
         help="tmpfs for secrets that tasks read as files (mounted as one when it is not; default "
-        "/run/berth-agent/secrets)",
+        f"{DEFAULT_SECRETS_DIR})",
     )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")

@@ -20,6 +20,8 @@ AGENT_VERSION = _version()
 PULL_BEHAVIORS = ("default", "always", "once", "prefer-cached")
 # ECS reserves these TCP ports on every instance (ssh, Docker's API, the ECS agent's own).
 DEFAULT_RESERVED_PORTS = (22, 2375, 2376, 51678, 51679)
+# The tmpfs for secrets read as files (agent.secretfiles); mounted by the agent when it is not one.
+DEFAULT_SECRETS_DIR = Path("/run/berth-agent/secrets")
 
 
 @dataclass(frozen=True)
@@ -53,5 +55,4 @@ class AgentSettings:
     warm_idle_seconds: float = 600.0  # with no FARGATE task for this long, keep just one ready
     drain_on_stop: bool = False  # on SIGTERM: DRAINING, wait for service tasks to move, then exit
     drain_timeout_seconds: float = 300.0  # the longest a stop waits for that
-    # The tmpfs for secrets read as files (agent.secretfiles); mounted by the agent when it is not one.
-    secrets_dir: Path = Path("/run/berth-agent/secrets")
+    secrets_dir: Path = DEFAULT_SECRETS_DIR
