@@ -394,7 +394,8 @@ class TaskRunner:
                 raise StartFailure(e.message, container=names[0] if names else "") from e
             if outcome.pulled:
                 self.deps.pulled_images.add(image)
-            if sandboxes is not None:
+            if sandboxes is not None and self._image_auth(image) is None:
+                # (The pool refreshes images without credentials: not the private ones.)
                 sandboxes.note_image(image)
             for c in self.containers.values():
                 if c.definition.image == image:
