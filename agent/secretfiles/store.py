@@ -59,7 +59,12 @@ def ensure_tmpfs(directory: Path) -> None:
 
 
 def write_in_place(path: Path, value: bytes, who: Owner) -> None:
-    """Write `value` into the file at `path` (the same inode when it exists), owned by `who`."""
+    """Write `value` into the file at `path` (the same inode when it exists), owned by `who`.
+    An agent that is not root cannot give files away: they stay its own, readable by all (only
+    the container's mount reaches them; the directories above are the agent's alone)."""
+    me = (os.geteuid(), os.getegid())
+    if me[0] != 0 and (who.uid, who.gid) != me:
+        who = Owner(me[0], me[1], 0o444)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
     except FileNotFoundError:

@@ -133,3 +133,14 @@ def test_a_task_s_files_are_written_swept_and_removed(shm: Path) -> None:
     files.remove("t2")  # again: nothing there, nothing raised
     files.close()
     assert not files.root.exists()
+
+
+def test_an_agent_that_is_not_root_keeps_its_files_readable(
+    shm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 4242)
+    monkeypatch.setattr(os, "getegid", lambda: 4242)
+    chowned: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "fchown", lambda fd, uid, gid: chowned.append((uid, gid)))
+    write_in_place(shm / "f", b"v", Owner(1000, 1000, 0o400))
+    assert chowned == [(4242, 4242)] and (shm / "f").stat().st_mode & 0o777 == 0o444
