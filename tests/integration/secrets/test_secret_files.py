@@ -189,3 +189,35 @@ def test_a_restarted_agent_catches_up_and_leaves_nothing_behind(
     wait_status(client, cluster, task.task_arn, "STOPPED")
     assert not task_dir(agent, task.task_arn).exists()
     assert json.dumps(sorted(p.name for p in task_dir(agent, task.task_arn).parent.iterdir())) == "[]"
+
+
+def test_a_change_made_through_another_replica_reaches_the_agent(
+    controlplane: Any, client: Client, cluster: str, agents: Any, docker: Any
+) -> None:
+    """The agent's session is held by one replica; the new value is put through another, which
+    holds no session: the first learns of it from etcd and tells its agent."""
+    from tests.support.controlplane import InProcessControlPlane
+
+    agent = agents(name="filehost3")
+    agent.wait_connected(client)
+    db = client.secretsmanager("CreateSecret", name=unique("db"), secretString="one")
+    td = file_task(client, role_reading(client, db.arn), db.arn)
+    task = client.run_task(cluster=cluster, taskDefinition=td).tasks[0]
+    running = wait_status(client, cluster, task.task_arn, "RUNNING")
+    app = next(c.runtime_id for c in running.containers if c.name == "app")
+    other = InProcessControlPlane(
+        controlplane.settings.etcd_endpoints,
+        prefix=controlplane.settings.etcd_prefix,
+        controllers=False,
+        dns_addr="127.0.0.1:0",
+        dns_upstream="",
+    ).start()
+    try:
+        with Client(config_path=other.config_path) as elsewhere:
+            assert not other.cp.agents.sessions  # it holds no agent's session
+            elsewhere.secretsmanager("PutSecretValue", secretId=db.arn, secretString="two")
+        wait_content(docker, app, "two")
+    finally:
+        other.stop()
+    client.stop_task(cluster=cluster, task=task.task_arn)
+    wait_status(client, cluster, task.task_arn, "STOPPED")
