@@ -39,7 +39,8 @@ async def task_secrets(
         raise _fail(
             f"the task definition's executionRoleArn {shown(role)!r} is not a role"
             if role
-            else "the task definition has secrets but no executionRoleArn to fetch them with"
+            else "the task definition reads secrets (secrets, environmentFiles or repositoryCredentials) "
+            "but has no executionRoleArn to fetch them with"
         )
     out: dict[str, agent_pb2.ContainerSecrets] = {}
     for use in uses:
