@@ -32,8 +32,15 @@ from agent.metrics import (
 from agent.runtime.cgroups import TaskCgroup
 from agent.runtime.docker import DockerRuntime
 from agent.sandbox import SandboxPool
+from agent.secretfiles import SecretFiles
 from agent.session import Deregistered, Session
-from agent.settings import AGENT_VERSION, DEFAULT_RESERVED_PORTS, PULL_BEHAVIORS, AgentSettings
+from agent.settings import (
+    AGENT_VERSION,
+    DEFAULT_RESERVED_PORTS,
+    DEFAULT_SECRETS_DIR,
+    PULL_BEHAVIORS,
+    AgentSettings,
+)
 from agent.stats import StatsReader
 from agent.taskrunner import RunnerDeps
 from berth import logs, tls
@@ -137,6 +144,12 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         f"{DEFAULT_ADDRESS}, the ECS address, added to lo; another port hands containers the full "
         "URI; port 0 picks one; '' serves none)",
     )
+    p.add_argument(
+        "--secrets-dir",
+        default=str(DEFAULT_SECRETS_DIR),
+        help="tmpfs for secrets that tasks read as files (mounted as one when it is not; default "
+        f"{DEFAULT_SECRETS_DIR})",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-json", action="store_true")
     a = p.parse_args(argv)
@@ -196,6 +209,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         drain_on_stop=a.drain_on_stop,
         drain_timeout_seconds=a.drain_timeout,
         credentials_addr=a.credentials_addr,
+        secrets_dir=Path(a.secrets_dir),
     )
 
 
@@ -279,8 +293,10 @@ async def run(settings: AgentSettings) -> int:
         dns_servers=session.dns_servers,
         fetch_secrets=session.task_secrets,
         credentials=credentials,
+        secret_files=SecretFiles(settings.secrets_dir, ident.container_instance_arn.rsplit("/", 1)[-1]),
     )
     manager = TaskManager(deps)
+    session.on_secrets_changed = manager.secrets_changed
     runners = manager.runners
     sampler = Sampler(lambda: task_infos(runners.values()), StatsReader(settings.cgroup_root))
     install_collector(sampler)
@@ -328,6 +344,8 @@ async def run(settings: AgentSettings) -> int:
             await session.goodbye("the agent is stopping")
         await manager.close()
         await credentials.close()
+        if deps.secret_files is not None:
+            deps.secret_files.close()
         if sandboxes is not None:
             await sandboxes.close()
         await session.logs.close()

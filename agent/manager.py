@@ -4,6 +4,10 @@ A complete manifest is the whole truth: tasks in it get a runner (adopting conta
 the host), containers of tasks not in it are stopped. Incremental manifests update single tasks.
 Docker events are routed to the runner of their task. Stopped tasks' containers, pause containers
 and task volumes are removed after the cleanup wait (ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION).
+
+Secret files (agent.secretfiles): a SecretsChanged names the tasks whose files to rewrite; after a
+complete manifest (a new session: changes may have been missed meanwhile) every running task
+rewrites its files, and the files of tasks this agent does not run are removed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import structlog
 from agent.runtime.errors import ContainerRuntimeError
 from agent.runtime.model import ContainerRuntime, ContainerState, DockerEvent
 from agent.taskrunner import RunnerDeps, TaskRunner
+from berth import taskstatus
 from berth.v1 import agent_pb2
 
 log = structlog.get_logger("berth.agent.manager")
@@ -49,6 +54,27 @@ class TaskManager:
                 runner = self.runners.get(arn)
                 if runner is not None and not runner.finished.is_set():
                     runner.request_stop(reason="the task is no longer assigned to this instance")
+            if manifest.complete:
+                await self._resync_secret_files()
+
+    def secrets_changed(self, message: agent_pb2.SecretsChanged) -> None:
+        """Secrets these tasks read as files have new values: the tasks rewrite their files."""
+        for arn in message.task_arns:
+            runner = self.runners.get(arn)
+            if runner is not None:
+                runner.refresh_secret_files()
+
+    async def _resync_secret_files(self) -> None:
+        store = self.deps.secret_files
+        if store is None:
+            return
+        for runner in self.runners.values():
+            if taskstatus.rank(runner.last_status) >= taskstatus.rank("RUNNING"):
+                runner.refresh_secret_files()
+        live = {r.task_id for r in self.runners.values() if not r.finished.is_set()}
+        gone = await asyncio.to_thread(store.sweep, live)
+        if gone:
+            log.info("secret_files_swept", tasks=gone)
 
     def _assign(self, entry: agent_pb2.AssignedTask, adopted: list[ContainerState]) -> None:
         arn = entry.task.task_arn
@@ -82,6 +108,8 @@ class TaskManager:
         for v in volumes:
             with contextlib.suppress(ContainerRuntimeError):
                 await self.runtime.remove_volume(v)
+        if self.deps.secret_files is not None:
+            await asyncio.to_thread(self.deps.secret_files.remove, task_arn.rsplit("/", 1)[-1])
         if self.deps.sandboxes is not None:
             await self.deps.sandboxes.release(task_arn)
         if self.deps.cgroups is not None:

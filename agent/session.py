@@ -86,6 +86,7 @@ class Session:
             self.channel = self._agent_channel(self.certs)
         self._user: grpc.aio.Channel | None = None
         self._retired: list[grpc.aio.Channel] = []  # replaced by a renewed certificate's channel
+        self.renewals = 0
         self._registration: tuple[RuntimeInfo, str, str] | None = None
         self._seq = 0
         self._outbox: dict[tuple[str, str], agent_pb2.TaskStateChange] = {}  # (task, status) -> latest
@@ -99,6 +100,8 @@ class Session:
         # Log chunks and exec output for the current session (dropped when it ends).
         self._relayed: deque[agent_pb2.AgentMessage] = deque()
         self.dns_servers: list[str] = []  # the resolver tasks get by default (from registration)
+        # Told which tasks' secret files to rewrite (SecretsChanged; agent.secretfiles).
+        self.on_secrets_changed: Callable[[agent_pb2.SecretsChanged], None] | None = None
 
     @property
     def stub(self) -> agent_pb2_grpc.AgentStub:
@@ -355,6 +358,7 @@ class Session:
                 )
             )
             failures = 0
+            self.renewals += 1
             log.info("certificate_renewed", expires_at=cert.expires_at)
 
     # -- state changes ---------------------------------------------------------------------------
@@ -428,6 +432,8 @@ class Session:
                 self.logs.handle(message)
             elif kind in ("exec_request", "exec_input") and self.execs is not None:
                 self.execs.handle(message)
+            elif kind == "secrets_changed" and self.on_secrets_changed is not None:
+                self.on_secrets_changed(message.secrets_changed)
 
     async def _close_retired(self) -> None:
         while self._retired:

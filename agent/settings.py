@@ -20,6 +20,8 @@ AGENT_VERSION = _version()
 PULL_BEHAVIORS = ("default", "always", "once", "prefer-cached")
 # ECS reserves these TCP ports on every instance (ssh, Docker's API, the ECS agent's own).
 DEFAULT_RESERVED_PORTS = (22, 2375, 2376, 51678, 51679)
+# The tmpfs for secrets read as files (agent.secretfiles); mounted by the agent when it is not one.
+DEFAULT_SECRETS_DIR = Path("/run/berth-agent/secrets")
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,4 @@ class AgentSettings:
     # Where task role credentials are served (agent.credentials); "": nowhere (tasks with a
     # taskRoleArn then fail to start).
     credentials_addr: str = "169.254.170.2:80"
+    secrets_dir: Path = DEFAULT_SECRETS_DIR

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from agent import secretfiles
 from agent.credentials.service import CredentialsService
 from agent.runtime import spec
 from agent.runtime.cgroups import CgroupError, TaskCgroup
@@ -136,6 +137,8 @@ class RunnerDeps:
     fetch_secrets: Callable[[str], Awaitable[agent_pb2.GetTaskSecretsResponse | str]] | None = None
     # Task role credentials (agent.credentials): served to the containers of tasks with a role.
     credentials: CredentialsService | None = None
+    # Where secrets read as files are kept on this host (agent.secretfiles); None: nowhere.
+    secret_files: secretfiles.SecretFiles | None = None
 
 
 def start_waves(definitions: Sequence[types_pb2.ContainerDefinition]) -> list[list[str]]:
@@ -170,6 +173,15 @@ class TaskRunner:
         # variables every container of the task gets.
         self.role_arn = self.task.overrides.task_role_arn or self.definition.task_role_arn
         self.role_env: dict[str, str] = {}
+        # container -> the auth of its image's pull (repositoryCredentials), until created
+        self.registry_auth: dict[str, dict[str, str]] = {}
+        # container -> its secret files (paths in the container), written on the host
+        self.secret_file_paths = {
+            d.name: secretfiles.container_paths(d)
+            for d in self.definition.container_definitions
+            if secretfiles.container_paths(d)
+        }
+        self._secret_files_stale = False  # a secret they read changed: fetch and rewrite
         # Unix time until which a stop waits for the task's load balancer targets to drain; the
         # control plane sets it from its own clock, so this assumes host clocks agree (NTP) to well
         # within a deregistration delay. 0: stop at once.
@@ -215,6 +227,12 @@ class TaskRunner:
             self.stop_code = self.stop_code or stop_code
             self.stopped_reason = self.stopped_reason or reason
             self.deactivate_until = deactivate_until
+            self._wake.set()
+
+    def refresh_secret_files(self) -> None:
+        """A secret the task reads as a file may have changed: fetch and rewrite them (in place)."""
+        if self.secret_file_paths and not self.finished.is_set():
+            self._secret_files_stale = True
             self._wake.set()
 
     def on_event(self, event: DockerEvent) -> None:
@@ -283,10 +301,16 @@ class TaskRunner:
         self._set_status("RUNNING")
 
     async def _fetch_secrets(self) -> None:
-        """The values of the containers' `secrets[]` and `environmentFiles[]`, from the control plane,
-        before anything is pulled or made: a task never starts with some of its secrets missing.
-        Values are kept only until the containers are created, and never logged."""
-        if not any(c.definition.secrets or c.definition.environment_files for c in self.containers.values()):
+        """The values of the containers' `secrets[]`, `environmentFiles[]` and
+        `repositoryCredentials`, from the control plane, before anything is pulled or made: a task
+        never starts with some of its secrets missing. Secret files are written at once; the other
+        values are kept only until the containers are created, and never logged."""
+        if not any(
+            c.definition.secrets
+            or c.definition.environment_files
+            or c.definition.repository_credentials.credentials_parameter
+            for c in self.containers.values()
+        ):
             return
         if self.deps.fetch_secrets is None:
             raise StartFailure("ResourceInitializationError: this agent cannot fetch secrets")
@@ -296,6 +320,59 @@ class TaskRunner:
         self.secret_env = {
             c.container_name: {kv.name: kv.value for kv in c.environment} for c in response.containers
         }
+        self.registry_auth = {
+            c.container_name: {"username": c.registry_auth.username, "password": c.registry_auth.password}
+            for c in response.containers
+            if c.HasField("registry_auth")
+        }
+        if self.secret_file_paths:
+            try:
+                await self._write_secret_files(response)
+            except (OSError, secretfiles.SecretFilesUnavailable) as e:
+                raise StartFailure(f"ResourceInitializationError: cannot write the secret files: {e}") from e
+
+    async def _write_secret_files(self, response: agent_pb2.GetTaskSecretsResponse) -> int:
+        """Write (or rewrite in place) every secret file of the task from a GetTaskSecrets answer."""
+        store = self.deps.secret_files
+        if store is None:
+            raise secretfiles.SecretFilesUnavailable("this agent keeps no secret files")
+        given = {c.container_name: {f.path: f.value for f in c.files} for c in response.containers}
+        files: dict[str, dict[str, str]] = {}
+        for container, paths in self.secret_file_paths.items():
+            missing = [p for p in paths if p not in given.get(container, {})]
+            if missing:
+                raise secretfiles.SecretFilesUnavailable(
+                    f"the control plane gave no value for {container}:{missing[0]}"
+                )
+            files[container] = {p: given[container][p] for p in paths}
+        owners = {name: secretfiles.owner(self.containers[name].definition.user) for name in files}
+        return await asyncio.to_thread(store.write, self.task_id, files, owners)
+
+    async def _refresh_secret_files(self) -> None:
+        """Fetch the task's secrets again and rewrite its files in place: the running containers
+        read the new values, no restart. A refusal keeps the files as they are (and says so)."""
+        self._secret_files_stale = False
+        if self.deps.fetch_secrets is None:
+            return
+        response = await self.deps.fetch_secrets(self.task_arn)
+        if isinstance(response, str):
+            self._log.warning("secret_files_not_refreshed", reason=response)
+            return
+        try:
+            written = await self._write_secret_files(response)
+        except (OSError, secretfiles.SecretFilesUnavailable) as e:
+            self._log.warning("secret_files_not_refreshed", reason=str(e))
+            return
+        self._log.info("secret_files_refreshed", files=written)
+
+    def _secret_binds(self, container: str) -> list[tuple[str, str]]:
+        store = self.deps.secret_files
+        if store is None:
+            return []
+        return [
+            (str(store.path(self.task_id, container, p)), p)
+            for p in self.secret_file_paths.get(container, [])
+        ]
 
     async def _task_credentials(self) -> None:
         """A task with a role starts only once its credentials are served (agent.credentials)."""
@@ -326,14 +403,18 @@ class TaskRunner:
             warm = sandboxes is not None and sandboxes.is_warm_image(image)
             try:
                 outcome = await self.deps.runtime.ensure_image(
-                    image, "prefer-cached" if warm else behavior, image in self.deps.pulled_images
+                    image,
+                    "prefer-cached" if warm else behavior,
+                    image in self.deps.pulled_images,
+                    auth_config=self._image_auth(image),
                 )
             except ContainerRuntimeError as e:
                 names = [c.name for c in self.containers.values() if c.definition.image == image]
                 raise StartFailure(e.message, container=names[0] if names else "") from e
             if outcome.pulled:
                 self.deps.pulled_images.add(image)
-            if sandboxes is not None:
+            if sandboxes is not None and self._image_auth(image) is None:
+                # (The pool refreshes images without credentials: not the private ones.)
                 sandboxes.note_image(image)
             for c in self.containers.values():
                 if c.definition.image == image:
@@ -342,6 +423,13 @@ class TaskRunner:
         await asyncio.gather(*(pull(i) for i in images))
         self.timestamps["pull_stopped_at"] = time.time()
         self.timing.pull_seconds = self.timestamps["pull_stopped_at"] - started
+
+    def _image_auth(self, image: str) -> dict[str, str] | None:
+        """The pull's registry auth: the repositoryCredentials of a container with this image."""
+        for c in self.containers.values():
+            if c.definition.image == image and c.name in self.registry_auth:
+                return self.registry_auth[c.name]
+        return None
 
     def _context(self) -> spec.TaskContext:
         family, _, revision = self.definition.task_definition_arn.rsplit("/", 1)[-1].rpartition(":")
@@ -459,7 +547,10 @@ class TaskRunner:
             return await self.deps.runtime.create(kwargs)
         except ImageNotPresent:
             # The image vanished between the pull and the create (image cleanup): pull once more.
-            await self.deps.runtime.ensure_image(str(kwargs["image"]), "prefer-cached", False)
+            image = str(kwargs["image"])
+            await self.deps.runtime.ensure_image(
+                image, "prefer-cached", False, auth_config=self._image_auth(image)
+            )
             return await self.deps.runtime.create(kwargs)
 
     async def _create_containers(self) -> None:
@@ -468,8 +559,13 @@ class TaskRunner:
         async def create(c: ContainerView) -> None:
             if c.docker_id:
                 return
-            extra = {**self.role_env, **self.secret_env.get(c.name, {})}
-            kwargs = spec.create_kwargs(ctx, c.definition, c.override, extra_env=extra or None)
+            kwargs = spec.create_kwargs(
+                ctx,
+                c.definition,
+                c.override,
+                extra_env={**self.role_env, **self.secret_env.get(c.name, {})} or None,
+                secret_files=self._secret_binds(c.name),
+            )
             try:
                 c.docker_id = await self._create(kwargs)
             except ContainerRuntimeError as e:
@@ -479,6 +575,7 @@ class TaskRunner:
             await asyncio.gather(*(create(c) for c in self.containers.values()))
         finally:
             self.secret_env = {}  # in the containers now; not kept in this process
+            self.registry_auth = {}
 
     async def _wait_for_dependencies(self, c: ContainerView) -> None:
         timeout = (
@@ -586,6 +683,9 @@ class TaskRunner:
                     self.stop_code = self.stop_code or taskstatus.ESSENTIAL_CONTAINER_EXITED
                     self.stopped_reason = self.stopped_reason or ESSENTIAL_EXITED
                     return
+            if self._secret_files_stale:
+                await self._refresh_secret_files()
+                continue
             self._report()
             await self._sleep(None)
 
@@ -620,6 +720,8 @@ class TaskRunner:
             await self._absorb()
             if any(c.essential and c.status == "STOPPED" for c in self.containers.values()):
                 return
+            if self._secret_files_stale:
+                await self._refresh_secret_files()
             self._report()
             remaining = self.deactivate_until - time.time()
             if remaining <= 0:
@@ -639,6 +741,8 @@ class TaskRunner:
         if self.role_arn and self.deps.credentials is not None:
             await self.deps.credentials.forget(self.task_arn)
         self.timestamps["execution_stopped_at"] = time.time()
+        if self.secret_file_paths and self.deps.secret_files is not None:
+            await asyncio.to_thread(self.deps.secret_files.remove, self.task_id)
         if self.pause_id or self.cgroup_parent:
             self._set_status("DEPROVISIONING")
             if self.pause_id:

@@ -25,6 +25,7 @@ BENCHMARKS = {
     "services": "bench.services_bench",
     "soak": "bench.soak_bench",
     "tasks": "bench.tasks_bench",
+    "tls": "bench.tls_bench",
 }
 
 

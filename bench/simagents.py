@@ -88,6 +88,7 @@ class SimAgent:
         self.delays = delays
         self.tasks: dict[str, SimTask] = {}
         self.runner: asyncio.Task[None] | None = None
+        self.renewer: asyncio.Task[None] | None = None
 
     @property
     def arn(self) -> str:
@@ -98,15 +99,18 @@ class SimAgent:
 
     def start(self) -> None:
         self.runner = asyncio.create_task(self.session.run(self.on_manifest), name=f"sim-{self.arn}")
+        if self.session.tls:
+            self.renewer = asyncio.create_task(self.session.keep_certificate(), name=f"renew-{self.arn}")
 
     async def kill(self) -> None:
         """As kill -9: the stream is cut with no Goodbye, nothing more is reported."""
         for task in self.tasks.values():
             task.cancel()
-        if self.runner is not None:
-            self.runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.runner
+        for task in (self.runner, self.renewer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         if self.session.tls:
             await self.session.close()
 
@@ -261,6 +265,7 @@ class Fleet:
             "tasks": sum(len(a.tasks) for a in alive),
             "running": sum(1 for a in alive for t in a.tasks.values() if t.status == "RUNNING"),
             "unacknowledged": sum(a.session.unacknowledged for a in alive),
+            "renewals": sum(a.session.renewals for a in alive),
         }
 
     async def close(self) -> None:

@@ -59,6 +59,7 @@ from controlplane.reconcile.janitor import Janitor
 from controlplane.reconcile.service_plan import PlanSettings
 from controlplane.replicas import Forwarder, ReplicaRegistry
 from controlplane.secrets.api import SecretsManagerServicer
+from controlplane.secrets.changes import SecretChanges
 from controlplane.secrets.store import SecretStore
 from controlplane.settings import Settings
 from controlplane.state.cluster_state import State
@@ -239,6 +240,10 @@ class ControlPlane:
             action_prefix="application-autoscaling",
         )
         self._ecs = ecs_servicer
+        # New values of secrets that running tasks read as files reach their agents.
+        self._run_in_background(
+            SecretChanges(self.store, self.agents.secrets_changed).run(), "secret-changes"
+        )
         self.api.register(
             secretsmanager_pb2.DESCRIPTOR.services_by_name["SecretsManager"],
             SecretsManagerServicer(self.secrets, self.state, restart=self._restart_service),

@@ -200,7 +200,12 @@ class ContainerRuntime(Protocol):
     async def info(self) -> RuntimeInfo: ...
 
     async def ensure_image(
-        self, ref: str, behavior: str = "default", pulled_before: bool = False
+        self,
+        ref: str,
+        behavior: str = "default",
+        pulled_before: bool = False,
+        *,
+        auth_config: Mapping[str, str] | None = None,
     ) -> PullOutcome: ...
 
     async def create(self, kwargs: Mapping[str, Any]) -> str: ...

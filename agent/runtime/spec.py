@@ -173,11 +173,13 @@ def create_kwargs(
     override: types_pb2.ContainerOverride | None = None,
     *,
     extra_env: Mapping[str, str] | None = None,
+    secret_files: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """Keyword arguments for `containers.create(**kwargs)` for one container of the task.
 
     `extra_env` is added last and wins: resolved secrets and variables the agent injects
-    (credentials and metadata endpoints).
+    (credentials and metadata endpoints). `secret_files` are (host file, path in the container)
+    pairs, bind-mounted read-only (agent.secretfiles).
     """
     d = definition
     mode = ctx.mode
@@ -209,6 +211,7 @@ def create_kwargs(
     if d.ulimits:
         kw["ulimits"] = [_ulimit(u) for u in d.ulimits]
     binds, mounts = _mounts(ctx, d)
+    binds += [f"{source}:{target}:ro" for source, target in secret_files]
     if binds:
         kw["volumes"] = binds
     if mounts:

@@ -47,12 +47,32 @@ class GetTaskSecretsRequest(_message.Message):
     def __init__(self, task_arn: _Optional[str] = ...) -> None: ...
 
 class ContainerSecrets(_message.Message):
-    __slots__ = ("container_name", "environment")
+    __slots__ = ("container_name", "environment", "files", "registry_auth")
     CONTAINER_NAME_FIELD_NUMBER: _ClassVar[int]
     ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    REGISTRY_AUTH_FIELD_NUMBER: _ClassVar[int]
     container_name: str
     environment: _containers.RepeatedCompositeFieldContainer[_types_pb2.KeyValuePair]
-    def __init__(self, container_name: _Optional[str] = ..., environment: _Optional[_Iterable[_Union[_types_pb2.KeyValuePair, _Mapping]]] = ...) -> None: ...
+    files: _containers.RepeatedCompositeFieldContainer[SecretFile]
+    registry_auth: RegistryAuth
+    def __init__(self, container_name: _Optional[str] = ..., environment: _Optional[_Iterable[_Union[_types_pb2.KeyValuePair, _Mapping]]] = ..., files: _Optional[_Iterable[_Union[SecretFile, _Mapping]]] = ..., registry_auth: _Optional[_Union[RegistryAuth, _Mapping]] = ...) -> None: ...
+
+class SecretFile(_message.Message):
+    __slots__ = ("path", "value")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    value: str
+    def __init__(self, path: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+
+class RegistryAuth(_message.Message):
+    __slots__ = ("username", "password")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    password: str
+    def __init__(self, username: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
 
 class GetTaskSecretsResponse(_message.Message):
     __slots__ = ("containers",)
@@ -145,7 +165,7 @@ class TaskStateChange(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., task_arn: _Optional[str] = ..., last_status: _Optional[str] = ..., containers: _Optional[_Iterable[_Union[_types_pb2.Container, _Mapping]]] = ..., stop_code: _Optional[str] = ..., stopped_reason: _Optional[str] = ..., health_status: _Optional[str] = ..., pull_started_at: _Optional[float] = ..., pull_stopped_at: _Optional[float] = ..., started_at: _Optional[float] = ..., stopping_at: _Optional[float] = ..., execution_stopped_at: _Optional[float] = ..., stopped_at: _Optional[float] = ..., attachments: _Optional[_Iterable[_Union[_types_pb2.Attachment, _Mapping]]] = ..., launch_timing: _Optional[_Union[_types_pb2.LaunchTiming, _Mapping]] = ..., usage: _Optional[_Union[_types_pb2.TaskUsage, _Mapping]] = ..., restart_count: _Optional[int] = ..., connectivity_at: _Optional[float] = ...) -> None: ...
 
 class ServerMessage(_message.Message):
-    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel", "log_credit", "exec_request", "exec_input")
+    __slots__ = ("manifest", "ack", "heartbeat", "log_request", "log_cancel", "log_credit", "exec_request", "exec_input", "secrets_changed")
     MANIFEST_FIELD_NUMBER: _ClassVar[int]
     ACK_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
@@ -154,6 +174,7 @@ class ServerMessage(_message.Message):
     LOG_CREDIT_FIELD_NUMBER: _ClassVar[int]
     EXEC_REQUEST_FIELD_NUMBER: _ClassVar[int]
     EXEC_INPUT_FIELD_NUMBER: _ClassVar[int]
+    SECRETS_CHANGED_FIELD_NUMBER: _ClassVar[int]
     manifest: TaskManifest
     ack: Ack
     heartbeat: Heartbeat
@@ -162,7 +183,16 @@ class ServerMessage(_message.Message):
     log_credit: LogCredit
     exec_request: ExecRequest
     exec_input: ExecInput
-    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ..., log_credit: _Optional[_Union[LogCredit, _Mapping]] = ..., exec_request: _Optional[_Union[ExecRequest, _Mapping]] = ..., exec_input: _Optional[_Union[ExecInput, _Mapping]] = ...) -> None: ...
+    secrets_changed: SecretsChanged
+    def __init__(self, manifest: _Optional[_Union[TaskManifest, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_request: _Optional[_Union[LogRequest, _Mapping]] = ..., log_cancel: _Optional[_Union[LogCancel, _Mapping]] = ..., log_credit: _Optional[_Union[LogCredit, _Mapping]] = ..., exec_request: _Optional[_Union[ExecRequest, _Mapping]] = ..., exec_input: _Optional[_Union[ExecInput, _Mapping]] = ..., secrets_changed: _Optional[_Union[SecretsChanged, _Mapping]] = ...) -> None: ...
+
+class SecretsChanged(_message.Message):
+    __slots__ = ("task_arns", "secret_arn")
+    TASK_ARNS_FIELD_NUMBER: _ClassVar[int]
+    SECRET_ARN_FIELD_NUMBER: _ClassVar[int]
+    task_arns: _containers.RepeatedScalarFieldContainer[str]
+    secret_arn: str
+    def __init__(self, task_arns: _Optional[_Iterable[str]] = ..., secret_arn: _Optional[str] = ...) -> None: ...
 
 class AssignedTask(_message.Message):
     __slots__ = ("task", "task_definition")

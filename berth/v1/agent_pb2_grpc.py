@@ -94,9 +94,10 @@ class AgentServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetTaskSecrets(self, request, context):
-        """The secrets a task of this instance starts with (its containers' secrets[] and
-        environmentFiles[]), as its executionRoleArn allows; FAILED_PRECONDITION naming the secret
-        when one is missing or not allowed. Values never pass through any other message.
+        """The secrets a task of this instance starts with (its containers' secrets[],
+        environmentFiles[] and repositoryCredentials), as its executionRoleArn allows;
+        FAILED_PRECONDITION naming the secret when one is missing or not allowed. Values never pass
+        through any other message. Asked again for a running task after SecretsChanged.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,7 +22,7 @@ import structlog
 
 from berth import arn as arns
 from berth.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2, types_pb2
+from berth.v1 import agent_pb2, ecs_messages_pb2, secretsmanager_pb2, store_pb2, types_pb2
 from controlplane import auth, metrics
 from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
@@ -30,7 +30,7 @@ from controlplane.api.execrelay import ExecRelay
 from controlplane.api.logrelay import LogRelay
 from controlplane.iam import sessions
 from controlplane.iam.directory import Directory
-from controlplane.secrets import resolve
+from controlplane.secrets import changes, resolve
 from controlplane.secrets.store import SecretStore
 from controlplane.state.cluster_state import State, instance_id
 from controlplane.statemetrics import observe_task_change
@@ -333,6 +333,8 @@ class AgentServicer(ApiBase):
             "task_secrets_given",
             task=task.task_arn,
             variables=sorted(f"{c.container_name}.{kv.name}" for c in containers for kv in c.environment),
+            files=sorted(f"{c.container_name}:{f.path}" for c in containers for f in c.files),
+            registry_auth=sorted(c.container_name for c in containers if c.HasField("registry_auth")),
         )
 
     async def RenewCertificate(
@@ -354,6 +356,23 @@ class AgentServicer(ApiBase):
             "agent_certificate_renewed", cluster=cluster, instance=ident, expires_at=certificate.expires_at
         )
         return agent_pb2.RenewCertificateResponse(certificate=certificate)
+
+    def secrets_changed(self, record: secretsmanager_pb2.SecretRecord) -> None:
+        """A secret has a new current value: tell the agents of the sessions this replica holds
+        which of their tasks read it as a file (controlplane.secrets.changes)."""
+        for session in list(self.sessions.values()):
+            tasks = changes.tasks_to_tell(
+                self.state.instance_tasks(session.instance_arn), self._known_task_definition, record.name
+            )
+            if tasks:
+                session.send_secrets_changed(tasks, record.arn)
+
+    def _known_task_definition(self, td_arn: str) -> types_pb2.TaskDefinition | None:
+        cached = self._task_definitions.get(td_arn)
+        if cached is not None:
+            return cached
+        family, revision = arns.task_definition_ref(td_arn)
+        return self.state.task_definitions.get(keys.task_definition(family, revision or 0))
 
     async def Goodbye(self, req: agent_pb2.GoodbyeRequest, ctx: CallContext) -> agent_pb2.GoodbyeResponse:
         if ctx.principal.kind != "agent":
@@ -443,6 +462,14 @@ class AgentSession:
         self._log = log.bind(cluster=cluster, instance=ident)
         self.logs = LogRelay(self._send, self.instance_arn)  # GetTaskLogs streams through this agent
         self.execs = ExecRelay(self._send, self.instance_arn)  # and ExecuteCommandStream sessions
+
+    def send_secrets_changed(self, task_arns: list[str], secret_arn: str) -> None:
+        self._log.info("secrets_changed_sent", secret=secret_arn, tasks=len(task_arns))
+        self._send(
+            agent_pb2.ServerMessage(
+                secrets_changed=agent_pb2.SecretsChanged(task_arns=task_arns, secret_arn=secret_arn)
+            )
+        )
 
     def dirty(self, task_key: str) -> None:
         self._dirty[task_key] = None

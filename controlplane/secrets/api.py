@@ -2,8 +2,10 @@
 
 Values go into etcd sealed (`SecretStore`); no response but GetSecretValue carries one, and no log
 line, event or metric names one. RotateSecret puts a new value and, with restartServices, starts
-a rolling deployment of every ECS service whose task definition reads the secret, so containers
-that read their secrets once at start get the new value without downtime.
+a rolling deployment of every ECS service whose task definition reads the secret into environment
+variables, so containers that read their secrets once at start get the new value without
+downtime. Secrets read as files need no restart: every new value reaches the agents of the tasks
+that read them (`controlplane.secrets.changes`), which rewrite the files in place.
 """
 
 from __future__ import annotations
@@ -208,7 +210,7 @@ class SecretsManagerServicer:
         )
 
     def _readers(self, record: pb.SecretRecord) -> list[types_pb2.Service]:
-        """The ACTIVE services whose current task definition reads the secret."""
+        """The ACTIVE services whose current task definition reads the secret into variables."""
         out = []
         for service in self.state.services.values():
             if service.status != "ACTIVE":
@@ -218,7 +220,12 @@ class SecretsManagerServicer:
             if td is None:
                 continue
             for use in refs.uses(td):
-                if isinstance(use, refs.Use) and use.ref.name == record.name:
+                # Files are rewritten in place and pulls are done: only variables need a restart.
+                if (
+                    isinstance(use, refs.Use)
+                    and use.kind in (refs.VARIABLE, refs.ENV_FILE)
+                    and use.ref.name == record.name
+                ):
                     out.append(service)
                     break
         return out

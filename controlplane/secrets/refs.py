@@ -5,6 +5,11 @@ Manager does: its ARN (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-
 ARN followed by `:<json-key>:<version-stage>:<version-id>` (each part may be empty), or its name.
 berth has no SSM Parameter Store: an `arn:aws:ssm:` reference is refused saying so. An environment
 file is a secret whose value holds `NAME=VALUE` lines (blank lines and `#` comments skipped).
+
+A `secrets[]` entry whose name is an absolute path (`/run/secrets/db-password`) is a berth
+extension: the value is a read-only file at that path, rewritten in place when the secret changes.
+`repositoryCredentials.credentialsParameter` names a secret holding `{"username", "password"}` JSON
+(as in ECS), the auth of the container's image pull.
 """
 
 from __future__ import annotations
@@ -66,26 +71,50 @@ def parse(value: str, field: str) -> Ref | FieldViolation:
     return Ref(name=value)
 
 
+# How a container reads a secret (Use.kind).
+VARIABLE = "variable"  # secrets[] with a variable name: an environment variable
+ENV_FILE = "environment_file"  # environmentFiles[]: NAME=VALUE lines, each an environment variable
+FILE = "file"  # secrets[] with an absolute path as its name: a file in the container
+REGISTRY = "registry"  # repositoryCredentials: the auth of the image pull
+
+
 @dataclass(frozen=True)
 class Use:
-    """Where a task reads a secret: an environment variable (`variable`) or an environment file."""
+    """Where a task reads a secret: `kind` says how, `target` is the variable name or file path."""
 
     container: str
     field: str  # containerDefinitions[0].secrets[1].valueFrom
     ref: Ref
-    variable: str = ""  # "" for an environment file
+    kind: str = VARIABLE
+    target: str = ""  # the variable (VARIABLE) or the path in the container (FILE)
+
+
+def is_file(secret_name: str) -> bool:
+    """A secrets[] entry delivered as a file: its name is an absolute path."""
+    return secret_name.startswith("/")
 
 
 def uses(td: types_pb2.TaskDefinition) -> Iterator[Use | FieldViolation]:
     for i, c in enumerate(td.container_definitions):
+        credentials = c.repository_credentials.credentials_parameter
+        if credentials:
+            path = f"containerDefinitions[{i}].repositoryCredentials.credentialsParameter"
+            ref = parse(credentials, path)
+            yield ref if isinstance(ref, FieldViolation) else Use(c.name, path, ref, REGISTRY)
         for k, env_file in enumerate(c.environment_files):
             path = f"containerDefinitions[{i}].environmentFiles[{k}].value"
             ref = parse(env_file.value, path)
-            yield ref if isinstance(ref, FieldViolation) else Use(c.name, path, ref)
+            yield ref if isinstance(ref, FieldViolation) else Use(c.name, path, ref, ENV_FILE)
         for k, secret in enumerate(c.secrets):
             path = f"containerDefinitions[{i}].secrets[{k}].valueFrom"
             ref = parse(secret.value_from, path)
-            yield ref if isinstance(ref, FieldViolation) else Use(c.name, path, ref, variable=secret.name)
+            kind = FILE if is_file(secret.name) else VARIABLE
+            yield ref if isinstance(ref, FieldViolation) else Use(c.name, path, ref, kind, secret.name)
+
+
+def reads_as_file(td: types_pb2.TaskDefinition, secret_name: str) -> bool:
+    """Whether a container of `td` has the secret named `secret_name` as a file."""
+    return any(isinstance(use, Use) and use.kind == FILE and use.ref.name == secret_name for use in uses(td))
 
 
 def select(value: str, ref: Ref) -> str:
@@ -113,3 +142,22 @@ def env_file(text: str) -> list[tuple[str, str]]:
         if sep and name.strip():
             out.append((name.strip(), value))
     return out
+
+
+def registry_auth(value: str, ref: Ref) -> tuple[str, str]:
+    """(username, password) from a repositoryCredentials secret: JSON as ECS has it. The error
+    never quotes the value."""
+    try:
+        document = json.loads(value)
+    except ValueError:
+        document = None
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("username"), str)
+        or not isinstance(document.get("password"), str)
+        or not document["username"]
+    ):
+        raise LookupError(
+            f'secret {ref.shown} is not registry credentials ({{"username": ..., "password": ...}} JSON)'
+        )
+    return document["username"], document["password"]

@@ -1,8 +1,9 @@
 """The secrets a task starts with, as its agent asks for them (Agent/GetTaskSecrets).
 
-Every secret a container reads (`environmentFiles[]`, then `secrets[]`, which win on a clash) must
-be allowed to the task's executionRoleArn (`secretsmanager:GetSecretValue` on the secret's ARN), as
-ECS has the agent fetch secrets with the execution role. Anything missing, unreadable or not
+Every secret a container reads (`environmentFiles[]`, then `secrets[]`, which win on a clash, as
+variables or files; `repositoryCredentials` for its image pull) must be allowed to the task's
+executionRoleArn (`secretsmanager:GetSecretValue` on the secret's ARN), as ECS has the agent fetch
+secrets with the execution role. Anything missing, unreadable or not
 allowed fails the whole task before a container is made, with ECS's ResourceInitializationError
 naming the secret; a task is never started with some of its secrets.
 """
@@ -38,7 +39,8 @@ async def task_secrets(
         raise _fail(
             f"the task definition's executionRoleArn {shown(role)!r} is not a role"
             if role
-            else "the task definition has secrets but no executionRoleArn to fetch them with"
+            else "the task definition reads secrets (secrets, environmentFiles or repositoryCredentials) "
+            "but has no executionRoleArn to fetch them with"
         )
     out: dict[str, agent_pb2.ContainerSecrets] = {}
     for use in uses:
@@ -58,6 +60,15 @@ async def task_secrets(
         except (BerthError, LookupError) as e:
             raise _fail(f"secret {use.ref.shown} ({use.field}): {getattr(e, 'message', e)}") from None
         container = out.setdefault(use.container, agent_pb2.ContainerSecrets(container_name=use.container))
-        pairs = refs.env_file(value) if not use.variable else [(use.variable, value)]
-        container.environment.extend(types_pb2.KeyValuePair(name=k, value=v) for k, v in pairs)
+        if use.kind == refs.FILE:
+            container.files.append(agent_pb2.SecretFile(path=use.target, value=value))
+        elif use.kind == refs.REGISTRY:
+            try:
+                username, password = refs.registry_auth(value, use.ref)
+            except LookupError as e:
+                raise _fail(f"{e} ({use.field})") from None
+            container.registry_auth.CopyFrom(agent_pb2.RegistryAuth(username=username, password=password))
+        else:
+            pairs = refs.env_file(value) if use.kind == refs.ENV_FILE else [(use.target, value)]
+            container.environment.extend(types_pb2.KeyValuePair(name=k, value=v) for k, v in pairs)
     return list(out.values())

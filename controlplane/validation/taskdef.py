@@ -824,8 +824,14 @@ def _check_execution_role(req: Request, task: _Task) -> Iterator[FieldViolation]
     if req.execution_role_arn:
         return
     for c in req.container_definitions:
-        if c.secrets or c.environment_files:
-            what = "secrets" if c.secrets else "environmentFiles"
+        if c.secrets or c.environment_files or c.HasField("repository_credentials"):
+            what = (
+                "secrets"
+                if c.secrets
+                else "environmentFiles"
+                if c.environment_files
+                else "repositoryCredentials"
+            )
             yield FieldViolation(
                 "executionRoleArn",
                 f"is required: container {shown(c.name)} has {what}, which the agent fetches with it",
@@ -835,6 +841,66 @@ def _check_execution_role(req: Request, task: _Task) -> Iterator[FieldViolation]
 
 def _check_secrets(c: Container, path: str, task: _Task) -> Iterator[FieldViolation]:
     yield from _secret_list(c.secrets, f"{path}.secrets")
+    if c.HasField("repository_credentials") and not c.repository_credentials.credentials_parameter:
+        yield FieldViolation(
+            f"{path}.repositoryCredentials.credentialsParameter",
+            "credentialsParameter is required (the secret holding the registry's username and password)",
+        )
+    yield from _check_secret_files(c, path)
+
+
+def _check_secret_files(c: Container, path: str) -> Iterator[FieldViolation]:
+    """secrets[] named by an absolute path are files in the container (a berth extension): a clean
+    path, once per container, and not where a volume or tmpfs is mounted (or inside one)."""
+    mounted = [
+        (f"mountPoints[{k}].containerPath", mp.container_path)
+        for k, mp in enumerate(c.mount_points)
+        if mp.container_path
+    ] + [
+        (f"linuxParameters.tmpfs[{k}].containerPath", t.container_path)
+        for k, t in enumerate(c.linux_parameters.tmpfs)
+        if t.container_path
+    ]
+    first: dict[str, int] = {}
+    for k, secret in enumerate(c.secrets):
+        if not secret.name.startswith("/"):
+            continue
+        field, name = f"{path}.secrets[{k}].name", secret.name
+        problem = _secret_file_problem(name)
+        if problem:
+            yield FieldViolation(field, f"secret file {shown(name)} {problem}")
+            continue
+        if first.setdefault(name, k) != k:
+            yield FieldViolation(
+                field, f"secret file {shown(name)} is already used by secrets[{first[name]}]"
+            )
+            continue
+        for other, taken in [(f"secrets[{first[n]}].name", n) for n in first if n != name] + mounted:
+            if _overlaps(name, taken.rstrip("/") or "/"):
+                yield FieldViolation(
+                    field,
+                    f"secret file {shown(name)} collides with {other} {shown(taken)}: "
+                    "one is inside the other",
+                )
+                break
+
+
+def _secret_file_problem(name: str) -> str:
+    if len(name) > 4096:
+        return "is longer than 4,096 characters"
+    if name.endswith("/"):
+        return "must name a file, not end with '/'"
+    parts = name.split("/")[1:]
+    if any(p in ("", ".", "..") for p in parts):
+        return "must be a plain absolute path (no '..', '.' or '//')"
+    if any(ord(ch) < 32 for ch in name):
+        return "must not contain control characters"
+    return ""
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One path is the other, or lies inside it."""
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a + "/")
 
 
 def _secret_list(secrets: Iterable[types_pb2.Secret], path: str) -> Iterator[FieldViolation]:

@@ -18,11 +18,17 @@ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # A headless Chromium and its WebDriver for the web console tests (tests/integration/console).
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+# A real image registry (distribution 2.x) with htpasswd auth for the repositoryCredentials tests
+# (tests/support/registry.py); the tests start their own, the packaged unit stays off.
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
 disable_haproxy_unit() {
   # Debian's package enables and starts haproxy.service on its /etc/haproxy/haproxy.cfg; berth-lb
   # starts HAProxy itself with its own config, so the packaged unit stays off.
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     systemctl disable --now haproxy.service >/dev/null 2>&1 || true
+    # The same for docker-registry.service (:5000): the tests run their own registries.
+    systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
   elif [ -x /etc/init.d/haproxy ]; then
     /etc/init.d/haproxy stop >/dev/null 2>&1 || true
     command -v update-rc.d >/dev/null && update-rc.d haproxy disable >/dev/null 2>&1 || true

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.settings import DEFAULT_SECRETS_DIR
 from berth import Client
 
 
@@ -135,6 +137,8 @@ class AgentProcess:
                     v.remove(force=True)
                 except Exception:
                     pass
+            # Secret files of tasks the test left running (agent.secretfiles).
+            shutil.rmtree(DEFAULT_SECRETS_DIR / instance.rsplit("/", 1)[-1], ignore_errors=True)
 
 
 def wait_for(predicate: Any, timeout: float = 30, interval: float = 0.1, message: str = "") -> Any:

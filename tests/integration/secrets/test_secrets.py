@@ -75,13 +75,23 @@ def test_api_versions_and_errors(client: Client) -> None:
 
 def test_etcd_holds_no_value_in_plain_text(controlplane: Any, client: Client) -> None:
     marker = f"plain-{uuid.uuid4().hex}"
+    rotated = f"rotated-{uuid.uuid4().hex}"
     client.secretsmanager("CreateSecret", name=unique("scan"), secretString=marker)
     client.secretsmanager(
         "CreateSecret", name=unique("scan-json"), secretString=json.dumps({"password": marker})
     )
+    # Registry credentials, and new values put and rotated in (as file secrets get them).
+    registry = client.secretsmanager(
+        "CreateSecret",
+        name=unique("scan-registry"),
+        secretString=json.dumps({"username": "u", "password": marker}),
+    )
+    client.secretsmanager("PutSecretValue", secretId=registry.arn, secretString=rotated)
+    client.secretsmanager("RotateSecret", secretId=registry.arn, secretString=rotated + "-2")
     stored = controlplane.run(controlplane.cp.store.raw())
     assert stored, "nothing read from etcd"
-    assert not [key for key, value in stored if marker.encode() in value or marker.encode() in key.encode()]
+    for plain in (marker, rotated):
+        assert not [key for key, value in stored if plain.encode() in value or plain.encode() in key.encode()]
 
 
 def secret_task(

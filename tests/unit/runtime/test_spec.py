@@ -651,3 +651,18 @@ def test_berth_dns_is_the_default_resolver() -> None:
     awsvpc = ctx(dns_servers=dns, network_mode="awsvpc")
     assert "dns" not in spec.create_kwargs(awsvpc, definition())  # it joins the pause container's
     assert spec.pause_kwargs(awsvpc)["dns"] == ["172.17.0.1"]
+
+
+def test_secret_files_are_read_only_binds_after_the_volumes() -> None:
+    kwargs = spec.create_kwargs(
+        ctx(volumes={"conf": spec.VolumeSource("bind", "/srv/conf")}),
+        definition(mountPoints=[{"sourceVolume": "conf", "containerPath": "/etc/app"}]),
+        secret_files=[("/run/berth-agent/secrets/i/t/app/db-1", "/run/secrets/db")],
+    )
+    assert kwargs["volumes"] == [
+        "/srv/conf:/etc/app:rw",
+        "/run/berth-agent/secrets/i/t/app/db-1:/run/secrets/db:ro",
+    ]
+    alone = spec.create_kwargs(ctx(), definition(), secret_files=[("/h/f", "/run/secrets/f")])
+    assert alone["volumes"] == ["/h/f:/run/secrets/f:ro"]
+    assert "volumes" not in spec.create_kwargs(ctx(), definition())
