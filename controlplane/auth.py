@@ -37,8 +37,18 @@ REPLICA_PREFIX = "brt_"
 FORWARDED_FOR = "x-berth-forwarded-for"
 FORWARDED_BY = "x-berth-forwarded-by"
 # The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
+# `berth:` names berth's own actions that no AWS service has: the HTTP port's /metrics and /sd/*
+# (controlplane.http) and reading the audit trail (controlplane.audit).
 USER_SERVICES = frozenset(
-    {"ecs", "servicediscovery", "application-autoscaling", "elasticloadbalancing", "iam", "secretsmanager"}
+    {
+        "ecs",
+        "servicediscovery",
+        "application-autoscaling",
+        "elasticloadbalancing",
+        "iam",
+        "secretsmanager",
+        "berth",
+    }
 )
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
