@@ -14,7 +14,6 @@ import os
 import signal
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bench.common import etcd_endpoint, median, percentile, report
 from berth import Client
 from tests.support.agents import AgentProcess, wait_for, wait_task
 from tests.support.infra import ControlPlaneProcess, docker_client
+from tests.support.scrape import config_token, metrics_text
 
 ROUNDS = int(os.environ.get("BENCH_REPLICAS_ROUNDS", "5"))
 TICKER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done"
@@ -29,10 +29,10 @@ TICKER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done"
 
 def gauge(cp: ControlPlaneProcess, name: str) -> float:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{cp.http_port}/metrics", timeout=0.5) as r:
-            for line in r.read().decode().splitlines():
-                if line.startswith(name + " "):
-                    return float(line.split()[1])
+        text = metrics_text(f"http://127.0.0.1:{cp.http_port}", config_token(cp.config_path), 0.5)
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
     except OSError:
         pass
     return 0.0
