@@ -130,7 +130,12 @@ class ObservabilityApi(TaskApi, InstanceApi):
     async def WatchEvents(
         self, req: berth_pb2.WatchEventsRequest, ctx: CallContext
     ) -> AsyncIterator[berth_pb2.Event]:
-        cluster = (await self.active_cluster(req.cluster)).value.cluster_name if req.cluster else ""
+        if req.cluster and set(req.types) == {AUDIT}:
+            # The audit trail also tells of calls on clusters that are gone or never were.
+            parsed = arn.parse(req.cluster)
+            cluster = parsed.resource if parsed is not None else req.cluster
+        else:
+            cluster = (await self.active_cluster(req.cluster)).value.cluster_name if req.cluster else ""
         services = frozenset(
             arn.scoped_id(ref, "service", f"services[{i}]")[1] for i, ref in enumerate(req.services)
         )
