@@ -118,7 +118,7 @@ def noop_figures(value: bytes) -> dict[str, float]:
         proc.wait()
 
 
-async def run_tasks(endpoint: str, token: str) -> dict[str, float]:
+async def run_tasks(endpoint: str, token: str, concurrencies: tuple[int, ...] = (1, 32)) -> dict[str, float]:
     metadata = (("authorization", f"Bearer {token}"),)
     channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
     run = [ch.unary_unary("/berth.v1.ECS/RunTask") for ch in channels]
@@ -130,7 +130,7 @@ async def run_tasks(endpoint: str, token: str) -> dict[str, float]:
         resp = ecs.RunTaskResponse.FromString(await run[i % CHANNELS](body, metadata=metadata))
         failures += len(resp.failures)
 
-    out = {f"runtask_{c}": await rate(c, one) for c in (1, 32)}
+    out = {f"runtask_{c}": await rate(c, one) for c in concurrencies}
     out["runtask_failures"] = failures
     for ch in channels:
         await ch.close()
@@ -170,6 +170,70 @@ async def berth_api(endpoint: str, token: str, td: dict[str, object]) -> dict[st
     for ch in channels:
         await ch.close()
     return out
+
+
+async def mutating_32(endpoint: str, token: str, td: dict[str, object]) -> dict[str, float]:
+    """RegisterTaskDefinition/s and RunTask/s at 32 clients (the calls the audit trail records)."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
+    register = [ch.unary_unary("/berth.v1.ECS/RegisterTaskDefinition") for ch in channels]
+    bodies = [
+        jsonmsg.parse(
+            {**td, "family": f"audit-{uuid.uuid4().hex[:6]}-{i}"}, ecs.RegisterTaskDefinitionRequest
+        ).SerializeToString()
+        for i in range(32)
+    ]
+    registered = await rate(32, lambda i: register[i % CHANNELS](bodies[i % 32], metadata=metadata))
+    for ch in channels:
+        await ch.close()
+    runs = await run_tasks(endpoint, token, (32,))
+    return {"register": registered, "runtask": runs["runtask_32"], "failures": runs["runtask_failures"]}
+
+
+def audit_cost(
+    etcd_endpoint: str, td: dict[str, object], data_dir: Path, rounds: int = 3
+) -> dict[str, float]:
+    """The audit trail's cost: replicas of one installation (same etcd, same prefix). A first one
+    leads and holds the sessions of 100 simulated agents; two API-only ones (--no-controllers), one
+    with audit events (the default) and one with --no-audit-events, are measured in turn (off, on,
+    off, on, ...), so they differ in nothing but the audit trail; the mean rates of each."""
+    prefix = f"/bench-audit-{uuid.uuid4().hex[:6]}/"
+    quiet = ("--log-level", "warning")
+    api_only = (*quiet, "--no-controllers", "--dns-addr", "")
+    started: list[ControlPlaneProcess] = []
+    fleet: FleetProcess | None = None
+    try:
+        hub = ControlPlaneProcess(etcd_endpoint, data_dir / "audit-hub", prefix=prefix, extra=quiet).start()
+        started.append(hub)
+        on = ControlPlaneProcess(etcd_endpoint, data_dir / "audit-on", prefix=prefix, extra=api_only)
+        started.append(on.start())
+        off = ControlPlaneProcess(
+            etcd_endpoint, data_dir / "audit-off", prefix=prefix, extra=(*api_only, "--no-audit-events")
+        )
+        started.append(off.start())
+        token = json.loads(hub.config_path.read_text())["token"]
+        with Client(config_path=hub.config_path) as client:
+            client.create_cluster(clusterName=CLUSTER)
+            client.register_task_definition(**TINY)
+        (data_dir / "audit-fleet").mkdir(exist_ok=True)
+        fleet = FleetProcess(
+            hub.endpoint, hub.data_dir / "join-token", CLUSTER, 100, data_dir / "audit-fleet"
+        )
+        fleet.read()
+        runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+        for _ in range(rounds):
+            for name, cp in (("off", off), ("on", on)):
+                runs[name].append(asyncio.run(mutating_32(cp.endpoint, token, td)))
+        out = {}
+        for name, results in runs.items():
+            for key in ("register", "runtask", "failures"):
+                out[f"{key}_{name}"] = sum(r[key] for r in results) / len(results)
+        return out
+    finally:
+        if fleet is not None:
+            fleet.close()
+        for cp in reversed(started):
+            cp.stop()
 
 
 async def fill(endpoint: str, token: str, td: dict[str, object], total: int) -> None:
@@ -221,6 +285,7 @@ def run() -> dict[str, float]:
             rss_10k = rss_mib(cp.proc.pid)
         finally:
             cp.stop()
+        audit = audit_cost(etcd.endpoint, td, data_dir)
     finally:
         if fleet is not None:
             fleet.close()
@@ -229,6 +294,7 @@ def run() -> dict[str, float]:
         **{f"etcd_{k}": v for k, v in raw.items()},
         **noop,
         **api,
+        **{f"audit_{k}": v for k, v in audit.items()},
         "rss_start_mib": rss_start,
         "rss_10k_mib": rss_10k,
     }
@@ -258,6 +324,21 @@ def run() -> dict[str, float]:
         )
     )
     report("API vs raw etcd (goal: within 2x of raw etcd at 32 clients; Describe >= 1,500/s)", rows)
+    report(
+        "Audit events: two API-only replicas of one installation, without (--no-audit-events) and "
+        "with, 32 clients, measured in turn (goal: ratio >= 0.9)",
+        [
+            (
+                f"{name}/s, 32 clients",
+                f"without {audit[f'{key}_off']:7.0f}   with {audit[f'{key}_on']:7.0f}   "
+                f"ratio {audit[f'{key}_on'] / audit[f'{key}_off']:.2f}",
+            )
+            for name, key in (("RegisterTaskDefinition", "register"), ("RunTask", "runtask"))
+        ]
+        + [
+            ("RunTask failures (without / with)", f"{audit['failures_off']:.0f} / {audit['failures_on']:.0f}")
+        ],
+    )
     return figures
 
 

@@ -110,13 +110,15 @@ def test_no_secret_value_reaches_the_events_or_etcd(client: Any, controlplane: A
 
 
 def test_reading_the_audit_trail_needs_its_own_action(client: Any, controlplane: Any) -> None:
-    with iam_user(client, WATCHER, "watcher") as (_, token):
-        with Client(controlplane.endpoint, token, timeout=10) as watcher:
-            list(watcher.watch_events(fromOldest=False, follow=False, timeout=10))  # state changes: fine
-            with pytest.raises(ApiError) as e:
-                list(watcher.watch_events(types=["audit"], follow=False, timeout=10))
-            assert e.value.code == "PERMISSION_DENIED"
-            assert "berth:WatchAuditEvents" in str(e.value)
+    with (
+        iam_user(client, WATCHER, "watcher") as (_, token),
+        Client(controlplane.endpoint, token, timeout=10) as w,
+    ):
+        list(w.watch_events(fromOldest=False, follow=False, timeout=10))  # state changes: fine
+        with pytest.raises(ApiError) as e:
+            list(w.watch_events(types=["audit"], follow=False, timeout=10))
+        assert e.value.code == "PERMISSION_DENIED"
+        assert "berth:WatchAuditEvents" in str(e.value)
     with pytest.raises(ApiError) as e:
         list(client.watch_events(types=["audits"], follow=False, timeout=10))
     assert e.value.code == "INVALID_ARGUMENT" and "audit" in str(e.value)
