@@ -24,7 +24,7 @@ from pathlib import Path
 import etcd3aio
 import grpc
 
-from bench.common import report, rss_mib
+from bench.common import median, report, rss_mib
 from bench.simagents import FleetProcess
 from berth import Client, jsonmsg
 from berth.v1 import ecs_messages_pb2 as ecs
@@ -196,7 +196,8 @@ def audit_cost(
     """The audit trail's cost: replicas of one installation (same etcd, same prefix). A first one
     leads and holds the sessions of 100 simulated agents; two API-only ones (--no-controllers), one
     with audit events (the default) and one with --no-audit-events, are measured in turn (off, on,
-    off, on, ...), so they differ in nothing but the audit trail; the mean rates of each."""
+    on, off, ...), so they differ in nothing but the audit trail; the mean rates of each and the
+    median (and range) of the with/without ratio of each round."""
     prefix = f"/bench-audit-{uuid.uuid4().hex[:6]}/"
     quiet = ("--log-level", "warning")
     api_only = (*quiet, "--no-controllers", "--dns-addr", "")
@@ -221,13 +222,18 @@ def audit_cost(
         )
         fleet.read()
         runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
-        for _ in range(rounds):
-            for name, cp in (("off", off), ("on", on)):
+        for i in range(rounds):
+            order = (("off", off), ("on", on)) if i % 2 == 0 else (("on", on), ("off", off))
+            for name, cp in order:
                 runs[name].append(asyncio.run(mutating_32(cp.endpoint, token, td)))
         out = {}
         for name, results in runs.items():
             for key in ("register", "runtask", "failures"):
                 out[f"{key}_{name}"] = sum(r[key] for r in results) / len(results)
+        for key in ("register", "runtask"):
+            ratios = sorted(a[key] / b[key] for a, b in zip(runs["on"], runs["off"], strict=True))
+            out[f"{key}_ratio_median"] = median(ratios)
+            out[f"{key}_ratio_min"], out[f"{key}_ratio_max"] = ratios[0], ratios[-1]
         return out
     finally:
         if fleet is not None:
@@ -331,7 +337,9 @@ def run() -> dict[str, float]:
             (
                 f"{name}/s, 32 clients",
                 f"without {audit[f'{key}_off']:7.0f}   with {audit[f'{key}_on']:7.0f}   "
-                f"ratio {audit[f'{key}_on'] / audit[f'{key}_off']:.2f}",
+                f"ratio of the means {audit[f'{key}_on'] / audit[f'{key}_off']:.2f}, per round median "
+                f"{audit[f'{key}_ratio_median']:.2f} ({audit[f'{key}_ratio_min']:.2f}-"
+                f"{audit[f'{key}_ratio_max']:.2f})",
             )
             for name, key in (("RegisterTaskDefinition", "register"), ("RunTask", "runtask"))
         ]
