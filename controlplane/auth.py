@@ -225,10 +225,6 @@ class Authorizer:
         rather than by who it is (the admin key, agents)."""
         return principal.kind == "user" and self.directory is not None and not principal.policies
 
-    def resources(self, action: str, request: Message | None) -> list[str]:
-        """The resource ARNs a request acts on ("*" when it names none)."""
-        return [t.resource for t in resources.targets(action, request, self.arns)]
-
     def user_arn(self, name: str) -> str:
         return f"arn:aws:iam::{self.arns.account}:user/{name}"
 
