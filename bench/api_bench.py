@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -191,7 +192,7 @@ async def mutating_32(endpoint: str, token: str, td: dict[str, object]) -> dict[
 
 
 def audit_cost(
-    etcd_endpoint: str, td: dict[str, object], data_dir: Path, rounds: int = 3
+    etcd_endpoint: str, td: dict[str, object], data_dir: Path, rounds: int = 6
 ) -> dict[str, float]:
     """The audit trail's cost: replicas of one installation (same etcd, same prefix). A first one
     leads and holds the sessions of 100 simulated agents; two API-only ones (--no-controllers), one
@@ -296,6 +297,7 @@ def run() -> dict[str, float]:
         if fleet is not None:
             fleet.close()
         etcd.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     figures = {
         **{f"etcd_{k}": v for k, v in raw.items()},
         **noop,
