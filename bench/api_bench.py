@@ -6,13 +6,15 @@ run, on the same etcd) raw etcd puts and gets with the same etcd client (etcd3ai
 server that does nothing (grpc.aio in its own process, the same client): the floor any Python gRPC
 control plane starts from. RunTask places onto 100 simulated agents (bench.simagents), so its
 tasks also go PENDING and RUNNING while it is measured. The control plane's RSS after start and
-after 10,000 revisions.
+after 10,000 revisions. The control planes here run --insecure: these are the API core's figures
+next to plaintext etcd; what TLS and policies add is `python -m bench tls`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from pathlib import Path
 import etcd3aio
 import grpc
 
-from bench.common import report, rss_mib
+from bench.common import median, report, rss_mib
 from bench.simagents import FleetProcess
 from berth import Client, jsonmsg
 from berth.v1 import ecs_messages_pb2 as ecs
@@ -118,7 +120,7 @@ def noop_figures(value: bytes) -> dict[str, float]:
         proc.wait()
 
 
-async def run_tasks(endpoint: str, token: str) -> dict[str, float]:
+async def run_tasks(endpoint: str, token: str, concurrencies: tuple[int, ...] = (1, 32)) -> dict[str, float]:
     metadata = (("authorization", f"Bearer {token}"),)
     channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
     run = [ch.unary_unary("/berth.v1.ECS/RunTask") for ch in channels]
@@ -130,7 +132,7 @@ async def run_tasks(endpoint: str, token: str) -> dict[str, float]:
         resp = ecs.RunTaskResponse.FromString(await run[i % CHANNELS](body, metadata=metadata))
         failures += len(resp.failures)
 
-    out = {f"runtask_{c}": await rate(c, one) for c in (1, 32)}
+    out = {f"runtask_{c}": await rate(c, one) for c in concurrencies}
     out["runtask_failures"] = failures
     for ch in channels:
         await ch.close()
@@ -172,6 +174,76 @@ async def berth_api(endpoint: str, token: str, td: dict[str, object]) -> dict[st
     return out
 
 
+async def mutating_32(endpoint: str, token: str, td: dict[str, object]) -> dict[str, float]:
+    """RegisterTaskDefinition/s and RunTask/s at 32 clients (the calls the audit trail records)."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    channels = [grpc.aio.insecure_channel(endpoint, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
+    register = [ch.unary_unary("/berth.v1.ECS/RegisterTaskDefinition") for ch in channels]
+    bodies = [
+        jsonmsg.parse(
+            {**td, "family": f"audit-{uuid.uuid4().hex[:6]}-{i}"}, ecs.RegisterTaskDefinitionRequest
+        ).SerializeToString()
+        for i in range(32)
+    ]
+    registered = await rate(32, lambda i: register[i % CHANNELS](bodies[i % 32], metadata=metadata))
+    for ch in channels:
+        await ch.close()
+    runs = await run_tasks(endpoint, token, (32,))
+    return {"register": registered, "runtask": runs["runtask_32"], "failures": runs["runtask_failures"]}
+
+
+def audit_cost(
+    etcd_endpoint: str, td: dict[str, object], data_dir: Path, rounds: int = 6
+) -> dict[str, float]:
+    """The audit trail's cost: replicas of one installation (same etcd, same prefix). A first one
+    leads and holds the sessions of 100 simulated agents; two API-only ones (--no-controllers), one
+    with audit events (the default) and one with --no-audit-events, are measured in turn (off, on,
+    on, off, ...), so they differ in nothing but the audit trail; the mean rates of each and the
+    median (and range) of the with/without ratio of each round."""
+    prefix = f"/bench-audit-{uuid.uuid4().hex[:6]}/"
+    quiet = ("--insecure", "--log-level", "warning")
+    api_only = (*quiet, "--no-controllers", "--dns-addr", "")
+    started: list[ControlPlaneProcess] = []
+    fleet: FleetProcess | None = None
+    try:
+        hub = ControlPlaneProcess(etcd_endpoint, data_dir / "audit-hub", prefix=prefix, extra=quiet).start()
+        started.append(hub)
+        on = ControlPlaneProcess(etcd_endpoint, data_dir / "audit-on", prefix=prefix, extra=api_only)
+        started.append(on.start())
+        off = ControlPlaneProcess(
+            etcd_endpoint, data_dir / "audit-off", prefix=prefix, extra=(*api_only, "--no-audit-events")
+        )
+        started.append(off.start())
+        token = json.loads(hub.config_path.read_text())["token"]
+        with Client(config_path=hub.config_path) as client:
+            client.create_cluster(clusterName=CLUSTER)
+            client.register_task_definition(**TINY)
+        (data_dir / "audit-fleet").mkdir(exist_ok=True)
+        fleet = FleetProcess(
+            hub.endpoint, hub.data_dir / "join-token", CLUSTER, 100, data_dir / "audit-fleet"
+        )
+        fleet.read()
+        runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+        for i in range(rounds):
+            order = (("off", off), ("on", on)) if i % 2 == 0 else (("on", on), ("off", off))
+            for name, cp in order:
+                runs[name].append(asyncio.run(mutating_32(cp.endpoint, token, td)))
+        out = {}
+        for name, results in runs.items():
+            for key in ("register", "runtask", "failures"):
+                out[f"{key}_{name}"] = sum(r[key] for r in results) / len(results)
+        for key in ("register", "runtask"):
+            ratios = sorted(a[key] / b[key] for a, b in zip(runs["on"], runs["off"], strict=True))
+            out[f"{key}_ratio_median"] = median(ratios)
+            out[f"{key}_ratio_min"], out[f"{key}_ratio_max"] = ratios[0], ratios[-1]
+        return out
+    finally:
+        if fleet is not None:
+            fleet.close()
+        for cp in reversed(started):
+            cp.stop()
+
+
 async def fill(endpoint: str, token: str, td: dict[str, object], total: int) -> None:
     metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(endpoint) as ch:
@@ -200,7 +272,9 @@ def run() -> dict[str, float]:
     try:
         raw = asyncio.run(raw_etcd(etcd.endpoint, value))
         noop = noop_figures(value)
-        cp = ControlPlaneProcess(etcd.endpoint, data_dir, extra=("--log-level", "warning")).start()
+        cp = ControlPlaneProcess(
+            etcd.endpoint, data_dir, extra=("--insecure", "--log-level", "warning")
+        ).start()
         try:
             assert cp.proc is not None
             rss_start = rss_mib(cp.proc.pid)
@@ -221,14 +295,17 @@ def run() -> dict[str, float]:
             rss_10k = rss_mib(cp.proc.pid)
         finally:
             cp.stop()
+        audit = audit_cost(etcd.endpoint, td, data_dir)
     finally:
         if fleet is not None:
             fleet.close()
         etcd.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     figures = {
         **{f"etcd_{k}": v for k, v in raw.items()},
         **noop,
         **api,
+        **{f"audit_{k}": v for k, v in audit.items()},
         "rss_start_mib": rss_start,
         "rss_10k_mib": rss_10k,
     }
@@ -258,6 +335,23 @@ def run() -> dict[str, float]:
         )
     )
     report("API vs raw etcd (goal: within 2x of raw etcd at 32 clients; Describe >= 1,500/s)", rows)
+    report(
+        "Audit events: two API-only replicas of one installation, without (--no-audit-events) and "
+        "with, 32 clients, measured in turn (goal: ratio >= 0.9)",
+        [
+            (
+                f"{name}/s, 32 clients",
+                f"without {audit[f'{key}_off']:7.0f}   with {audit[f'{key}_on']:7.0f}   "
+                f"ratio of the means {audit[f'{key}_on'] / audit[f'{key}_off']:.2f}, per round median "
+                f"{audit[f'{key}_ratio_median']:.2f} ({audit[f'{key}_ratio_min']:.2f}-"
+                f"{audit[f'{key}_ratio_max']:.2f})",
+            )
+            for name, key in (("RegisterTaskDefinition", "register"), ("RunTask", "runtask"))
+        ]
+        + [
+            ("RunTask failures (without / with)", f"{audit['failures_off']:.0f} / {audit['failures_on']:.0f}")
+        ],
+    )
     return figures
 
 

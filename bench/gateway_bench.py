@@ -155,7 +155,8 @@ async def json_rate(url: str, cfg: dict[str, str], op: Operation, bodies: list[d
 def run() -> dict[str, float]:
     figures: dict[str, float] = {}
     rows = []
-    with controlplane_process(f"/bench-gateway-{uuid.uuid4().hex[:6]}/") as cp:
+    # Plaintext (--insecure): the JSON endpoint's cost next to gRPC's, without TLS on either.
+    with controlplane_process(f"/bench-gateway-{uuid.uuid4().hex[:6]}/", "--insecure") as cp:
         cfg = json.loads(cp.config_path.read_text())
         url = cfg["httpEndpoint"] + "/"
         refs, family = asyncio.run(setup(cp.endpoint, cfg["token"]))

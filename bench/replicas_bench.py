@@ -14,7 +14,6 @@ import os
 import signal
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bench.common import etcd_endpoint, median, percentile, report
 from berth import Client
 from tests.support.agents import AgentProcess, wait_for, wait_task
 from tests.support.infra import ControlPlaneProcess, docker_client
+from tests.support.scrape import config_token, metrics_text
 
 ROUNDS = int(os.environ.get("BENCH_REPLICAS_ROUNDS", "5"))
 TICKER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done"
@@ -29,10 +29,10 @@ TICKER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done"
 
 def gauge(cp: ControlPlaneProcess, name: str) -> float:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{cp.http_port}/metrics", timeout=0.5) as r:
-            for line in r.read().decode().splitlines():
-                if line.startswith(name + " "):
-                    return float(line.split()[1])
+        text = metrics_text(cp.http, config_token(cp.config_path), cp.ca_file, 0.5)
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
     except OSError:
         pass
     return 0.0
@@ -63,7 +63,7 @@ def logs_seconds(
     cp: ControlPlaneProcess, token: str, cluster: str, task: str, calls: int = 30
 ) -> list[float]:
     out = []
-    with Client(cp.endpoint, token) as c:
+    with Client(cp.endpoint, token, ca_file=cp.ca_file) as c:
         for _ in range(calls):
             t0 = time.perf_counter()
             lines = [e for r in c.get_task_logs(cluster=cluster, task=task, tail=10) for e in r.events]
@@ -84,7 +84,7 @@ def run() -> None:
     cluster = f"bench-ha-{uuid.uuid4().hex[:6]}"
     agent: AgentProcess | None = None
     try:
-        with Client(endpoints, token) as client:
+        with Client(endpoints, token, ca_file=replicas[0].ca_file) as client:
             client.create_cluster(clusterName=cluster)
             agent = AgentProcess(endpoints, join, cluster, "bench-ha").start()
             instance = agent.wait_connected(client)

@@ -26,6 +26,7 @@ from bench.common import percentile, report, rss_mib
 from bench.simagents import FleetProcess
 from berth import Client
 from tests.support.infra import ControlPlaneProcess, start_private_etcd
+from tests.support.scrape import config_token, metrics_text
 
 AGENTS = int(os.environ.get("BERTH_SCALE_AGENTS", "1000"))
 TASKS = int(os.environ.get("BERTH_SCALE_TASKS", "10000"))
@@ -88,8 +89,7 @@ class Sampler(threading.Thread):
 
 def plan_seconds(cp: ControlPlaneProcess) -> tuple[int, float]:
     """(passes, mean seconds) of the service controller's plans in the scale cluster so far."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{cp.http_port}/metrics", timeout=5) as resp:
-        text = resp.read().decode()
+    text = metrics_text(cp.http, config_token(cp.config_path), cp.ca_file)
     values = {}
     for line in text.splitlines():
         for kind in ("sum", "count"):

@@ -44,8 +44,18 @@ FORWARDED_BY = "x-berth-forwarded-by"
 # The session token of temporary (task role) credentials, beside the bearer token on gRPC.
 SECURITY_TOKEN = "x-amz-security-token"
 # The API services whose actions (`<service>:<Rpc>`) AdministratorAccess allows.
+# `berth:` names berth's own actions that no AWS service has: the HTTP port's /metrics and /sd/*
+# (controlplane.http) and reading the audit trail (controlplane.audit).
 USER_SERVICES = frozenset(
-    {"ecs", "servicediscovery", "application-autoscaling", "elasticloadbalancing", "iam", "secretsmanager"}
+    {
+        "ecs",
+        "servicediscovery",
+        "application-autoscaling",
+        "elasticloadbalancing",
+        "iam",
+        "secretsmanager",
+        "berth",
+    }
 )
 # ECS actions an agent may perform, on its own container instance only (the handlers check that):
 # `berth-agent --drain-on-stop` drains its instance when it stops and makes it ACTIVE again later.
@@ -337,10 +347,6 @@ class Authorizer:
         if self.directory is None:
             return False
         return (principal.kind == "user" and not principal.policies) or principal.kind == "role"
-
-    def resources(self, action: str, request: Message | None) -> list[str]:
-        """The resource ARNs a request acts on ("*" when it names none)."""
-        return [t.resource for t in resources.targets(action, request, self.arns)]
 
     def user_arn(self, name: str) -> str:
         return f"arn:aws:iam::{self.arns.account}:user/{name}"

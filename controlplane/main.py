@@ -67,6 +67,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="seconds of etcd history kept for WatchEvents to resume from (default 600)",
     )
     p.add_argument(
+        "--no-audit-events",
+        dest="audit_events",
+        action="store_false",
+        help="keep the audit trail in the log only (api_audit lines), not on the event stream",
+    )
+    p.add_argument(
         "--prometheus-url", default="", help="Prometheus that step scaling policies query (http://host:9090)"
     )
     p.add_argument(
@@ -170,6 +176,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         controllers=not a.no_controllers,
         settle_seconds=a.settle_seconds,
         event_history_seconds=a.event_history,
+        audit_events=a.audit_events,
         dns_addr=DEFAULT_DNS_ADDR if a.dns_addr is None else a.dns_addr,
         dns_optional=a.dns_addr is None,
         dns_upstream=a.dns_upstream,

@@ -93,3 +93,8 @@ DNS_QUERIES = Counter(
     "DNS queries answered by the service discovery DNS server, by response code (FORWARDED: sent upstream).",
     ["rcode"],
 )
+AUDIT_RECORDS = Counter(
+    "berth_audit_records_total",
+    "Audit records of mutating calls, by what became of them (written to etcd, dropped).",
+    ["result"],
+)

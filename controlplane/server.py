@@ -8,6 +8,7 @@ the data dir, then listen. Shutdown is graceful: the gRPC server finishes in-fli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Coroutine
 from pathlib import Path
@@ -41,6 +42,7 @@ from controlplane.api.context import CallContext
 from controlplane.api.dispatch import Api
 from controlplane.api.ecs_service import EcsServicer
 from controlplane.api.grpc_server import build_server
+from controlplane.audit import AuditTrail
 from controlplane.autoscale.api import AutoScalingApi
 from controlplane.autoscale.runner import Autoscaler
 from controlplane.console import Console
@@ -82,7 +84,8 @@ class ControlPlane:
         self.authenticator = auth.Authenticator(self.store)
         self.directory = Directory(self.store)
         self.secrets = SecretStore(self.store, None, settings.region, settings.account)
-        self.api = Api(auth.Authorizer(self.directory, self.arns))
+        self.authorizer = auth.Authorizer(self.directory, self.arns)
+        self.api = Api(self.authorizer)
         self.state = State(self.store)
         self.launcher = Launcher(self.store, self.state, self.arns)
         self.utilization = UtilizationStore(
@@ -94,6 +97,11 @@ class ControlPlane:
         self.lb.on_health_change = self.target_health_changed
         self.registry = CollectorRegistry()  # this replica's scrape-time gauges (statemetrics)
         self.replica = replica_name()
+        self.audit: AuditTrail | None = None
+        if settings.audit_events:
+            self.audit = AuditTrail(self.store, self.replica, ttl_seconds=settings.event_history_seconds)
+            self.api.audit = self.audit.record
+        self.api.replica = self.replica
         self._background: list[asyncio.Task[None]] = []
         self.leadership: Leadership | None = None
         self._ecs: EcsServicer | None = None
@@ -179,6 +187,8 @@ class ControlPlane:
             )
             self.authenticator.agent_keys = False
 
+        if self.audit is not None:
+            self._run_in_background(self.audit.run(), "audit")
         self._run_in_background(self.state.run(), "state")
         self._run_in_background(self.utilization.run(), "utilization")
         await asyncio.wait_for(self.state.ready(), timeout=self.settings.etcd_wait_seconds)
@@ -215,6 +225,7 @@ class ControlPlane:
         ecs_servicer.utilization = self.utilization
         ecs_servicer.authenticator = self.authenticator
         ecs_servicer.ca_fingerprint = self.tls.authority.fingerprint if self.tls else ""
+        ecs_servicer.authorizer = self.authorizer
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
         self.agents = AgentServicer(
@@ -290,6 +301,8 @@ class ControlPlane:
         app = build_app(
             self.store,
             gateway,
+            authenticator=self.authenticator,
+            authorizer=self.authorizer,
             registry=self.registry,
             sd_targets=lambda: agent_targets(self.state.instances.values()),
             console=Console(self.api, self.authenticator),
@@ -421,6 +434,9 @@ class ControlPlane:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
+        if self.audit is not None:  # the calls served until now, best effort
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.audit.flush(), timeout=2.0)
         if self.forwarder is not None:
             await self.forwarder.close()
         await self.store.close()

@@ -28,6 +28,9 @@ class Settings:
     settle_seconds: float = 10.0
     # etcd history kept for WatchEvents to resume from (the janitor compacts behind it).
     event_history_seconds: float = 600.0
+    # Mutating calls also go to the event stream as audit events (controlplane.audit); off, they
+    # are only the `api_audit` log line.
+    audit_events: bool = True
     # Service discovery DNS: comma-separated UDP+TCP listen addresses ("": no DNS server), whether an
     # address that cannot be had is only a warning (the defaults), the upstream for other names
     # (None: the host's resolv.conf; "": none, REFUSED) and the address tasks get as their resolver

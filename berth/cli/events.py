@@ -1,5 +1,7 @@
 """`berth events`: the cluster's state changes (tasks, services, deployments, container instances)
-as ECS sends them to EventBridge, one line each; `-f` keeps following.
+as ECS sends them to EventBridge, one line each; `-f` keeps following. `--type audit` shows the
+audit trail instead (every mutating call, allowed or denied: who, what, on what, the outcome),
+which the caller must be allowed to read (berth:WatchAuditEvents).
 
 Without `--since-id` it starts at the oldest event the control plane still has (about ten
 minutes, `--event-history`); with it, right after that event, so a script that keeps the last id
@@ -18,7 +20,7 @@ from typing import Any
 from berth import jsonmsg
 from berth.cli import client_from, command
 
-TYPES = ("task", "service", "deployment", "instance", "exec", "autoscaling")
+TYPES = ("task", "service", "deployment", "instance", "exec", "autoscaling", "audit")
 
 
 def iso(seconds: float) -> str:
@@ -51,7 +53,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--service", action="append", default=[], help="only this service and its tasks (repeatable)"
     )
-    p.add_argument("--type", action="append", default=[], choices=TYPES, help="only these kinds (repeatable)")
+    p.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        choices=TYPES,
+        help="only these kinds (repeatable; audit: the audit trail, only shown when named)",
+    )
     p.add_argument("--since-id", default="", metavar="ID", help="start right after this event id")
 
 

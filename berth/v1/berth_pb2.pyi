@@ -155,7 +155,7 @@ class WatchEventsRequest(_message.Message):
     def __init__(self, cluster: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[str]] = ..., after_id: _Optional[str] = ..., from_oldest: _Optional[bool] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "exec_session", "scaling_activity", "type", "cluster", "service_name", "summary")
+    __slots__ = ("id", "detail_type", "source", "account", "region", "time", "resources", "task", "container_instance", "service_action", "deployment_state_change", "exec_session", "scaling_activity", "audit", "type", "cluster", "service_name", "summary")
     ID_FIELD_NUMBER: _ClassVar[int]
     DETAIL_TYPE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
@@ -169,6 +169,7 @@ class Event(_message.Message):
     DEPLOYMENT_STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     EXEC_SESSION_FIELD_NUMBER: _ClassVar[int]
     SCALING_ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CLUSTER_FIELD_NUMBER: _ClassVar[int]
     SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -186,11 +187,46 @@ class Event(_message.Message):
     deployment_state_change: DeploymentStateChange
     exec_session: ExecSession
     scaling_activity: _autoscaling_pb2.ScalingActivity
+    audit: AuditRecord
     type: str
     cluster: str
     service_name: str
     summary: str
-    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., exec_session: _Optional[_Union[ExecSession, _Mapping]] = ..., scaling_activity: _Optional[_Union[_autoscaling_pb2.ScalingActivity, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., detail_type: _Optional[str] = ..., source: _Optional[str] = ..., account: _Optional[str] = ..., region: _Optional[str] = ..., time: _Optional[float] = ..., resources: _Optional[_Iterable[str]] = ..., task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ..., container_instance: _Optional[_Union[_types_pb2.ContainerInstance, _Mapping]] = ..., service_action: _Optional[_Union[ServiceAction, _Mapping]] = ..., deployment_state_change: _Optional[_Union[DeploymentStateChange, _Mapping]] = ..., exec_session: _Optional[_Union[ExecSession, _Mapping]] = ..., scaling_activity: _Optional[_Union[_autoscaling_pb2.ScalingActivity, _Mapping]] = ..., audit: _Optional[_Union[AuditRecord, _Mapping]] = ..., type: _Optional[str] = ..., cluster: _Optional[str] = ..., service_name: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("request_id", "time", "principal", "access_key_id", "action", "resources", "cluster", "outcome", "error_code", "source_address", "replica", "via")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    CLUSTER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    REPLICA_FIELD_NUMBER: _ClassVar[int]
+    VIA_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    time: float
+    principal: str
+    access_key_id: str
+    action: str
+    resources: _containers.RepeatedScalarFieldContainer[str]
+    cluster: str
+    outcome: str
+    error_code: str
+    source_address: str
+    replica: str
+    via: str
+    def __init__(self, request_id: _Optional[str] = ..., time: _Optional[float] = ..., principal: _Optional[str] = ..., access_key_id: _Optional[str] = ..., action: _Optional[str] = ..., resources: _Optional[_Iterable[str]] = ..., cluster: _Optional[str] = ..., outcome: _Optional[str] = ..., error_code: _Optional[str] = ..., source_address: _Optional[str] = ..., replica: _Optional[str] = ..., via: _Optional[str] = ...) -> None: ...
+
+class AuditBatch(_message.Message):
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
+    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ...) -> None: ...
 
 class ServiceAction(_message.Message):
     __slots__ = ("event_type", "event_name", "cluster_arn", "created_at", "reason", "desired_count", "message")

@@ -123,7 +123,8 @@ class BerthServicer:
 
     def WatchEvents(self, request, context):
         """State changes as ECS sends them to EventBridge (tasks, services, deployments, container
-        instances), in etcd order, each with an id to resume from.
+        instances), in etcd order, each with an id to resume from; with types ["audit"], the audit
+        trail of mutating calls (also authorized as berth:WatchAuditEvents).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,6 +1,6 @@
 """The call chain every API call goes through, whatever its transport.
 
-    request id -> authenticate -> authorize -> handler -> log + metrics
+    request id -> authenticate -> authorize -> handler -> log + metrics (+ audit if mutating)
 
 The transport (gRPC in `grpc_server`, the ECS JSON endpoint in `gateway`) extracts credentials and
 turns the berth error that may come out into its own error shape. Handlers are servicer methods
@@ -23,10 +23,13 @@ from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 
 from berth import errors
+from berth.v1 import berth_pb2
 from controlplane import metrics
 from controlplane.api.context import CallContext
 from controlplane.api.errors import grpc_code
+from controlplane.audit.record import audit_record
 from controlplane.auth import Authorizer, Principal
+from controlplane.iam import resources
 
 log = structlog.get_logger("berth.api")
 
@@ -65,6 +68,10 @@ class Api:
     def __init__(self, authorizer: Authorizer) -> None:
         self._authorizer = authorizer
         self._methods: dict[str, Method] = {}
+        # Where audit records go (controlplane.audit.AuditTrail.record; None: the log line only),
+        # and this replica's name in them.
+        self.audit: Callable[[berth_pb2.AuditRecord], None] | None = None
+        self.replica = ""
 
     def register(self, service: ServiceDescriptor, servicer: object, *, action_prefix: str) -> None:
         """Serve every RPC of `service` with the servicer method of the same name."""
@@ -80,12 +87,7 @@ class Api:
     def method(self, full_name: str) -> Method | None:
         return self._methods.get(full_name)
 
-    async def _begin(
-        self, method: Method, authenticate: Authenticate, request_id: str | None, request: object
-    ) -> CallContext:
-        request_id = request_id or uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(request_id=request_id, method=method.full_name)
-        principal = await authenticate()
+    def _begin(self, method: Method, principal: Principal, request_id: str, request: object) -> CallContext:
         structlog.contextvars.bind_contextvars(principal=principal.arn)
         # A bidirectional call of a user decided by policies is authorized once its first message
         # is read (`stream`): what it acts on is there.
@@ -97,13 +99,23 @@ class Api:
 
     @contextlib.asynccontextmanager
     async def _chain(
-        self, method: Method, authenticate: Authenticate, request_id: str | None, request: object
+        self,
+        method: Method,
+        authenticate: Authenticate,
+        request_id: str | None,
+        request: object,
+        source: str,
     ) -> AsyncIterator[CallContext]:
-        """The chain around one call: errors out as they are, each call counted and logged once."""
-        start = time.perf_counter()
+        """The chain around one call: errors out as they are, each call counted and logged once,
+        each mutating one audited (also when it was not authenticated or not allowed)."""
+        start, started = time.perf_counter(), time.time()
+        request_id = request_id or uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=method.full_name)
         code = "OK"
+        principal: Principal | None = None
         try:
-            yield await self._begin(method, authenticate, request_id, request)
+            principal = await authenticate()
+            yield self._begin(method, principal, request_id, request)
         except errors.BerthError as e:
             code = grpc_code(e).name
             raise
@@ -113,20 +125,44 @@ class Api:
             raise
         finally:
             if method.mutating:
-                self._audit(method, request, code)
+                self._audit(method, request, code, principal, request_id, started, source)
             self._observe(method, code, start)
 
-    def _audit(self, method: Method, request: object, code: str) -> None:
-        """The audit line of a mutating call: who, what, on which resources, and how it ended (the
-        principal is bound in the log context once authenticated)."""
-        log.info(
-            "api_audit",
-            action=method.action,
-            resources=self._authorizer.resources(
-                method.action, request if isinstance(request, Message) else None
-            ),
-            outcome=code,
-        )
+    def _audit(
+        self,
+        method: Method,
+        request: object,
+        code: str,
+        principal: Principal | None,
+        request_id: str,
+        started: float,
+        source: str,
+    ) -> None:
+        """The audit line of a mutating call (who, what, on which resources, and how it ended; the
+        principal is bound in the log context once authenticated) and its record for the audit
+        trail. Never fails the call."""
+        try:
+            targets = resources.targets(
+                method.action, request if isinstance(request, Message) else None, self._authorizer.arns
+            )
+            log.info("api_audit", action=method.action, resources=[t.resource for t in targets], outcome=code)
+            if self.audit is not None:
+                self.audit(
+                    audit_record(
+                        request_id=request_id,
+                        time=started,
+                        principal=principal.arn if principal is not None else "",
+                        access_key_id=principal.access_key_id if principal is not None else "",
+                        action=method.action,
+                        resources=[(t.resource, t.cluster) for t in targets],
+                        code=code,
+                        source=source,
+                        replica=self.replica,
+                        via=principal.via if principal is not None else "",
+                    )
+                )
+        except Exception:
+            log.exception("api_audit_failed", action=method.action)
 
     async def unary(
         self,
@@ -135,12 +171,14 @@ class Api:
         authenticate: Authenticate,
         request_id: str | None = None,
         refused: errors.BerthError | None = None,
+        source: str = "",
     ) -> Message:
         """Run one unary call through the chain. Raises BerthError (or a bug) for the transport to map.
 
         `refused` is the transport's verdict on a request it could not decode: raised once the caller
-        is authenticated and authorized, so that the refusal is logged and counted like any other."""
-        async with self._chain(method, authenticate, request_id, request) as ctx:
+        is authenticated and authorized, so that the refusal is logged and counted like any other.
+        `source`: the caller's address (gRPC's peer string or an HTTP remote), for the audit trail."""
+        async with self._chain(method, authenticate, request_id, request, source) as ctx:
             if refused is not None:
                 raise refused
             response: Message = await method.handler(request, ctx)
@@ -153,9 +191,11 @@ class Api:
         authenticate: Authenticate,
         request_id: str | None = None,
         refused: errors.BerthError | None = None,
+        source: str = "",
     ) -> AsyncIterator[Message]:
-        """Run a server-streaming or bidirectional call through the chain (`refused` as in `unary`)."""
-        async with self._chain(method, authenticate, request_id, request) as ctx:
+        """Run a server-streaming or bidirectional call through the chain (`refused` and `source` as
+        in `unary`)."""
+        async with self._chain(method, authenticate, request_id, request, source) as ctx:
             if refused is not None:
                 raise refused
             if method.client_streaming and self._authorizer.decides_on_resources(ctx.principal):

@@ -98,7 +98,7 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         if isinstance(request, Undecodable):
             request, refused = method.request_cls(), request.error
         try:
-            return await api.unary(method, request, authenticate, request_id, refused)
+            return await api.unary(method, request, authenticate, request_id, refused, context.peer())
         except Exception as e:  # mapped to a status; bugs are logged by the chain
             await fail(context, e, request_id)
             raise AssertionError("unreachable") from e
@@ -113,7 +113,9 @@ def _handler(api: Api, method: Method, authenticator: Authenticator) -> grpc.Rpc
         elif isinstance(request, Undecodable):
             request, refused = method.request_cls(), request.error
         try:
-            async for response in api.stream(method, request, authenticate, request_id, refused):
+            async for response in api.stream(
+                method, request, authenticate, request_id, refused, context.peer()
+            ):
                 yield response
         except Exception as e:
             await fail(context, e, request_id)

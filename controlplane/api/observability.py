@@ -5,7 +5,9 @@ holds for it (`LogRelay`). An agent's session lives on one replica; when it is o
 call is forwarded there (`controlplane.replicas`), once. A disconnected agent is
 FAILED_PRECONDITION: its logs stay on the host until it is back.
 
-WatchEvents streams ECS-shaped events derived from etcd's history (`controlplane.events`).
+WatchEvents streams ECS-shaped events derived from etcd's history (`controlplane.events`). The
+audit trail (type "audit") is sent only when asked for, and only to a caller also allowed
+berth:WatchAuditEvents: it tells who did what, which ecs:WatchEvents alone does not grant.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from berth.v1 import agent_pb2, berth_pb2, types_pb2
 from controlplane.api.context import CallContext
 from controlplane.api.instances import InstanceApi
 from controlplane.api.tasks import TaskApi
+from controlplane.audit import WATCH_AUDIT_EVENTS
+from controlplane.auth import Authorizer
 from controlplane.events import EventFeed, EventFilter, EventId
-from controlplane.events.derive import TYPES
+from controlplane.events.derive import ALL_TYPES, AUDIT, TYPES
 from controlplane.store import keys
 
 if TYPE_CHECKING:
@@ -32,6 +36,7 @@ class ObservabilityApi(TaskApi, InstanceApi):
     agents: AgentServicer | None = None
     event_feed: EventFeed | None = None
     forwarder: Forwarder | None = None  # to the replica holding an agent's session
+    authorizer: Authorizer | None = None  # for what a call asks beyond its own action (the audit trail)
 
     def attach_agents(self, agents: AgentServicer, *, event_history_seconds: float) -> None:
         """Wire in this replica's agent sessions (for logs) and set up the event feed."""
@@ -125,13 +130,22 @@ class ObservabilityApi(TaskApi, InstanceApi):
     async def WatchEvents(
         self, req: berth_pb2.WatchEventsRequest, ctx: CallContext
     ) -> AsyncIterator[berth_pb2.Event]:
-        cluster = (await self.active_cluster(req.cluster)).value.cluster_name if req.cluster else ""
+        if req.cluster and set(req.types) == {AUDIT}:
+            # The audit trail also tells of calls on clusters that are gone or never were.
+            parsed = arn.parse(req.cluster)
+            cluster = parsed.resource if parsed is not None else req.cluster
+        else:
+            cluster = (await self.active_cluster(req.cluster)).value.cluster_name if req.cluster else ""
         services = frozenset(
             arn.scoped_id(ref, "service", f"services[{i}]")[1] for i, ref in enumerate(req.services)
         )
         for i, kind in enumerate(req.types):
-            if kind not in TYPES:
-                raise InvalidArgument.field(f"types[{i}]", f"{kind!r} is not one of {', '.join(TYPES)}")
+            if kind not in ALL_TYPES:
+                raise InvalidArgument.field(f"types[{i}]", f"{kind!r} is not one of {', '.join(ALL_TYPES)}")
+        if AUDIT in req.types:
+            if self.authorizer is None:
+                raise FailedPrecondition("the audit trail is not set up on this replica")
+            self.authorizer.check(ctx.principal, WATCH_AUDIT_EVENTS)
         after = EventId.parse(req.after_id) if req.after_id else None
         flt = EventFilter(cluster, services, frozenset(req.types or TYPES))
         if self.event_feed is None:

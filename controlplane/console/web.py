@@ -47,6 +47,7 @@ class Caller:
     principal: Principal
     ticket: session.Ticket
     secret: str
+    source: str = ""  # the browser's address (the audit trail's source address)
 
     @property
     def csrf(self) -> str:
@@ -153,7 +154,7 @@ class Console:
         key = await self.authenticator.access_key(ticket.access_key_id) if ticket else None
         if ticket is None or key is None or not session.verify(ticket, key.secret_access_key, self.clock()):
             raise _to_login(request)
-        caller = Caller(principal_of(key), ticket, key.secret_access_key)
+        caller = Caller(principal_of(key), ticket, key.secret_access_key, request.remote or "")
         if mutating:
             _check_origin(request)
             form = await request.post()
@@ -167,12 +168,14 @@ class Console:
     async def call(self, caller: Caller, name: str, **fields: Any) -> Any:
         method = self._methods[name]
         request = jsonmsg.parse(fields, method.request_cls)
-        return await self.api.unary(method, request, caller.authenticate, uuid.uuid4().hex)
+        return await self.api.unary(
+            method, request, caller.authenticate, uuid.uuid4().hex, source=caller.source
+        )
 
     def stream(self, caller: Caller, name: str, **fields: Any) -> AsyncIterator[Any]:
         method = self._methods[name]
         request = jsonmsg.parse(fields, method.request_cls)
-        return self.api.stream(method, request, caller.authenticate, uuid.uuid4().hex)
+        return self.api.stream(method, request, caller.authenticate, uuid.uuid4().hex, source=caller.source)
 
     async def list_all(self, caller: Caller, name: str, field: str, **fields: Any) -> list[Any]:
         items: list[Any] = []

@@ -18,6 +18,10 @@ revision gives the same events with the same ids, which is what makes a stream r
   (berth's own: ECS leaves this to CloudTrail); the record goes once it has ended, silently.
 - `autoscaling/activities/<cluster>/<service>/<id>`: "Application Auto Scaling Scaling Activity"
   when a scaling activity is recorded (controlplane.autoscale), with the activity as detail.
+- `audit/<replica>/<batch>`: "AWS API Call via CloudTrail" (type "audit"), one per record of a
+  batch of the audit trail (controlplane.audit) when the batch is written, with the record as
+  detail and `berth.<service>` of its action as source; its lease expiring is silent. Only sent
+  to a watcher that asks for type "audit".
 
 An event id is `<revision>-<position>-<index>`: the etcd revision of the write, the key's position
 among that revision's changes, and the event's position among that key's events. Ids order like
@@ -34,6 +38,7 @@ from typing import TypeVar
 
 from google.protobuf.message import Message
 
+from berth import arn
 from berth.errors import InvalidArgument
 from berth.v1 import autoscaling_pb2, berth_pb2, store_pb2, types_pb2
 from controlplane.store import keys
@@ -45,7 +50,11 @@ DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
 EXEC_SESSION = "ECS Exec Session"
 SCALING_ACTIVITY = "Application Auto Scaling Scaling Activity"
+API_CALL = "AWS API Call via CloudTrail"
+# What a watcher gets when it names no type: every state change; the audit trail only on request.
 TYPES = ("task", "service", "deployment", "instance", "exec", "autoscaling")
+AUDIT = "audit"
+ALL_TYPES = (*TYPES, AUDIT)
 # Scaling activities (controlplane.autoscale.records.ACTIVITIES; not imported, to keep this pure).
 ACTIVITIES = "autoscaling/activities/"
 
@@ -427,8 +436,9 @@ def exec_events(
 
 # -- dispatch -------------------------------------------------------------------------------------
 
-WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS, keys.EXECS, ACTIVITIES)
+WATCHED = (keys.TASKS, keys.SERVICES, keys.INSTANCES, keys.LIVENESS, keys.EXECS, ACTIVITIES, keys.AUDIT)
 _KEY_TYPES = {
+    keys.AUDIT: frozenset({AUDIT}),
     keys.TASKS: frozenset({"task"}),
     keys.SERVICES: frozenset({"service", "deployment"}),
     keys.INSTANCES: frozenset({"instance"}),
@@ -459,8 +469,41 @@ def activity_events(key: str, new: autoscaling_pb2.ScalingActivity | None) -> li
     ]
 
 
+def audit_events(batch: berth_pb2.AuditBatch | None) -> list[berth_pb2.Event]:
+    """One event per record of a batch of the audit trail, in the order of the calls."""
+    if batch is None:
+        return []
+    out = []
+    for record in batch.records:
+        service = next((r for r in record.resources if r.startswith("arn:berth:ecs:")), "")
+        parsed = arn.parse(service)
+        name = parsed.resource.rsplit("/", 1)[-1] if parsed and parsed.resource_type == "service" else ""
+        who = record.principal or "an unauthenticated caller"
+        summary = f"{record.action} by {who}: {record.outcome}"
+        if record.error_code:
+            summary += f" ({record.error_code})"
+        if list(record.resources) != ["*"]:
+            summary += " on " + ", ".join(record.resources)
+        out.append(
+            berth_pb2.Event(
+                detail_type=API_CALL,
+                source="berth." + record.action.partition(":")[0],
+                time=record.time,
+                resources=[r for r in record.resources if r != "*"],
+                audit=record,
+                type=AUDIT,
+                cluster=record.cluster,
+                service_name=name,
+                summary=summary,
+            )
+        )
+    return out
+
+
 def derive(key: str, old: bytes | None, new: bytes | None, view: InstanceView) -> list[berth_pb2.Event]:
     """The events of one key's change (values as serialized records; None: absent)."""
+    if key.startswith(keys.AUDIT):
+        return [] if old is not None else audit_events(_decode(berth_pb2.AuditBatch, new))
     if key.startswith(ACTIVITIES):
         return [] if old is not None else activity_events(key, _decode(autoscaling_pb2.ScalingActivity, new))
     kind, _, rest = key.partition("/")
@@ -509,8 +552,10 @@ class EventFilter:
             if key.startswith(prefix):
                 if not types & self.types:
                     return False
-                if self.services and prefix not in (keys.TASKS, keys.SERVICES, ACTIVITIES):
+                if self.services and prefix not in (keys.TASKS, keys.SERVICES, ACTIVITIES, keys.AUDIT):
                     return False
+                if prefix == keys.AUDIT:
+                    return True  # a batch's records may be of any cluster: `matches` decides
                 cluster = key[len(prefix) :].partition("/")[0]
                 return self._cluster_ok(cluster)
         return False

@@ -99,7 +99,9 @@ class Gateway:
             return principal
 
         try:
-            response = await self._api.unary(method, message, authenticate, request_id)
+            response = await self._api.unary(
+                method, message, authenticate, request_id, source=request.remote or ""
+            )
         except errors.BerthError as e:
             return self._error(protocol.error_status(e), e.ecs_type, e.message, request_id)
         except Exception:  # a bug; the call chain has logged it with the request id

@@ -22,7 +22,13 @@ from controlplane.store import EtcdStore, keys
 log = structlog.get_logger("berth.iam")
 
 BUILTIN_ACCOUNT = "aws"
-_ALL_USER_SERVICES = ["ecs:*", "servicediscovery:*", "application-autoscaling:*", "elasticloadbalancing:*"]
+_ALL_USER_SERVICES = [
+    "ecs:*",
+    "servicediscovery:*",
+    "application-autoscaling:*",
+    "elasticloadbalancing:*",
+    "berth:*",
+]
 _READ = [
     "ecs:Describe*",
     "ecs:List*",
@@ -35,6 +41,9 @@ _READ = [
     "elasticloadbalancing:Describe*",
     "iam:Get*",
     "iam:List*",
+    "berth:Get*",
+    "berth:List*",
+    "berth:Watch*",
 ]
 # The managed policies every account has (AWS's names), as (description, document).
 BUILTIN: dict[str, tuple[str, dict[str, object]]] = {

@@ -197,3 +197,12 @@ SECRETS_KEY_CHECK = "auth/secrets-key-check"
 
 def secret(name: str) -> str:
     return f"{SECRETS}{name}"
+
+
+# The audit trail (controlplane.audit): one key per flush of one replica's pending records, on a
+# lease that outlives the event history.
+AUDIT = "audit/"
+
+
+def audit_batch(replica: str, run: str, seq: int) -> str:
+    return f"{AUDIT}{replica}/{run}-{seq:012d}"

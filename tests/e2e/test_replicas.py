@@ -85,7 +85,7 @@ def service_tasks(client: Client, cluster: str, count: int) -> list[str] | None:
 
 
 def logs_via(cp: ControlPlaneProcess, token: str, cluster: str, task: str) -> str:
-    with Client(cp.endpoint, token) as c:
+    with Client(cp.endpoint, token, ca_file=cp.ca_file) as c:
         lines = [e.message for r in c.get_task_logs(cluster=cluster, task=task, tail=5) for e in r.events]
     return "\n".join(lines)
 
@@ -96,7 +96,7 @@ def test_streams_are_forwarded_and_sessions_and_leadership_fail_over(
     token = json.loads(replicas[0].config_path.read_text())["token"]
     endpoints = ",".join(cp.endpoint for cp in replicas)
     join = (replicas[0].data_dir / "join-token").read_text().strip()
-    client = Client(endpoints, token)
+    client = Client(endpoints, token, ca_file=replicas[0].ca_file)
     cluster = f"ha-{uuid.uuid4().hex[:6]}"
     client.create_cluster(clusterName=cluster)
     agent = AgentProcess(endpoints, join, cluster, f"ha-{cluster}").start()
@@ -138,7 +138,7 @@ def test_streams_are_forwarded_and_sessions_and_leadership_fail_over(
             assert "line" in wait_for(lambda cp=cp: logs_via(cp, token, cluster, arns[0]), timeout=20), (
                 cp.endpoint
             )
-            with Client(cp.endpoint, token) as c:
+            with Client(cp.endpoint, token, ca_file=cp.ca_file) as c:
                 out, _, code = run(c, start(cluster, solo.task_arn, "echo via-replica"))
             assert (out, code) == (b"via-replica\n", 0), cp.endpoint
 

@@ -25,7 +25,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from typing import Any
 from berth import ApiError, Client
 from tests.support.agents import AgentProcess, wait_for
 from tests.support.infra import ControlPlaneProcess, docker_client, free_port, http_ok
+from tests.support.scrape import config_token, metrics_text
 
 IMAGE = "berth/busybox:latest"
 SERVICE_TASKS = 4
@@ -187,7 +187,7 @@ class World:
         self.edge = ControlPlaneProcess(etcd, self.base / "edge", extra=(*flags, "--no-controllers")).start()
         cfg = json.loads(self.replicas[0].config_path.read_text())
         endpoints = ",".join(cp.endpoint for cp in self.replicas)
-        self.client = Client(endpoints, cfg["token"], timeout=10)
+        self.client = Client(endpoints, cfg["token"], ca_file=self.replicas[0].ca_file, timeout=10)
         self.cluster = f"chaos-{token}"
         self.client.create_cluster(clusterName=self.cluster)
         join = (self.replicas[0].data_dir / "join-token").read_text().strip()
@@ -410,9 +410,9 @@ class World:
             if cp.proc is None or cp.proc.poll() is not None:
                 continue
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{cp.http_port}/metrics", timeout=1) as r:
-                    if "berth_controlplane_leader 1.0" in r.read().decode():
-                        return cp
+                text = metrics_text(cp.http, config_token(cp.config_path), cp.ca_file, 1)
+                if "berth_controlplane_leader 1.0" in text:
+                    return cp
             except OSError:
                 continue
         return None

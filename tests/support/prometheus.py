@@ -32,16 +32,21 @@ def binary(name: str) -> str:
     return path
 
 
+CREDENTIALS = "/etc/prometheus/berth-token"  # the credentials_file deploy/prometheus names
+
+
 def scrape_config(
     controlplane_http: str,
     *,
     etcd: str | None,
+    credentials_file: Path,
     scrape_interval: str = "1s",
     rules: Path | None = None,
     ca_file: Path | None = None,
 ) -> dict[str, Any]:
-    """deploy/prometheus/prometheus.yml with the addresses of a test installation
-    (`controlplane_http`: HOST:PORT; `ca_file`: its CA bundle, None for an insecure one)."""
+    """deploy/prometheus/prometheus.yml with the addresses of a test installation (`controlplane_http`:
+    HOST:PORT; `ca_file`: its CA bundle, None for an insecure one) and `credentials_file` (a bearer
+    token for the control plane) where it names one."""
     tls = {"tls_config": {"ca_file": str(ca_file)}} if ca_file else {}
     scheme = "https" if ca_file else "http"
     config: dict[str, Any] = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
@@ -65,7 +70,23 @@ def scrape_config(
             job["static_configs"] = [{"targets": [etcd]}]
         kept.append(job)
     config["scrape_configs"] = kept
-    return config
+    return _with_credentials(config, str(credentials_file))
+
+
+def _with_credentials(node: Any, path: str) -> Any:
+    if isinstance(node, dict):
+        return {k: path if k == "credentials_file" else _with_credentials(v, path) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_credentials(v, path) for v in node]
+    return node
+
+
+def credentials_file(directory: Path, token: str) -> Path:
+    """`token` in a file only its owner reads, as Prometheus's credentials_file."""
+    path = directory / "berth-token"
+    path.touch(mode=0o600)
+    path.write_text(token + "\n")
+    return path
 
 
 def dashboard_queries() -> list[tuple[str, str]]:

@@ -3,12 +3,11 @@ balancers in etcd (records as the ELB API writes them)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from berth.v1 import elb_pb2
 from controlplane.store import Delete, Put, keys
-from tests.support.infra import urlopen
+from tests.support.scrape import config_token, get_json
 
 
 def test_sd_lists_each_served_load_balancer_with_labels(controlplane: Any, unique: str) -> None:
@@ -28,8 +27,11 @@ def test_sd_lists_each_served_load_balancer_with_labels(controlplane: Any, uniqu
         )
     )
     try:
-        with urlopen(f"{controlplane.http}/sd/loadbalancers", controlplane.ca_file) as r:
-            groups = json.loads(r.read())
+        groups = get_json(
+            f"{controlplane.http}/sd/loadbalancers",
+            config_token(controlplane.config_path),
+            controlplane.ca_file,
+        )
         mine = [g for g in groups if g["labels"]["load_balancer"].endswith(unique)]
         assert mine == [
             {

@@ -22,7 +22,14 @@ from controlplane.statemetrics import (
     task_families,
     utilization_families,
 )
-from tests.support.prometheus import DASHBOARD, DEPLOY, binary, dashboard_queries
+from tests.support.prometheus import (
+    CREDENTIALS,
+    DASHBOARD,
+    DEPLOY,
+    binary,
+    credentials_file,
+    dashboard_queries,
+)
 
 NAME = re.compile(r"\bberth_[a-z0-9_]+")
 
@@ -33,8 +40,20 @@ def promtool(*args: str | Path) -> str:
     return done.stdout
 
 
-def test_config_and_rules_pass_promtool() -> None:
-    promtool("check", "config", DEPLOY / "prometheus.yml")  # also loads alerts.yml
+def test_config_and_rules_pass_promtool(tmp_path: Path) -> None:
+    # promtool wants the credentials file the config names to exist: check a copy naming one here.
+    config = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
+    config["rule_files"] = [str(DEPLOY / f) for f in config["rule_files"]]
+    named = [
+        sd["authorization"]["credentials_file"]
+        for job in config["scrape_configs"]
+        for sd in [job, *job.get("http_sd_configs", [])]
+        if "authorization" in sd
+    ]
+    assert named == [CREDENTIALS] * 3  # the control plane's scrape and both SD configs
+    copy = tmp_path / "prometheus.yml"
+    copy.write_text(json.dumps(config).replace(CREDENTIALS, str(credentials_file(tmp_path, "id.secret"))))
+    promtool("check", "config", copy)  # also loads alerts.yml
     promtool("check", "rules", DEPLOY / "alerts.yml")
 
 

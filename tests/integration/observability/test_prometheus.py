@@ -6,14 +6,16 @@ query parses and runs. Also GetServiceUtilization and the SD document, on the sa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from berth import ApiError, Client
 from tests.support.agents import wait_for
-from tests.support.infra import urlopen
-from tests.support.prometheus import PrometheusServer, dashboard_queries, scrape_config
+from tests.support.prometheus import PrometheusServer, credentials_file, dashboard_queries, scrape_config
+from tests.support.scrape import config_token, get_json
+from tests.support.users import METRICS_READER, iam_user
 
 pytestmark = [pytest.mark.etcd, pytest.mark.docker]
 
@@ -23,13 +25,21 @@ BUSY = "while true; do i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; sleep 0.0
 
 
 @pytest.fixture
-def prometheus(controlplane: Any, etcd_endpoint: str) -> Iterator[PrometheusServer]:
+def prometheus(
+    controlplane: Any, client: Client, etcd_endpoint: str, tmp_path: Path
+) -> Iterator[PrometheusServer]:
+    """A Prometheus with the least-privilege metrics reader's token (README, "Prometheus")."""
     address = controlplane.http.split("://", 1)[1]
-    server = PrometheusServer(
-        scrape_config(address, etcd=etcd_endpoint, ca_file=controlplane.ca_file)
-    ).start()
-    yield server
-    server.stop()
+    with iam_user(client, METRICS_READER, "metrics-reader") as (_, token):
+        config = scrape_config(
+            address,
+            etcd=etcd_endpoint,
+            credentials_file=credentials_file(tmp_path, token),
+            ca_file=controlplane.ca_file,
+        )
+        server = PrometheusServer(config).start()
+        yield server
+        server.stop()
 
 
 def one(prom: PrometheusServer, expr: str, timeout: float = 30) -> dict[str, Any]:
@@ -164,10 +174,9 @@ def test_prometheus_scrapes_berth(
         wait_for(lambda e=expr: prometheus.query(e), timeout=10, message=f"no data for {expr}")  # type: ignore[misc]
 
     # The SD document itself.
-    import json
-
-    with urlopen(f"{controlplane.http}/sd/agents", controlplane.ca_file) as r:
-        groups = json.loads(r.read())
+    groups = get_json(
+        f"{controlplane.http}/sd/agents", config_token(controlplane.config_path), controlplane.ca_file
+    )
     mine = [g for g in groups if g["labels"]["container_instance_arn"] == instance_arn]
     assert len(mine) == 1
     assert mine[0]["targets"][0].startswith("127.0.0.1:")

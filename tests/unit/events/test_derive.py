@@ -307,3 +307,69 @@ def test_filters() -> None:
     assert not web.matches(berth_pb2.Event(type="task", cluster="c1", service_name="api"))
     pool = EventFilter(cluster="@fargate")
     assert pool.wants_key("instances/@fargate/i9")
+
+
+# -- the audit trail ------------------------------------------------------------------------------
+
+
+def _batch() -> berth_pb2.AuditBatch:
+    return berth_pb2.AuditBatch(
+        records=[
+            berth_pb2.AuditRecord(
+                request_id="r1",
+                time=5.0,
+                principal="arn:berth:iam::user/ann",
+                action="ecs:UpdateService",
+                resources=["arn:berth:ecs:local:000000000000:service/prod/web"],
+                cluster="prod",
+                outcome="Denied",
+                error_code="PERMISSION_DENIED",
+            ),
+            berth_pb2.AuditRecord(
+                request_id="r2",
+                time=6.0,
+                principal="arn:berth:iam::user/admin",
+                action="iam:CreateUser",
+                resources=["*"],
+                outcome="Success",
+            ),
+        ]
+    )
+
+
+def test_a_written_audit_batch_is_one_event_per_record_in_order() -> None:
+    events = derive("audit/cp-1/ab-000000000001", None, _batch().SerializeToString(), lambda *_: None)
+    assert [(e.detail_type, e.source, e.type, e.time) for e in events] == [
+        ("AWS API Call via CloudTrail", "berth.ecs", "audit", 5.0),
+        ("AWS API Call via CloudTrail", "berth.iam", "audit", 6.0),
+    ]
+    denied, created = events
+    assert denied.audit.request_id == "r1" and created.audit.request_id == "r2"
+    assert (denied.cluster, denied.service_name, list(denied.resources)) == (
+        "prod",
+        "web",
+        ["arn:berth:ecs:local:000000000000:service/prod/web"],
+    )
+    assert denied.summary == (
+        "ecs:UpdateService by arn:berth:iam::user/ann: Denied (PERMISSION_DENIED) on "
+        "arn:berth:ecs:local:000000000000:service/prod/web"
+    )
+    assert (created.cluster, list(created.resources)) == ("", [])
+    assert created.summary == "iam:CreateUser by arn:berth:iam::user/admin: Success"
+
+
+def test_an_audit_batch_expiring_is_no_event() -> None:
+    value = _batch().SerializeToString()
+    assert derive("audit/cp-1/ab-000000000001", value, None, lambda *_: None) == []
+
+
+def test_the_audit_trail_is_sent_only_to_who_asks_for_it() -> None:
+    every = EventFilter()
+    audit = EventFilter(types=frozenset({"audit"}))
+    in_prod = EventFilter(cluster="prod", types=frozenset({"audit", "task"}))
+    key = "audit/cp-1/ab-000000000001"
+    denied, created = derive(key, None, _batch().SerializeToString(), lambda *_: None)
+    assert not every.wants_key(key) and not every.matches(denied)
+    assert audit.wants_key(key) and audit.matches(denied) and audit.matches(created)
+    assert in_prod.wants_key(key) and in_prod.matches(denied) and not in_prod.matches(created)
+    assert EventFilter(services=frozenset({"web"}), types=frozenset({"audit"})).matches(denied)
