@@ -355,6 +355,14 @@ class Client:
     def describe_pool(self, request: Request = None, **fields: Any) -> berth_pb2.DescribePoolResponse:
         return self._berth_unary("DescribePool", berth_pb2.DescribePoolResponse, request, fields)
 
+    def get_join_token(self) -> berth_pb2.JoinTokenResponse:
+        """The agent join token (on a TLS cluster it names the CA's fingerprint)."""
+        return self._berth_unary("GetJoinToken", berth_pb2.JoinTokenResponse, None, {})
+
+    def rotate_join_token(self) -> berth_pb2.JoinTokenResponse:
+        """A new agent join token; the old one is refused from now on."""
+        return self._berth_unary("RotateJoinToken", berth_pb2.JoinTokenResponse, None, {})
+
     def deregister_pool_instance(
         self, request: Request = None, **fields: Any
     ) -> berth_pb2.DeregisterPoolInstanceResponse:

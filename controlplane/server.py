@@ -225,6 +225,7 @@ class ControlPlane:
         ecs_servicer.utilization = self.utilization
         ecs_servicer.authenticator = self.authenticator
         ecs_servicer.ca_fingerprint = self.tls.authority.fingerprint if self.tls else ""
+        ecs_servicer.join_token_file = Path(self.settings.data_dir) / "join-token"
         ecs_servicer.authorizer = self.authorizer
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")

@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         events,
         execute,
         iam,
+        jointoken,
         logs,
         pool,
         ps,

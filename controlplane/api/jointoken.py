@@ -3,7 +3,9 @@ hand it out (on a TLS cluster it names the CA's fingerprint, see berth.tls)."""
 
 from __future__ import annotations
 
-from berth import tls
+from pathlib import Path
+
+from berth import config, tls
 from berth.v1 import berth_pb2
 from controlplane import auth
 from controlplane.api.base import ApiBase
@@ -13,6 +15,7 @@ from controlplane.api.context import CallContext
 class JoinTokenApi(ApiBase):
     authenticator: auth.Authenticator | None = None
     ca_fingerprint = ""  # "" on an insecure cluster
+    join_token_file: Path | None = None  # this replica's <data-dir>/join-token, kept current
 
     def _join_token_response(self, secret: str) -> berth_pb2.JoinTokenResponse:
         return berth_pb2.JoinTokenResponse(
@@ -33,4 +36,7 @@ class JoinTokenApi(ApiBase):
         secret = await auth.rotate_join_token(self.store)
         if self.authenticator is not None:
             self.authenticator.forget_join_token()
-        return self._join_token_response(secret)
+        response = self._join_token_response(secret)
+        if self.join_token_file is not None:
+            config.write_secret(self.join_token_file, response.join_token)
+        return response

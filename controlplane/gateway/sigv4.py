@@ -29,7 +29,8 @@ from berth.errors import Unauthenticated
 ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-MAX_SKEW_SECONDS = 15 * 60
+# As AWS: a signed request must arrive within five minutes of its timestamp (no replay later).
+MAX_SKEW_SECONDS = 5 * 60
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 

@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from berth import Client, tls
-from berth.v1 import agent_pb2, berth_pb2, ecs_messages_pb2, store_pb2
+from berth.v1 import agent_pb2, ecs_messages_pb2, store_pb2
 from controlplane.store import Put, keys
 from controlplane.tls.authority import AgentName, Authority, agent_name
 from tests.support import fakeagent
@@ -54,10 +54,7 @@ def test_the_join_token_names_the_ca_that_signs_the_control_planes_certificate(
     _secret, fingerprint = tls.split_join_token(token)
     ca = controlplane.ca_file.read_bytes()
     assert fingerprint == tls.fingerprint(ca)
-    assert (
-        client._berth.GetJoinToken(berth_pb2.GetJoinTokenRequest(), metadata=client.metadata).ca_fingerprint
-        == fingerprint
-    )
+    assert client.get_join_token().ca_fingerprint == fingerprint
     # What an agent does with it: read the chain without trusting it, keep the CA it names.
     assert tls.bootstrap_ca([controlplane.endpoint], fingerprint) == tls.certificates(ca)[0].public_bytes(
         Encoding.PEM
@@ -173,7 +170,9 @@ def test_registering_the_instance_again_revokes_its_earlier_certificate(
 def test_a_rotated_join_token_stops_working_at_once(controlplane: Any, client: Client, cluster: str) -> None:
     old = fakeagent.join_token(controlplane)
     try:
-        new = client._berth.RotateJoinToken(berth_pb2.RotateJoinTokenRequest(), metadata=client.metadata)
+        new = client.rotate_join_token()
+        # The replica keeps its <data-dir>/join-token current.
+        assert fakeagent.join_token(controlplane) == new.join_token
         assert (
             new.join_token != old and tls.split_join_token(new.join_token)[1] == tls.split_join_token(old)[1]
         )
@@ -191,6 +190,7 @@ def test_a_rotated_join_token_stops_working_at_once(controlplane: Any, client: C
         record.value.secret_access_key = secret
         controlplane.run(store.commit(Put(keys.JOIN_TOKEN, record.value, record.mod_revision)))
         controlplane.cp.authenticator.forget_join_token()
+        (controlplane.data_dir / "join-token").write_text(old + "\n")
 
 
 def test_etcd_holds_no_private_key_in_the_clear(controlplane: Any) -> None:
