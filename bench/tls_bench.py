@@ -33,7 +33,7 @@ CLUSTER = "tls-bench"
 TINY = {
     "family": "tls-bench-tiny",
     "containerDefinitions": [
-        {"name": "t", "image": "berth/busybox:latest", "command": ["sleep", "3600"], "cpu": 1, "memory": 4}
+        {"name": "t", "image": "berth/busybox:latest", "command": ["sleep", "3600"], "cpu": 1, "memory": 6}
     ],
 }
 CHANNELS = 4
@@ -224,6 +224,19 @@ def quantile(buckets: dict[float, float], q: float) -> float:
     return float("nan")
 
 
+def connected(client: Client) -> int:
+    """Container instances the control plane shows agentConnected (what placement goes by)."""
+    arns = client.list_all("ListContainerInstances", "container_instance_arns", cluster=CLUSTER)
+    return sum(
+        1
+        for i in range(0, len(arns), 100)
+        for ci in client.describe_container_instances(
+            cluster=CLUSTER, containerInstances=arns[i : i + 100]
+        ).container_instances
+        if ci.agent_connected
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
@@ -253,9 +266,10 @@ def renewal(
         cpu0, ok0 = cpu_seconds(cp.proc.pid), renew_stats(scrape(cp))[0]
         start = time.perf_counter()
         lowest = agents
-        while time.perf_counter() - start < watch:
-            time.sleep(2.0)
-            lowest = min(lowest, int(fleet.command("status")["connected"]))
+        with Client(config_path=cp.config_path) as client:
+            while time.perf_counter() - start < watch:
+                time.sleep(2.0)
+                lowest = min(lowest, connected(client))
         elapsed = time.perf_counter() - start
         status = fleet.command("status")
         ok, failed, buckets = renew_stats(scrape(cp))
@@ -278,7 +292,7 @@ def renewal(
             "RenewCertificate latency in the control plane (histogram bucket bounds)",
             f"p50 <= {quantile(buckets, 0.5) * 1000:.0f} ms, p99 <= {quantile(buckets, 0.99) * 1000:.0f} ms",
         ),
-        ("agents connected throughout (lowest of samples every 2 s)", f"{lowest} of {agents}"),
+        ("instances shown connected throughout (lowest of samples every 2 s)", f"{lowest} of {agents}"),
         ("control plane CPU while renewing and holding the sessions", f"{cpu:.2f} cores"),
     ]
 
