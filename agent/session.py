@@ -153,10 +153,20 @@ class Session:
         )
         return self._user
 
-    async def _use(self, certs: files.AgentCerts) -> None:
-        """Hold the session over a new certificate: new calls use a new channel; a session on the
-        old one ends cleanly (the agent half-closes it) and run() reconnects at once, then closes
-        the old channel once its calls in flight are done."""
+    async def _use(self, key: bytes, cert: ecs_messages_pb2.AgentCertificate) -> None:
+        """Hold the session over a new certificate (for `key`): new calls use a new channel; a
+        session on the old one ends cleanly (the agent half-closes it) and run() reconnects at
+        once, then closes the old channel once its calls in flight are done."""
+        endpoints = files.reachable(list(cert.agent_endpoints), self.settings.endpoint)
+        if not endpoints and self.certs is not None:
+            endpoints = self.certs.endpoints
+        certs = files.AgentCerts(
+            key,
+            cert.certificate_pem.encode(),
+            cert.ca_bundle_pem.encode(),
+            endpoints,
+            received_at=time.time(),
+        )
         files.save(self.settings.data_dir, certs)
         old, self.certs = self.channel, certs
         self.channel = self._agent_channel(certs)
@@ -250,16 +260,7 @@ class Session:
             raise SystemExit(
                 "berth-agent: the control plane gave no certificate (is it running with --insecure?)"
             )
-        cert = resp.certificate
-        await self._use(
-            files.AgentCerts(
-                key,
-                cert.certificate_pem.encode(),
-                cert.ca_bundle_pem.encode(),
-                files.reachable(list(cert.agent_endpoints), self.settings.endpoint),
-                received_at=time.time(),
-            )
-        )
+        await self._use(key, resp.certificate)
         return await self._registered(resp, token="", again=bool(request.container_instance_arn))
 
     async def _registered(
@@ -348,15 +349,7 @@ class Session:
                 )
                 continue
             cert = resp.certificate
-            await self._use(
-                files.AgentCerts(
-                    key,
-                    cert.certificate_pem.encode(),
-                    cert.ca_bundle_pem.encode(),
-                    files.reachable(list(cert.agent_endpoints), self.settings.endpoint) or certs.endpoints,
-                    received_at=time.time(),
-                )
-            )
+            await self._use(key, cert)
             failures = 0
             self.renewals += 1
             log.info("certificate_renewed", expires_at=cert.expires_at)

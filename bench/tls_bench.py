@@ -23,6 +23,7 @@ from typing import Any
 
 import grpc
 
+from bench.api_bench import rate as api_rate
 from bench.common import report
 from bench.simagents import FleetProcess
 from berth import Client, tls
@@ -87,21 +88,8 @@ def channels(cp: ControlPlaneProcess) -> list[grpc.aio.Channel]:
     return [grpc.aio.secure_channel(cp.endpoint, creds, options=CHANNEL_OPTIONS) for _ in range(CHANNELS)]
 
 
-async def rate(op: Any, seconds: float = SECONDS) -> float:
-    done = 0
-    stop_at = time.perf_counter() + seconds
-
-    async def worker(w: int) -> None:
-        nonlocal done
-        i = w
-        while time.perf_counter() < stop_at:
-            await op(i)
-            done += 1
-            i += CLIENTS
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker(w) for w in range(CLIENTS)))
-    return done / (time.perf_counter() - start)
+async def rate(op: Any) -> float:
+    return await api_rate(CLIENTS, op, SECONDS)
 
 
 async def measure(cp: ControlPlaneProcess, token: str) -> dict[str, float]:

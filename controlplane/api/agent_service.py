@@ -253,18 +253,23 @@ class AgentServicer(ApiBase):
             if self.sessions.get(session.instance_arn) is session:
                 del self.sessions[session.instance_arn]
 
-    async def GetTaskSecrets(
-        self, req: agent_pb2.GetTaskSecretsRequest, ctx: CallContext
-    ) -> agent_pb2.GetTaskSecretsResponse:
-        """A task's secrets, for the agent of the instance the task is placed on, while it starts."""
+    async def _own_task(self, task_arn: str, ctx: CallContext, what: str) -> types_pb2.Task:
+        """The task `task_arn`, when the caller is the agent of the instance it is placed on."""
         if ctx.principal.kind != "agent":
-            raise PermissionDenied("only the agent running a task may read its secrets")
-        cluster, task_id = arns.scoped_id(req.task_arn, "task", "taskArn")
+            raise PermissionDenied(f"only the agent running a task may {what}")
+        cluster, task_id = arns.scoped_id(task_arn, "task", "taskArn")
         record = await self.state.editable(self.state.tasks, keys.task(cluster, task_id)) if cluster else None
         task = record.value if record is not None else None
         agent_cluster, _, ident = ctx.principal.name.partition("/")
         if task is None or task.container_instance_arn != self.arns.container_instance(agent_cluster, ident):
-            raise PermissionDenied(f"task {req.task_arn} is not placed on this agent's container instance")
+            raise PermissionDenied(f"task {task_arn} is not placed on this agent's container instance")
+        return task
+
+    async def GetTaskSecrets(
+        self, req: agent_pb2.GetTaskSecretsRequest, ctx: CallContext
+    ) -> agent_pb2.GetTaskSecretsResponse:
+        """A task's secrets, for the agent of the instance the task is placed on, while it starts."""
+        task = await self._own_task(req.task_arn, ctx, "read its secrets")
         if task.desired_status == "STOPPED" or task.last_status == "STOPPED":
             raise FailedPrecondition(f"task {req.task_arn} is stopping: its secrets are not given out")
         if self.secrets is None or self.directory is None:
@@ -279,14 +284,7 @@ class AgentServicer(ApiBase):
     ) -> agent_pb2.GetTaskCredentialsResponse:
         """New temporary credentials of a task's role, for the agent of the instance the task is
         placed on. Stored (on a lease that ends after they expire) before they are given out."""
-        if ctx.principal.kind != "agent":
-            raise PermissionDenied("only the agent running a task may get its role credentials")
-        cluster, task_id = arns.scoped_id(req.task_arn, "task", "taskArn")
-        record = await self.state.editable(self.state.tasks, keys.task(cluster, task_id)) if cluster else None
-        task = record.value if record is not None else None
-        agent_cluster, _, ident = ctx.principal.name.partition("/")
-        if task is None or task.container_instance_arn != self.arns.container_instance(agent_cluster, ident):
-            raise PermissionDenied(f"task {req.task_arn} is not placed on this agent's container instance")
+        task = await self._own_task(req.task_arn, ctx, "get its role credentials")
         td = await self.task_definition(task.task_definition_arn)
         role_arn = sessions.role_of(task, td)
         exists = self.directory is not None and self.directory.role(role_arn) is not None
