@@ -35,6 +35,8 @@ def start_up(data: Path, ports: tuple[int, int, int], *extra: str) -> subprocess
             f"127.0.0.1:{http_port}",
             "--etcd-port",
             str(etcd_port),
+            "--agent-addr",  # the agents' mutual-TLS port: a free one (replica i adds 100 * i)
+            f"127.0.0.1:{free_port()}",
             *extra,
         ],
         stdout=subprocess.PIPE,

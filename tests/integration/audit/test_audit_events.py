@@ -74,7 +74,9 @@ def test_allowed_denied_and_unauthenticated_calls_are_audit_events(
         assert list(denied.audit.resources) == [cluster_arn] and denied.cluster == cluster
         assert denied.summary.startswith(f"ecs:DeleteCluster by arn:berth:iam::user/{name}: Denied")
     marker = f"stranger-{uuid.uuid4().hex[:8]}"
-    with Client(controlplane.endpoint, f"BKIA{marker}.not-a-secret", ca_file=controlplane.ca_file, timeout=10) as stranger:
+    with Client(
+        controlplane.endpoint, f"BKIA{marker}.not-a-secret", ca_file=controlplane.ca_file, timeout=10
+    ) as stranger:
         with pytest.raises(ApiError) as e:
             stranger.delete_cluster(cluster=marker)
         assert e.value.code == "UNAUTHENTICATED"

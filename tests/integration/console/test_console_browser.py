@@ -28,8 +28,8 @@ WAIT = 45.0
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as driver:
+def browser(controlplane: Any) -> Iterator[Any]:
+    with chromium(controlplane.ca_file) as driver:
         yield driver
 
 

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.etcd
 def logged_in(controlplane: Any) -> requests.Session:
     config = json.loads(controlplane.config_path.read_text())
     s = requests.Session()
+    s.verify = str(controlplane.ca_file or True)  # the control plane's TLS, verified with its CA
+    s.trust_env = False  # else $REQUESTS_CA_BUNDLE wins over the session's verify
     r = s.post(
         f"{controlplane.http}/ui/login",
         data={"accessKeyId": config["accessKeyId"], "secretAccessKey": config["secretAccessKey"]},
@@ -42,22 +44,34 @@ def csrf_of(page: str) -> str:
 
 def test_pages_need_a_session_and_a_login_only_goes_on_within_the_console(controlplane: Any) -> None:
     http = controlplane.http
-    r = requests.get(f"{http}/ui/clusters/default/tasks?status=STOPPED", allow_redirects=False, timeout=10)
+    verify = str(controlplane.ca_file or True)
+    r = requests.get(
+        verify=verify,
+        url=f"{http}/ui/clusters/default/tasks?status=STOPPED",
+        allow_redirects=False,
+        timeout=10,
+    )
     assert r.status_code == 303 and r.headers["Location"].startswith("/ui/login?")
     assert parse_qs(urlsplit(r.headers["Location"]).query)["next"] == [
         "/ui/clusters/default/tasks?status=STOPPED"
     ]
     # htmx polling with an expired session is sent to the login page too.
-    r = requests.get(f"{http}/ui/clusters/default/live", headers={"HX-Request": "true"}, timeout=10)
+    r = requests.get(
+        verify=verify, url=f"{http}/ui/clusters/default/live", headers={"HX-Request": "true"}, timeout=10
+    )
     assert r.status_code == 401 and r.headers["HX-Redirect"].startswith("/ui/login?next=")
     r = requests.post(
-        f"{http}/ui/login", data={"accessKeyId": "BKIANOPE", "secretAccessKey": "x"}, timeout=10
+        verify=verify,
+        url=f"{http}/ui/login",
+        data={"accessKeyId": "BKIANOPE", "secretAccessKey": "x"},
+        timeout=10,
     )
     assert r.status_code == 401 and "not valid" in r.text
     config = json.loads(controlplane.config_path.read_text())
     for target, lands in (("//evil.example/", "/ui/"), ("https://evil.example/", "/ui/"), ("/ui/x", "/ui/x")):
         r = requests.post(
-            f"{http}/ui/login",
+            verify=verify,
+            url=f"{http}/ui/login",
             data={**{k: config[k] for k in ("accessKeyId", "secretAccessKey")}, "next": target},
             allow_redirects=False,
             timeout=10,
@@ -67,7 +81,9 @@ def test_pages_need_a_session_and_a_login_only_goes_on_within_the_console(contro
     s = logged_in(controlplane)
     value = s.cookies[session.COOKIE]
     forged = value.rsplit(".", 1)[0] + "." + "0" * 64
-    r = requests.get(f"{http}/ui/", cookies={session.COOKIE: forged}, allow_redirects=False, timeout=10)
+    r = requests.get(
+        verify=verify, url=f"{http}/ui/", cookies={session.COOKIE: forged}, allow_redirects=False, timeout=10
+    )
     assert r.status_code == 303 and r.headers["Location"].startswith("/ui/login")
     page = s.get(f"{http}/ui/", timeout=10)
     assert page.status_code == 200
