@@ -363,6 +363,14 @@ class Client:
         """A new agent join token; the old one is refused from now on."""
         return self._berth_unary("RotateJoinToken", berth_pb2.JoinTokenResponse, None, {})
 
+    def rotate_ca(self) -> berth_pb2.CaStatus:
+        """Start replacing the cluster CA; agents and replicas move over by themselves."""
+        return self._berth_unary("RotateCa", berth_pb2.CaStatus, None, {})
+
+    def describe_ca(self) -> berth_pb2.CaStatus:
+        """The cluster CA: its fingerprint, those trusted, and the rotation's phase."""
+        return self._berth_unary("DescribeCa", berth_pb2.CaStatus, None, {})
+
     def deregister_pool_instance(
         self, request: Request = None, **fields: Any
     ) -> berth_pb2.DeregisterPoolInstanceResponse:

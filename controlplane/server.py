@@ -69,8 +69,8 @@ from controlplane.statemetrics import StateCollector, count_failed_deployments
 from controlplane.store import EtcdStore
 from controlplane.taskstate import DrainSeconds, TargetHealth
 from controlplane.tls.agents import AgentCertificates
-from controlplane.tls.serving import ServerTls, server_tls
-from controlplane.tls.store import ensure_authority
+from controlplane.tls.live import LiveTls
+from controlplane.tls.serving import ServerTls
 from controlplane.utilization import UtilizationStore
 
 log = structlog.get_logger("berth.controlplane")
@@ -110,7 +110,7 @@ class ControlPlane:
         self.grpc_port = 0
         self.http_port = 0
         self.agent_port = 0
-        self.tls: ServerTls | None = None
+        self.tls: LiveTls | None = None
         self._grpc: grpc.aio.Server | None = None
         self._http: web.AppRunner | None = None
         self._stopped = asyncio.Event()
@@ -146,11 +146,13 @@ class ControlPlane:
     def ca_file(self) -> Path | None:
         """The CA bundle clients verify this cluster's TLS with (None: insecure, or none to give)."""
         return (
-            Path(self.settings.data_dir) / "ca.pem" if self.tls is not None and self.tls.bundle_pem else None
+            Path(self.settings.data_dir) / "ca.pem"
+            if self.tls is not None and self.tls.tls.bundle_pem
+            else None
         )
 
     def join_token(self, secret: str) -> str:
-        return berth_tls.join_token(secret, self.tls.authority.fingerprint if self.tls else "")
+        return berth_tls.join_token(secret, self.tls.tls.authority.fingerprint if self.tls else "")
 
     async def _wait_for_etcd(self) -> None:
         deadline = time.monotonic() + self.settings.etcd_wait_seconds
@@ -177,14 +179,19 @@ class ControlPlane:
         )
         if not self.settings.insecure:
             s = self.settings
-            self.tls = server_tls(
-                await ensure_authority(self.store, self.secrets.sealer),
+            self.tls = LiveTls(
+                self.store,
+                self.secrets.sealer,
                 [s.grpc_addr, s.http_addr, s.advertise_addr, s.agent_addr, s.agent_advertise_addr],
+                agent_cert_ttl=s.agent_cert_ttl_seconds,
                 extra_names=s.tls_san,
                 cert_file=s.tls_cert_file,
                 key_file=s.tls_key_file,
                 ca_file=s.tls_ca_file,
             )
+            await self.tls.start()
+            self.tls.on_change = self._tls_changed
+            self._run_in_background(self.tls.run(), "tls")
             self.authenticator.agent_keys = False
 
         if self.audit is not None:
@@ -224,7 +231,8 @@ class ControlPlane:
         )
         ecs_servicer.utilization = self.utilization
         ecs_servicer.authenticator = self.authenticator
-        ecs_servicer.ca_fingerprint = self.tls.authority.fingerprint if self.tls else ""
+        ecs_servicer.ca_fingerprint = self.tls.tls.authority.fingerprint if self.tls else ""
+        ecs_servicer.live_tls = self.tls
         ecs_servicer.join_token_file = Path(self.settings.data_dir) / "join-token"
         ecs_servicer.authorizer = self.authorizer
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
@@ -290,12 +298,12 @@ class ControlPlane:
         self._run_in_background(replicas.run(), "replicas")
         if self.tls is not None:
             self.agents.certificates = AgentCertificates(
-                self.tls.authority, self.settings.agent_cert_ttl_seconds, replicas.agent_endpoints
+                self.tls, self.settings.agent_cert_ttl_seconds, replicas.agent_endpoints
             )
         self.forwarder = ecs_servicer.forwarder = Forwarder(
             replicas,
             self.authenticator,
-            (self.tls.bundle_pem + self.tls.authority.cert_pem) if self.tls else None,
+            self._forwarding_roots(),
             server_name="" if self.settings.tls_cert_file else berth_tls.SERVER_NAME,
         )
         gateway = Gateway(self.api, self.authenticator, region=self.settings.region)
@@ -309,7 +317,7 @@ class ControlPlane:
             console=Console(self.api, self.authenticator),
         )
         self._http, self.http_port = await start_http(
-            app, self.settings.http_addr, self.tls.ssl_context() if self.tls else None
+            app, self.settings.http_addr, self.tls.ssl_context() if self.tls is not None else None
         )
         if self.settings.controllers:
             self.leadership = Leadership(self.store, self.replica)
@@ -330,7 +338,7 @@ class ControlPlane:
 
         data_dir = Path(self.settings.data_dir)
         if self.ca_file is not None and self.tls is not None:
-            config.write_file(self.ca_file, self.tls.bundle_pem, mode=0o644)
+            config.write_file(self.ca_file, self.tls.tls.bundle_pem, mode=0o644)
         config.write(
             data_dir / "config",
             config.ClientConfig(
@@ -349,10 +357,35 @@ class ControlPlane:
             grpc=self.grpc_endpoint,
             http=self.http_endpoint,
             agents=self.agent_endpoint or "(insecure: the gRPC port)",
-            ca=self.tls.authority.fingerprint if self.tls else "none (insecure)",
+            ca=self.tls.tls.authority.fingerprint if self.tls else "none (insecure)",
             etcd=",".join(self.settings.etcd_endpoints),
             config=str(data_dir / "config"),
         )
+
+    def _forwarding_roots(self) -> bytes | None:
+        """What replicas' gRPC ports are verified with when a call is forwarded."""
+        return (self.tls.tls.bundle_pem + self.tls.tls.trusted_pem) if self.tls is not None else None
+
+    def _tls_changed(self, tls: ServerTls) -> None:
+        """The cluster CA moved (a rotation step): clients, agents joining and forwarded calls get
+        the CAs trusted now."""
+        if self.ca_file is not None:
+            config.write_file(self.ca_file, tls.bundle_pem, mode=0o644)
+        if self._ecs is not None:
+            self._ecs.ca_fingerprint = tls.authority.fingerprint
+        token = self.data_dir_join_token()
+        if token:
+            config.write_secret(Path(self.settings.data_dir) / "join-token", self.join_token(token))
+        if self.forwarder is not None:
+            self.forwarder.reset(self._forwarding_roots())
+
+    def data_dir_join_token(self) -> str:
+        """The join token's secret as this replica last wrote it ("" if none)."""
+        try:
+            written = (Path(self.settings.data_dir) / "join-token").read_text().strip()
+        except FileNotFoundError:
+            return ""
+        return berth_tls.split_join_token(written)[0]
 
     def _run_in_background(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)

@@ -8,6 +8,26 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RotateCaRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DescribeCaRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CaStatus(_message.Message):
+    __slots__ = ("phase", "ca_fingerprint", "trusted_fingerprints", "next_phase_at")
+    PHASE_FIELD_NUMBER: _ClassVar[int]
+    CA_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    TRUSTED_FINGERPRINTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PHASE_AT_FIELD_NUMBER: _ClassVar[int]
+    phase: str
+    ca_fingerprint: str
+    trusted_fingerprints: _containers.RepeatedScalarFieldContainer[str]
+    next_phase_at: float
+    def __init__(self, phase: _Optional[str] = ..., ca_fingerprint: _Optional[str] = ..., trusted_fingerprints: _Optional[_Iterable[str]] = ..., next_phase_at: _Optional[float] = ...) -> None: ...
+
 class RotateJoinTokenRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

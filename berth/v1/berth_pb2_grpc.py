@@ -79,6 +79,16 @@ class BerthStub:
                 request_serializer=berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.SerializeToString,
                 response_deserializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
                 _registered_method=True)
+        self.RotateCa = channel.unary_unary(
+                '/berth.v1.Berth/RotateCa',
+                request_serializer=berth_dot_v1_dot_berth__pb2.RotateCaRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.CaStatus.FromString,
+                _registered_method=True)
+        self.DescribeCa = channel.unary_unary(
+                '/berth.v1.Berth/DescribeCa',
+                request_serializer=berth_dot_v1_dot_berth__pb2.DescribeCaRequest.SerializeToString,
+                response_deserializer=berth_dot_v1_dot_berth__pb2.CaStatus.FromString,
+                _registered_method=True)
 
 
 class BerthServicer:
@@ -155,6 +165,21 @@ class BerthServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RotateCa(self, request, context):
+        """Replace the cluster CA: the new one is trusted beside the old at once, signs once every agent
+        has renewed (about 0.6 x --agent-cert-ttl later), and the old one is dropped after another
+        such period. Agents move over as they renew; nothing restarts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeCa(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BerthServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -202,6 +227,16 @@ def add_BerthServicer_to_server(servicer, server):
                     servicer.GetJoinToken,
                     request_deserializer=berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.FromString,
                     response_serializer=berth_dot_v1_dot_berth__pb2.JoinTokenResponse.SerializeToString,
+            ),
+            'RotateCa': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateCa,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.RotateCaRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.CaStatus.SerializeToString,
+            ),
+            'DescribeCa': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeCa,
+                    request_deserializer=berth_dot_v1_dot_berth__pb2.DescribeCaRequest.FromString,
+                    response_serializer=berth_dot_v1_dot_berth__pb2.CaStatus.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -447,6 +482,60 @@ class Berth:
             '/berth.v1.Berth/GetJoinToken',
             berth_dot_v1_dot_berth__pb2.GetJoinTokenRequest.SerializeToString,
             berth_dot_v1_dot_berth__pb2.JoinTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateCa(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/RotateCa',
+            berth_dot_v1_dot_berth__pb2.RotateCaRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.CaStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeCa(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/berth.v1.Berth/DescribeCa',
+            berth_dot_v1_dot_berth__pb2.DescribeCaRequest.SerializeToString,
+            berth_dot_v1_dot_berth__pb2.CaStatus.FromString,
             options,
             channel_credentials,
             insecure,

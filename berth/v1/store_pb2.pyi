@@ -99,14 +99,22 @@ class AgentIdentity(_message.Message):
     def __init__(self, container_instance_arn: _Optional[str] = ..., access_key_id: _Optional[str] = ..., cert_generation: _Optional[str] = ...) -> None: ...
 
 class ClusterCa(_message.Message):
-    __slots__ = ("certificate_pem", "sealed_key", "created_at")
+    __slots__ = ("certificate_pem", "sealed_key", "created_at", "next_certificate_pem", "next_sealed_key", "previous_certificate_pem", "phase_since")
     CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
     SEALED_KEY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
+    NEXT_SEALED_KEY_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
+    PHASE_SINCE_FIELD_NUMBER: _ClassVar[int]
     certificate_pem: str
     sealed_key: bytes
     created_at: float
-    def __init__(self, certificate_pem: _Optional[str] = ..., sealed_key: _Optional[bytes] = ..., created_at: _Optional[float] = ...) -> None: ...
+    next_certificate_pem: str
+    next_sealed_key: bytes
+    previous_certificate_pem: str
+    phase_since: float
+    def __init__(self, certificate_pem: _Optional[str] = ..., sealed_key: _Optional[bytes] = ..., created_at: _Optional[float] = ..., next_certificate_pem: _Optional[str] = ..., next_sealed_key: _Optional[bytes] = ..., previous_certificate_pem: _Optional[str] = ..., phase_since: _Optional[float] = ...) -> None: ...
 
 class Leader(_message.Message):
     __slots__ = ("replica", "since")

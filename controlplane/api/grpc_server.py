@@ -17,7 +17,7 @@ from berth import errors
 from controlplane.api.dispatch import Api, Method
 from controlplane.api.errors import internal_status, to_status
 from controlplane.auth import FORWARDED_BY, FORWARDED_FOR, SECURITY_TOKEN, Authenticator, Principal
-from controlplane.tls.serving import ServerTls
+from controlplane.tls.live import LiveTls
 
 REQUEST_ID = "x-request-id"
 # A request larger than MAX_REQUEST_BYTES is refused with INVALID_ARGUMENT naming the limit. The
@@ -148,7 +148,7 @@ async def build_server(
     api: Api,
     authenticator: Authenticator,
     address: str,
-    tls: ServerTls | None = None,
+    tls: LiveTls | None = None,
     agent_address: str = "",
 ) -> Listening:
     """The gRPC server: on `address` for everyone (server TLS with `tls`, else plaintext) and, with

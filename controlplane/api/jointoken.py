@@ -1,21 +1,28 @@
 """berth.v1.Berth's RotateJoinToken and GetJoinToken: the token agents join with, as operators
-hand it out (on a TLS cluster it names the CA's fingerprint, see berth.tls)."""
+hand it out (on a TLS cluster it names the CA's fingerprint, see berth.tls); RotateCa and
+DescribeCa: the cluster CA (controlplane.tls)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from berth import config, tls
+from berth.errors import FailedPrecondition
 from berth.v1 import berth_pb2
 from controlplane import auth
 from controlplane.api.base import ApiBase
 from controlplane.api.context import CallContext
+
+if TYPE_CHECKING:
+    from controlplane.tls.live import LiveTls
 
 
 class JoinTokenApi(ApiBase):
     authenticator: auth.Authenticator | None = None
     ca_fingerprint = ""  # "" on an insecure cluster
     join_token_file: Path | None = None  # this replica's <data-dir>/join-token, kept current
+    live_tls: LiveTls | None = None  # the cluster CA (None on an insecure cluster)
 
     def _join_token_response(self, secret: str) -> berth_pb2.JoinTokenResponse:
         return berth_pb2.JoinTokenResponse(
@@ -40,3 +47,16 @@ class JoinTokenApi(ApiBase):
         if self.join_token_file is not None:
             config.write_secret(self.join_token_file, response.join_token)
         return response
+
+    def _live_tls(self) -> LiveTls:
+        if self.live_tls is None:
+            raise FailedPrecondition("this cluster does not use TLS (--insecure): it has no CA")
+        return self.live_tls
+
+    async def RotateCa(self, req: berth_pb2.RotateCaRequest, ctx: CallContext) -> berth_pb2.CaStatus:
+        """Start replacing the cluster CA (controlplane.tls.rotation): trusted at once, signing
+        once every agent has renewed, the old one dropped after that."""
+        return await self._live_tls().rotate()
+
+    async def DescribeCa(self, req: berth_pb2.DescribeCaRequest, ctx: CallContext) -> berth_pb2.CaStatus:
+        return self._live_tls().status()

@@ -68,6 +68,12 @@ class Forwarder:
         async for response in self._relay(replica, call):
             yield response
 
+    def reset(self, roots: bytes | None) -> None:
+        """Verify replicas with `roots` from now on (the cluster CA rotated): new channels for new
+        calls; the old ones are left to the calls on them."""
+        self.roots = roots
+        self._channels = {}
+
     async def close(self) -> None:
         for channel in self._channels.values():
             await channel.close()

@@ -25,25 +25,22 @@ class ServerTls:
     bundle_pem: bytes  # what clients verify the server with (the cluster CA, or the operator's CA)
     agent_chain_pem: bytes  # the agent port's chain: always from the cluster CA
     agent_key_pem: bytes
+    trusted_pem: bytes  # the cluster CAs trusted now (two during a rotation), the signing one first
 
-    def user_credentials(self) -> grpc.ServerCredentials:
-        return grpc.ssl_server_credentials([(self.key_pem, self.chain_pem)])
+    def user_configuration(self) -> grpc.ServerCertificateConfiguration:
+        return grpc.ssl_server_certificate_configuration([(self.key_pem, self.chain_pem)])
 
-    def agent_credentials(self) -> grpc.ServerCredentials:
+    def agent_configuration(self) -> grpc.ServerCertificateConfiguration:
         # Agents verify the server with the cluster CA; the server requires and verifies their
-        # client certificates against it. The agent port uses the cluster CA's own certificate so
-        # that agents trust it even when the user port has the operator's.
-        return grpc.ssl_server_credentials(
-            [(self.agent_key_pem, self.agent_chain_pem)],
-            root_certificates=self.authority.cert_pem,
-            require_client_auth=True,
+        # client certificates against the trusted cluster CAs. The agent port uses the cluster
+        # CA's own certificate so that agents trust it even when the user port has the operator's.
+        return grpc.ssl_server_certificate_configuration(
+            [(self.agent_key_pem, self.agent_chain_pem)], root_certificates=self.trusted_pem
         )
 
-    def ssl_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
+    def load_into(self, context: ssl.SSLContext) -> None:
+        """Make `context` present this certificate (to new connections)."""
         _load_chain(context, self.chain_pem, self.key_pem)
-        return context
 
 
 def _load_chain(context: ssl.SSLContext, chain_pem: bytes, key_pem: bytes) -> None:
@@ -81,6 +78,7 @@ def server_tls(
     authority: Authority,
     addresses: list[str],
     *,
+    trusted: bytes = b"",
     extra_names: tuple[str, ...] = (),
     cert_file: Path | None = None,
     key_file: Path | None = None,
@@ -90,9 +88,12 @@ def server_tls(
     user and HTTP ports present it and clients are given `ca_file` (or, without one, nothing but
     the system's trust); the agent port always presents a cluster-CA certificate."""
     names = local_names(addresses, list(extra_names))
-    own_chain, own_key = authority.server_certificate(names, time.time())
+    trusted = trusted or authority.cert_pem
+    leaf, own_key = authority.server_certificate(names, time.time())
+    # The chain carries every trusted cluster CA: a join token naming any of them bootstraps.
+    own_chain = tls_certs_pem(leaf)[0] + trusted
     if cert_file is None:
-        return ServerTls(authority, own_chain, own_key, authority.cert_pem, own_chain, own_key)
+        return ServerTls(authority, own_chain, own_key, trusted, own_chain, own_key, trusted)
     if key_file is None:
         raise TlsError("--tls-cert needs --tls-key")
     try:
@@ -106,4 +107,11 @@ def server_tls(
     except ssl.SSLError as e:
         raise TlsError(f"--tls-cert {cert_file} and --tls-key {key_file} do not go together ({e})") from None
     bundle = read_bundle(ca_file) if ca_file is not None else b""
-    return ServerTls(authority, chain, key, bundle, own_chain, own_key)
+    return ServerTls(authority, chain, key, bundle, own_chain, own_key, trusted)
+
+
+def tls_certs_pem(chain: bytes) -> list[bytes]:
+    """The PEM certificates of a chain, each on its own."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return [c.public_bytes(Encoding.PEM) for c in certificates(chain)]

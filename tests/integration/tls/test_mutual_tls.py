@@ -103,7 +103,7 @@ def test_the_agent_port_takes_only_certificates_of_the_cluster_ca(controlplane: 
         cases = {
             "no certificate": (None, None),
             "another CA": (key, Authority.new(time.time()).sign_agent(csr, name, time.time(), 600)),
-            "expired": (key, controlplane.cp.tls.authority.sign_agent(csr, name, time.time() - 7200, 3600)),
+            "expired": (key, controlplane.cp.tls.tls.authority.sign_agent(csr, name, time.time() - 7200, 3600)),
         }
         for why, (k, cert) in cases.items():
             with (
@@ -268,3 +268,82 @@ def test_an_insecure_control_plane_serves_plaintext_with_bearer_agents(
                 assert agent.metadata and goodbye(agent) == grpc.StatusCode.OK
     finally:
         cp.stop()
+
+
+def issued_by(cert_pem: bytes, ca_pem: bytes) -> bool:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        x509.load_pem_x509_certificate(cert_pem).verify_directly_issued_by(
+            x509.load_pem_x509_certificate(ca_pem)
+        )
+        return True
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+
+
+def test_a_ca_rotation_moves_agents_and_clients_to_the_new_ca_without_a_restart(
+    short_certs: InProcessControlPlane, docker: Any, unique: str
+) -> None:
+    cp = short_certs
+    old_ca = cp.ca_file.read_bytes()  # type: ignore[union-attr]
+    with Client(config_path=cp.config_path) as client:
+        cluster = f"rotate-{unique}"
+        client.create_cluster(clusterName=cluster)
+        agent = AgentProcess(cp.endpoint, fakeagent.join_token(cp), cluster, "rotator", {}, []).start()
+        try:
+            arn = agent.wait_connected(client)
+            td = client.register_task_definition(
+                {
+                    "family": f"rotate-{unique}",
+                    "containerDefinitions": [
+                        {
+                            "name": "c",
+                            "image": "berth/busybox:latest",
+                            "memory": 16,
+                            "command": ["sleep", "600"],
+                        }
+                    ],
+                }
+            ).task_definition.task_definition_arn
+            task = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
+            wait_task(client, cluster, task, "RUNNING")
+
+            started = client.rotate_ca()
+            assert started.phase == "distributing" and len(started.trusted_fingerprints) == 2
+            with pytest.raises(Exception, match="already under way"):
+                client.rotate_ca()
+            new_fp = started.trusted_fingerprints[1]
+            lowest = [1]
+
+            def finished() -> bool:
+                with Client(config_path=cp.config_path) as fresh:  # rereads ca.pem, as a new client does
+                    described = fresh.describe_container_instances(cluster=cluster, containerInstances=[arn])
+                    lowest[0] = min(lowest[0], int(described.container_instances[0].agent_connected))
+                    return fresh.describe_ca().phase == "steady"
+
+            wait_for(finished, timeout=60, interval=1.0, message="the rotation did not finish")
+            with Client(config_path=cp.config_path) as fresh:
+                status = fresh.describe_ca()
+            assert status.ca_fingerprint == new_fp and list(status.trusted_fingerprints) == [new_fp]
+            assert lowest[0] == 1, "the agent was shown disconnected during the rotation"
+            new_ca = cp.ca_file.read_bytes()  # type: ignore[union-attr]
+            assert tls.fingerprint(new_ca) == new_fp and new_ca != old_ca
+            # The agent renewed onto the new CA and still serves its instance.
+            wait_for(
+                lambda: issued_by((agent.data_dir / "agent.crt").read_bytes(), new_ca),
+                timeout=20,
+                interval=0.5,
+                message="the agent's certificate is not from the new CA",
+            )
+            with Client(config_path=cp.config_path) as fresh:
+                fresh.stop_task(cluster=cluster, task=task)
+                wait_task(fresh, cluster, task, "STOPPED")
+            assert agent.proc is not None and agent.proc.poll() is None
+            # The old CA is no longer trusted: a join token naming it finds nothing to bootstrap from.
+            with pytest.raises(tls.UntrustedServer):
+                tls.bootstrap_ca([cp.endpoint], tls.fingerprint(old_ca))
+            assert tls.split_join_token(fakeagent.join_token(cp))[1] == new_fp
+        finally:
+            agent.cleanup(docker)
