@@ -67,6 +67,13 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
     )
     p.add_argument("--join-token-file", help="read the join token from this file")
     p.add_argument(
+        "--agent-endpoint",
+        action="append",
+        default=[],
+        help="hold the session on this agent port (HOST:PORT, repeatable) instead of those the control "
+        "plane advertises (TLS clusters; e.g. a replica next to the host, or an address behind NAT)",
+    )
+    p.add_argument(
         "--ca-file",
         default=None,
         help="the CA bundle that verifies the control plane (default: the CA the join token names, "
@@ -186,6 +193,7 @@ def parse_args(argv: list[str] | None = None) -> AgentSettings:
         cluster=a.cluster,
         join_token=token,
         ca_file=Path(a.ca_file).expanduser() if a.ca_file else None,
+        agent_endpoints=tuple(a.agent_endpoint),
         name=a.name,
         pool=a.pool,
         attributes=attributes,

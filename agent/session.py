@@ -157,7 +157,9 @@ class Session:
         """Hold the session over a new certificate (for `key`): new calls use a new channel; a
         session on the old one ends cleanly (the agent half-closes it) and run() reconnects at
         once, then closes the old channel once its calls in flight are done."""
-        endpoints = files.reachable(list(cert.agent_endpoints), self.settings.endpoint)
+        endpoints = self.settings.agent_endpoints or files.reachable(
+            list(cert.agent_endpoints), self.settings.endpoint
+        )
         if not endpoints and self.certs is not None:
             endpoints = self.certs.endpoints
         certs = files.AgentCerts(

@@ -31,6 +31,7 @@ class AgentSettings:
     cluster: str = "default"
     join_token: str = ""
     ca_file: Path | None = None  # verifies the control plane's user port (default: from the join token)
+    agent_endpoints: tuple[str, ...] = ()  # where to hold the session (default: what the control plane says)
     name: str = ""
     pool: str = ""  # "fargate": join the hidden FARGATE pool instead of a cluster
     attributes: dict[str, str] = field(default_factory=dict)

@@ -196,8 +196,11 @@ class World:
             ("b", endpoints, "stable"),
             ("edge", self.edge.endpoint, "edge"),
         ):
+            # The edge agent holds its session on the edge replica's agent port only, so that dropping
+            # that replica's two ports cuts it off (the others get every replica's agent port).
+            pin = ["--agent-endpoint", f"127.0.0.1:{self.edge.agent_port}"] if role == "edge" else []
             agent = AgentProcess(
-                endpoint, join, self.cluster, f"{self.cluster}-{name}", {"role": role}
+                endpoint, join, self.cluster, f"{self.cluster}-{name}", {"role": role}, pin
             ).start()
             agent.wait_connected(self.client)
             self.agents[name] = agent
@@ -301,11 +304,11 @@ class World:
                 interval=0.5,
                 message="the redeployed service put no task on the edge agent",
             )
-        port = str(self.edge.grpc_port)
-        for direction in ("--dport", "--sport"):
-            rule = ["INPUT", "-i", "lo", "-p", "tcp", direction, port, "-j", "DROP"]
-            subprocess.run(["iptables", "-I", *rule], check=True, capture_output=True)
-            self._rules.append(rule)
+        for port in (str(self.edge.grpc_port), str(self.edge.agent_port)):
+            for direction in ("--dport", "--sport"):
+                rule = ["INPUT", "-i", "lo", "-p", "tcp", direction, port, "-j", "DROP"]
+                subprocess.run(["iptables", "-I", *rule], check=True, capture_output=True)
+                self._rules.append(rule)
 
         def replaced() -> bool:
             tasks = self._service_tasks()

@@ -103,7 +103,10 @@ def test_the_agent_port_takes_only_certificates_of_the_cluster_ca(controlplane: 
         cases = {
             "no certificate": (None, None),
             "another CA": (key, Authority.new(time.time()).sign_agent(csr, name, time.time(), 600)),
-            "expired": (key, controlplane.cp.tls.tls.authority.sign_agent(csr, name, time.time() - 7200, 3600)),
+            "expired": (
+                key,
+                controlplane.cp.tls.tls.authority.sign_agent(csr, name, time.time() - 7200, 3600),
+            ),
         }
         for why, (k, cert) in cases.items():
             with (
