@@ -120,6 +120,13 @@ def stack(
         controlplane.endpoint, lb.load_balancer_name, tmp_path / "lb", config=controlplane.config_path
     )
     node.start()
+
+    def active() -> bool:
+        found = client.elb("DescribeLoadBalancers", names=[lb.load_balancer_name]).load_balancers
+        return found[0].state.code == "active"
+
+    # Targets are "unavailable" until a berth-lb node serves the load balancer.
+    wait_for(active, timeout=30, interval=0.2, message="berth-lb did not connect")
     td = web(client, f"lbweb-{unique}", "v1")
     client.create_service(
         cluster=cluster,
