@@ -79,7 +79,7 @@ log = structlog.get_logger("berth.controlplane")
 class ControlPlane:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix)
+        self.store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix, tls=settings.etcd_tls)
         self.arns = ArnFactory(settings.region, settings.account)
         self.authenticator = auth.Authenticator(self.store)
         self.directory = Directory(self.store)
@@ -366,26 +366,19 @@ class ControlPlane:
         """What replicas' gRPC ports are verified with when a call is forwarded."""
         return (self.tls.tls.bundle_pem + self.tls.tls.trusted_pem) if self.tls is not None else None
 
-    def _tls_changed(self, tls: ServerTls) -> None:
+    async def _tls_changed(self, tls: ServerTls) -> None:
         """The cluster CA moved (a rotation step): clients, agents joining and forwarded calls get
         the CAs trusted now."""
         if self.ca_file is not None:
             config.write_file(self.ca_file, tls.bundle_pem, mode=0o644)
         if self._ecs is not None:
             self._ecs.ca_fingerprint = tls.authority.fingerprint
-        token = self.data_dir_join_token()
-        if token:
-            config.write_secret(Path(self.settings.data_dir) / "join-token", self.join_token(token))
+        self.authenticator.forget_join_token()
+        secret = await self.authenticator.join_token()
+        if secret:
+            config.write_secret(Path(self.settings.data_dir) / "join-token", self.join_token(secret))
         if self.forwarder is not None:
             self.forwarder.reset(self._forwarding_roots())
-
-    def data_dir_join_token(self) -> str:
-        """The join token's secret as this replica last wrote it ("" if none)."""
-        try:
-            written = (Path(self.settings.data_dir) / "join-token").read_text().strip()
-        except FileNotFoundError:
-            return ""
-        return berth_tls.split_join_token(written)[0]
 
     def _run_in_background(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)

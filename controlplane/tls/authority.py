@@ -132,8 +132,7 @@ class Authority:
     def server_certificate(
         self, hosts: list[str], now: float, ttl: float = SERVER_DAYS * 86400
     ) -> tuple[bytes, bytes]:
-        """(certificate chain PEM, key PEM) for a replica reachable at `hosts` (names or IPs; the
-        chain ends with the CA certificate, which agents bootstrap their trust from)."""
+        """(certificate PEM, key PEM) for a replica reachable at `hosts` (names or IPs)."""
         key = ec.generate_private_key(ec.SECP256R1())
         names: list[x509.GeneralName] = []
         for host in dict.fromkeys([SERVER_NAME, *hosts]):
@@ -145,7 +144,7 @@ class Authority:
         key_pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        return _pem(cert) + self.cert_pem, key_pem
+        return _pem(cert), key_pem
 
     def sign_agent(self, csr_pem: str, name: AgentName, now: float, ttl: float) -> bytes:
         """The client certificate for an agent, from its certificate request (INVALID_ARGUMENT

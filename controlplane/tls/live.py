@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import grpc
@@ -60,7 +60,8 @@ class LiveTls:
         self._context.minimum_version = ssl.TLSVersion.TLSv1_2
         # Called with the new material after a change (the control plane rewrites ca.pem, the
         # join token file, the forwarder's roots).
-        self.on_change: Callable[[ServerTls], None] = lambda _tls: None
+        self.on_change: Callable[[ServerTls], Awaitable[None]] | None = None
+        self._told = 0  # the record revision on_change was last called for
 
     @property
     def tls(self) -> ServerTls:
@@ -68,7 +69,9 @@ class LiveTls:
         return self.current
 
     async def start(self) -> None:
-        self._apply(await ensure_record(self.store, self.sealer))
+        record = await ensure_record(self.store, self.sealer)
+        self._apply(record)
+        self._told = record.mod_revision  # what start hands out, the control plane writes itself
 
     def _apply(self, record: Versioned[store_pb2.ClusterCa]) -> None:
         authority = signing_authority(record.value, self.sealer)
@@ -132,7 +135,9 @@ class LiveTls:
                 phase=rotation.phase(record.value),
                 ca=self.tls.authority.fingerprint,
             )
-            self.on_change(self.tls)
+        if self.on_change is not None and self._told != record.mod_revision:
+            await self.on_change(self.tls)  # an etcd error here: tried again at the next refresh
+            self._told = record.mod_revision
 
     async def rotate(self) -> berth_pb2.CaStatus:
         await start_rotation(self.store, self.sealer)

@@ -91,7 +91,7 @@ def server_tls(
     trusted = trusted or authority.cert_pem
     leaf, own_key = authority.server_certificate(names, time.time())
     # The chain carries every trusted cluster CA: a join token naming any of them bootstraps.
-    own_chain = tls_certs_pem(leaf)[0] + trusted
+    own_chain = leaf + trusted
     if cert_file is None:
         return ServerTls(authority, own_chain, own_key, trusted, own_chain, own_key, trusted)
     if key_file is None:
@@ -108,10 +108,3 @@ def server_tls(
         raise TlsError(f"--tls-cert {cert_file} and --tls-key {key_file} do not go together ({e})") from None
     bundle = read_bundle(ca_file) if ca_file is not None else b""
     return ServerTls(authority, chain, key, bundle, own_chain, own_key, trusted)
-
-
-def tls_certs_pem(chain: bytes) -> list[bytes]:
-    """The PEM certificates of a chain, each on its own."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return [c.public_bytes(Encoding.PEM) for c in certificates(chain)]

@@ -26,9 +26,10 @@ def ca() -> Authority:
     return Authority.new(NOW)
 
 
-def test_a_server_certificate_names_the_replica_and_chains_to_the_ca(ca: Authority) -> None:
-    chain, _key = ca.server_certificate(["10.0.0.5", "cp1.internal"], NOW)
-    leaf, root = tls.certificates(chain)
+def test_a_server_certificate_names_the_replica_and_is_issued_by_the_ca(ca: Authority) -> None:
+    cert, _key = ca.server_certificate(["10.0.0.5", "cp1.internal"], NOW)
+    [leaf] = tls.certificates(cert)
+    [root] = tls.certificates(ca.cert_pem)
     names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert tls.SERVER_NAME in names.get_values_for_type(x509.DNSName)
     assert "cp1.internal" in names.get_values_for_type(x509.DNSName)
