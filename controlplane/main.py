@@ -13,6 +13,7 @@ from berth import logs
 from controlplane.iam import sessions
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
+from controlplane.store import tls as store_tls
 
 log = structlog.get_logger("berth.controlplane")
 
@@ -23,6 +24,18 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     p = argparse.ArgumentParser(prog="berth-controlplane", description="Run a berth control plane replica.")
     p.add_argument("--etcd-endpoints", default="127.0.0.1:2379", help="comma-separated etcd client endpoints")
     p.add_argument("--etcd-prefix", default="/berth/", help="key prefix of berth's records in etcd")
+    p.add_argument(
+        "--etcd-cacert",
+        default=None,
+        help="verify etcd's TLS certificate with this CA bundle (PEM): dial etcd over TLS",
+    )
+    p.add_argument("--etcd-cert", default=None, help="client certificate for etcd's --client-cert-auth (PEM)")
+    p.add_argument("--etcd-key", default=None, help="the key of --etcd-cert (PEM)")
+    p.add_argument(
+        "--etcd-server-name",
+        default=None,
+        help="the name etcd's certificate is checked against (default: the endpoint; needed with several)",
+    )
     p.add_argument(
         "--grpc-addr", default="127.0.0.1:7410", help="gRPC listen address (API for users and agents)"
     )
@@ -161,6 +174,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         sessions.check_ttl(a.task_credentials_ttl)
     except ValueError as e:
         p.error(f"--task-credentials-ttl: {e}")
+    try:
+        etcd_tls = store_tls.load(
+            _path(a.etcd_cacert), _path(a.etcd_cert), _path(a.etcd_key), a.etcd_server_name
+        )
+    except store_tls.EtcdTlsError as e:
+        p.error(str(e))
     return Settings(
         data_dir=Path(a.data_dir).expanduser(),
         grpc_addr=a.grpc_addr,
@@ -168,6 +187,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         advertise_addr=a.advertise_addr,
         etcd_endpoints=tuple(e.strip() for e in a.etcd_endpoints.split(",") if e.strip()),
         etcd_prefix=a.etcd_prefix,
+        etcd_tls=etcd_tls,
         region=a.region,
         account=a.account,
         etcd_wait_seconds=a.etcd_wait,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from controlplane.store.tls import EtcdTls
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,6 +17,8 @@ class Settings:
     advertise_addr: str = ""
     etcd_endpoints: tuple[str, ...] = ("127.0.0.1:2379",)
     etcd_prefix: str = "/berth/"
+    # TLS to etcd (controlplane.store.tls; None: plaintext).
+    etcd_tls: EtcdTls | None = None
     region: str = "local"
     account: str = "000000000000"
     etcd_wait_seconds: float = 60.0

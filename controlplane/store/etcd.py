@@ -22,6 +22,7 @@ from berth.errors import Conflict, Unavailable
 from controlplane import metrics
 from controlplane.store.group import GroupCommit
 from controlplane.store.leases import SharedKeepAlive
+from controlplane.store.tls import EtcdTls
 from controlplane.store.txn import MAX_TXN_OPS, Unit
 
 M = TypeVar("M", bound=Message)
@@ -98,13 +99,30 @@ class WatchCompacted(Exception):
 class EtcdStore:
     """Reads and CAS writes of protobuf records under `prefix`; keys passed in are relative to it."""
 
-    def __init__(self, endpoints: Sequence[str], *, prefix: str = "/berth/", timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        endpoints: Sequence[str],
+        *,
+        prefix: str = "/berth/",
+        timeout: float = 5.0,
+        tls: EtcdTls | None = None,
+    ) -> None:
         if not prefix.endswith("/"):
             prefix += "/"
         self.endpoints = list(endpoints)
         self.prefix = prefix
         self.timeout = timeout
-        self._client = etcd3aio.Etcd3Client(self.endpoints, rpc_max_attempts=_READ_ATTEMPTS)
+        if tls is None:
+            self._client = etcd3aio.Etcd3Client(self.endpoints, rpc_max_attempts=_READ_ATTEMPTS)
+        else:
+            self._client = etcd3aio.Etcd3Client(
+                self.endpoints,
+                rpc_max_attempts=_READ_ATTEMPTS,
+                tls_server_name=tls.server_name,
+                ca_cert=tls.ca_pem,
+                cert_chain=tls.cert_pem,
+                cert_key=tls.key_pem,
+            )
         # gRPC's default 4 MiB receive limit is too small for a watch response that carries a big
         # batch of events (etcd sends up to its own request limit per event, several per response).
         self._client._manager.grpc_options.append(("grpc.max_receive_message_length", _MAX_RECEIVE))

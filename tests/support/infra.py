@@ -77,16 +77,45 @@ class EtcdServer:
     client_port: int
     peer_port: int
     proc: subprocess.Popen[bytes] | None = None
+    # TLS on the client port: a directory with ca.pem, server.pem, server-key.pem (and client.pem,
+    # client-key.pem, which the health probe uses); etcd then also asks for client certificates.
+    tls_dir: Path | None = None
 
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.client_port}"
 
+    def _tls_args(self) -> list[str]:
+        if self.tls_dir is None:
+            return []
+        d = self.tls_dir
+        return [
+            "--cert-file",
+            str(d / "server.pem"),
+            "--key-file",
+            str(d / "server-key.pem"),
+            "--trusted-ca-file",
+            str(d / "ca.pem"),
+            "--client-cert-auth",
+        ]
+
+    def _healthy(self, url: str) -> bool:
+        if self.tls_dir is None:
+            return http_ok(f"{url}/health")
+        context = ssl.create_default_context(cafile=str(self.tls_dir / "ca.pem"))
+        context.load_cert_chain(self.tls_dir / "client.pem", self.tls_dir / "client-key.pem")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1, context=context) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
     def start(self) -> None:
         etcd = shutil.which("etcd")
         if etcd is None:
             missing("the etcd binary")
-        url, peer = f"http://127.0.0.1:{self.client_port}", f"http://127.0.0.1:{self.peer_port}"
+        scheme = "https" if self.tls_dir else "http"
+        url, peer = f"{scheme}://127.0.0.1:{self.client_port}", f"http://127.0.0.1:{self.peer_port}"
         log = open(self.data_dir.with_suffix(".log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
@@ -105,12 +134,13 @@ class EtcdServer:
                 peer,
                 "--initial-cluster",
                 f"t={peer}",
+                *self._tls_args(),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
-        while not http_ok(f"{url}/health"):
+        while not self._healthy(url):
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError(f"etcd did not start; see {self.data_dir.with_suffix('.log')}")
             time.sleep(0.05)
@@ -121,9 +151,9 @@ class EtcdServer:
             self.proc.wait(10)
 
 
-def start_private_etcd() -> EtcdServer:
+def start_private_etcd(tls_dir: Path | None = None) -> EtcdServer:
     tmp = Path(tempfile.mkdtemp(prefix="berth-etcd-"))
-    server = EtcdServer(tmp / "data", free_port(), free_port())
+    server = EtcdServer(tmp / "data", free_port(), free_port(), tls_dir=tls_dir)
     server.start()
     return server
 
