@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry
 from berth import config
 from berth import tls as berth_tls
 from berth.arn import ArnFactory
-from berth.errors import Unavailable
+from berth.errors import BerthError, Unavailable
 from berth.httpserve import start_http
 from berth.v1 import (
     agent_pb2,
@@ -73,6 +73,9 @@ from controlplane.tls.live import LiveTls
 from controlplane.tls.serving import ServerTls
 from controlplane.utilization import UtilizationStore
 
+# How often a replica checks that its <data-dir>/join-token is the cluster's current token.
+JOIN_TOKEN_FILE_SECONDS = 5.0
+
 log = structlog.get_logger("berth.controlplane")
 
 
@@ -81,6 +84,8 @@ class ControlPlane:
         self.settings = settings
         self.store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix, tls=settings.etcd_tls)
         self.arns = ArnFactory(settings.region, settings.account)
+        self._join_token_written = ""
+        self.replicas: ReplicaRegistry | None = None
         self.authenticator = auth.Authenticator(self.store)
         self.directory = Directory(self.store)
         self.secrets = SecretStore(self.store, None, settings.region, settings.account)
@@ -233,7 +238,7 @@ class ControlPlane:
         ecs_servicer.authenticator = self.authenticator
         ecs_servicer.ca_fingerprint = self.tls.tls.authority.fingerprint if self.tls else ""
         ecs_servicer.live_tls = self.tls
-        ecs_servicer.join_token_file = Path(self.settings.data_dir) / "join-token"
+        ecs_servicer.write_join_token = self._write_join_token
         ecs_servicer.authorizer = self.authorizer
         self.api.register(ecs_pb2.DESCRIPTOR.services_by_name["ECS"], ecs_servicer, action_prefix="ecs")
         self.api.register(berth_pb2.DESCRIPTOR.services_by_name["Berth"], ecs_servicer, action_prefix="ecs")
@@ -296,6 +301,7 @@ class ControlPlane:
             agent_endpoint=self.agent_endpoint,
         )
         self._run_in_background(replicas.run(), "replicas")
+        self.replicas = replicas
         if self.tls is not None:
             self.agents.certificates = AgentCertificates(
                 self.tls, self.settings.agent_cert_ttl_seconds, replicas.agent_endpoints
@@ -351,7 +357,8 @@ class ControlPlane:
                 caFile=str(self.ca_file or ""),
             ),
         )
-        config.write_secret(data_dir / "join-token", self.join_token(join_token))
+        self._write_join_token(join_token)
+        self._run_in_background(self._keep_join_token_file(), "join-token")
         log.info(
             "controlplane_started",
             grpc=self.grpc_endpoint,
@@ -373,12 +380,25 @@ class ControlPlane:
             config.write_file(self.ca_file, tls.bundle_pem, mode=0o644)
         if self._ecs is not None:
             self._ecs.ca_fingerprint = tls.authority.fingerprint
-        self.authenticator.forget_join_token()
-        secret = await self.authenticator.join_token()
-        if secret:
-            config.write_secret(Path(self.settings.data_dir) / "join-token", self.join_token(secret))
+        self._write_join_token(await self.authenticator.join_token())
         if self.forwarder is not None:
             self.forwarder.reset(self._forwarding_roots())
+
+    def _write_join_token(self, secret: str) -> None:
+        """`<data-dir>/join-token`: what a new agent on this host joins with (rewritten when it
+        changes: rotated on any replica, or the CA it names replaced)."""
+        token = self.join_token(secret)
+        if secret and token != self._join_token_written:
+            config.write_secret(Path(self.settings.data_dir) / "join-token", token)
+            self._join_token_written = token
+
+    async def _keep_join_token_file(self) -> None:
+        while True:
+            await asyncio.sleep(JOIN_TOKEN_FILE_SECONDS)
+            try:
+                self._write_join_token(await self.authenticator.join_token())
+            except BerthError as e:  # etcd away for a moment: the file in hand stays
+                log.info("join_token_file_retry", error=e.message)
 
     def _run_in_background(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -461,6 +481,8 @@ class ControlPlane:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
+        if self.replicas is not None:
+            await self.replicas.leave()
         if self.audit is not None:  # the calls served until now, best effort
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.audit.flush(), timeout=2.0)

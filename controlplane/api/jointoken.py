@@ -4,10 +4,10 @@ DescribeCa: the cluster CA (controlplane.tls)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from berth import config, tls
+from berth import tls
 from berth.errors import FailedPrecondition
 from berth.v1 import berth_pb2
 from controlplane import auth
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 class JoinTokenApi(ApiBase):
     authenticator: auth.Authenticator | None = None
     ca_fingerprint = ""  # "" on an insecure cluster
-    join_token_file: Path | None = None  # this replica's <data-dir>/join-token, kept current
+    # Rewrites this replica's <data-dir>/join-token from a new secret.
+    write_join_token: Callable[[str], None] | None = None
     live_tls: LiveTls | None = None  # the cluster CA (None on an insecure cluster)
 
     def _join_token_response(self, secret: str) -> berth_pb2.JoinTokenResponse:
@@ -44,8 +45,8 @@ class JoinTokenApi(ApiBase):
         if self.authenticator is not None:
             self.authenticator.forget_join_token()
         response = self._join_token_response(secret)
-        if self.join_token_file is not None:
-            config.write_secret(self.join_token_file, response.join_token)
+        if self.write_join_token is not None:
+            self.write_join_token(secret)
         return response
 
     def _live_tls(self) -> LiveTls:

@@ -103,6 +103,15 @@ def test_streams_are_forwarded_and_sessions_and_leadership_fail_over(
     try:
         instance = agent.wait_connected(client)
         instance_id = instance.rsplit("/", 1)[1]
+        # A join token rotated on one replica reaches every replica's <data-dir>/join-token.
+        with Client(replicas[0].endpoint, token, ca_file=replicas[0].ca_file) as first:
+            rotated = first.rotate_join_token().join_token
+        assert rotated != join
+        wait_for(
+            lambda: all((cp.data_dir / "join-token").read_text().strip() == rotated for cp in replicas),
+            timeout=20,
+            message="the rotated join token did not reach every replica's data dir",
+        )
         client.register_task_definition(
             {
                 "family": cluster,
