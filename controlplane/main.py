@@ -10,9 +10,12 @@ from pathlib import Path
 import structlog
 
 from berth import logs
+from berth.errors import BerthError
 from controlplane.iam import sessions
+from controlplane.secrets import rekey
 from controlplane.server import ControlPlane
 from controlplane.settings import Settings
+from controlplane.store import EtcdStore
 from controlplane.store import tls as store_tls
 
 log = structlog.get_logger("berth.controlplane")
@@ -93,6 +96,13 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         default=None,
         help="the 32-byte key secrets are sealed with, made on first start (default DATA_DIR/secrets.key); "
         "every replica needs the same file",
+    )
+    p.add_argument(
+        "--rekey-secrets",
+        metavar="NEW_KEY_FILE",
+        default=None,
+        help="with every replica stopped: re-seal all secrets and the cluster CA key with the key in "
+        "NEW_KEY_FILE (made if missing), then exit; the replicas then start with it as --secrets-key-file",
     )
     p.add_argument(
         "--autoscale-interval", type=float, default=5.0, help="seconds between autoscaling evaluations"
@@ -203,6 +213,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         dns_advertise=a.dns_advertise,
         prometheus_url=a.prometheus_url,
         secrets_key_file=Path(a.secrets_key_file).expanduser() if a.secrets_key_file else None,
+        rekey_secrets_to=_path(a.rekey_secrets),
         autoscale_interval_seconds=a.autoscale_interval,
         stats_min_interval_seconds=a.stats_min_interval,
         insecure=a.insecure,
@@ -244,8 +255,34 @@ async def serve(settings: Settings) -> None:
         raise SystemExit("berth-controlplane: a background loop crashed; see the log")
 
 
+async def rekey_secrets(settings: Settings, new_key: Path) -> None:
+    old_key = settings.secrets_key_file or settings.data_dir / "secrets.key"
+    store = EtcdStore(settings.etcd_endpoints, prefix=settings.etcd_prefix, tls=settings.etcd_tls)
+    await store.start()
+    try:
+        done = await rekey.rekey(store, old_key, new_key)
+    except rekey.RekeyError as e:
+        raise SystemExit(f"berth-controlplane --rekey-secrets: {e}") from None
+    except BerthError as e:
+        raise SystemExit(f"berth-controlplane --rekey-secrets: etcd: {e.message}; run it again") from None
+    finally:
+        await store.close()
+    if done.already:
+        print(f"the secrets are sealed with {new_key} already: nothing to do")
+    else:
+        ca = f"{done.ca_keys} cluster CA key" + ("s" if done.ca_keys != 1 else "")
+        print(
+            f"re-sealed {done.secret_versions} secret versions and {ca} with {new_key}; "
+            f"start every replica with --secrets-key-file {new_key}, then destroy {old_key}"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
-    asyncio.run(serve(parse_args(argv)))
+    settings = parse_args(argv)
+    if settings.rekey_secrets_to is not None:
+        asyncio.run(rekey_secrets(settings, settings.rekey_secrets_to))
+        return
+    asyncio.run(serve(settings))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,9 @@ class Settings:
     prometheus_url: str = ""
     # The key secrets are sealed with (controlplane.secrets.crypto); None: <data_dir>/secrets.key.
     secrets_key_file: Path | None = None
+    # Not a replica: re-seal every secret and the CA keys with the key in this file, then exit
+    # (controlplane.secrets.rekey).
+    rekey_secrets_to: Path | None = None
     # TLS (controlplane.tls): on unless `insecure`. The agent port takes only agents' client
     # certificates (mutual TLS); they live `agent_cert_ttl_seconds` and agents renew them halfway.
     # The operator's own certificate and key replace the cluster CA's on the user and HTTP ports

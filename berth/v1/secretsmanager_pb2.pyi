@@ -251,7 +251,9 @@ class RotateSecretResponse(_message.Message):
     def __init__(self, arn: _Optional[str] = ..., name: _Optional[str] = ..., version_id: _Optional[str] = ..., restarted_services: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SecretsKeyCheck(_message.Message):
-    __slots__ = ("hmac_sha256",)
+    __slots__ = ("hmac_sha256", "next_hmac_sha256")
     HMAC_SHA256_FIELD_NUMBER: _ClassVar[int]
+    NEXT_HMAC_SHA256_FIELD_NUMBER: _ClassVar[int]
     hmac_sha256: str
-    def __init__(self, hmac_sha256: _Optional[str] = ...) -> None: ...
+    next_hmac_sha256: str
+    def __init__(self, hmac_sha256: _Optional[str] = ..., next_hmac_sha256: _Optional[str] = ...) -> None: ...

@@ -74,3 +74,18 @@ class Sealer:
         except InvalidTag:
             raise SealError(f"{secret_arn} version {version_id} does not open with this key") from None
         return plain.decode()
+
+
+def reseal(sealed: bytes, *, secret_arn: str, version_id: str, old: Sealer, new: Sealer) -> bytes | None:
+    """`sealed` (under `old` or `new`) sealed under `new`; None when it is already. SealError when
+    it opens with neither."""
+    try:
+        new.open(sealed, secret_arn=secret_arn, version_id=version_id)
+        return None
+    except SealError:
+        pass
+    return new.seal(
+        old.open(sealed, secret_arn=secret_arn, version_id=version_id),
+        secret_arn=secret_arn,
+        version_id=version_id,
+    )

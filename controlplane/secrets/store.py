@@ -72,6 +72,11 @@ class SecretStore:
                 return
             except Conflict:
                 existing = await self.store.get(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck)
+        if existing is not None and existing.value.next_hmac_sha256:
+            raise SystemExit(
+                "berth-controlplane: a re-key of the secrets (--rekey-secrets) began and did not finish; "
+                "run `berth-controlplane --rekey-secrets NEW_KEY_FILE` again with the same files"
+            )
         if existing is not None and existing.value.hmac_sha256 != self.sealer.check:
             raise SystemExit(
                 "berth-controlplane: the secrets key is not the one this cluster's secrets are sealed with; "

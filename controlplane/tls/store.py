@@ -9,7 +9,7 @@ import time
 
 from berth.errors import AlreadyExists, Conflict, FailedPrecondition
 from berth.v1 import store_pb2
-from controlplane.secrets.crypto import Sealer, SealError
+from controlplane.secrets.crypto import Sealer, SealError, reseal
 from controlplane.store import EtcdStore, Put, Versioned, keys
 from controlplane.tls import rotation
 from controlplane.tls.authority import Authority
@@ -30,6 +30,23 @@ def signing_authority(record: store_pb2.ClusterCa, sealer: Sealer) -> Authority:
             "(--secrets-key-file): every replica needs the same key file"
         ) from None
     return Authority.load(record.certificate_pem.encode(), key_pem.encode())
+
+
+def reseal_ca(
+    record: store_pb2.ClusterCa, old: Sealer, new: Sealer
+) -> tuple[store_pb2.ClusterCa, int] | None:
+    """The record with its CA keys (the signing one, a rotation's next one) sealed under `new`,
+    and how many were re-sealed (None: nothing to do); SealError if one opens with neither key."""
+    out = store_pb2.ClusterCa()
+    out.CopyFrom(record)
+    count = 0
+    for field in ("sealed_key", "next_sealed_key"):
+        sealed = getattr(record, field)
+        again = reseal(sealed, secret_arn=_SEAL_NAME, version_id="1", old=old, new=new) if sealed else None
+        if again is not None:
+            setattr(out, field, again)
+            count += 1
+    return (out, count) if count else None
 
 
 async def ensure_record(store: EtcdStore, sealer: Sealer) -> Versioned[store_pb2.ClusterCa]:
