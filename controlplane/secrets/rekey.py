@@ -71,10 +71,7 @@ async def rekey(store: EtcdStore, old_key: Path, new_key: Path) -> Rekeyed:
     old, new = _sealer(old_key, create=False), _sealer(new_key, create=True)
     if old.check == new.check:
         raise RekeyError(f"{new_key} holds the same key as {old_key}")
-    running, _ = await store.list(keys.REPLICAS, store_pb2.ReplicaRecord)
-    if running:
-        names = ", ".join(r.key.removeprefix(keys.REPLICAS) for r in running)
-        raise RekeyError(f"stop every control plane replica first; running: {names}")
+    await _none_running(store, "stop every control plane replica first")
     check = await store.get(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck)
     if check is None:
         raise RekeyError("no secrets key check in etcd: no control plane has started on this --etcd-prefix")
@@ -106,12 +103,21 @@ async def rekey(store: EtcdStore, old_key: Path, new_key: Path) -> Rekeyed:
         if resealed is not None:
             await store.commit(Put(keys.TLS_CA, resealed[0], ca.mod_revision))
             done.ca_keys = resealed[1]
+    # A replica started meanwhile (before step 1) may have sealed with the old key: run again.
+    await _none_running(store, "a replica started during the re-key; stop it and run this again")
     current = await store.get(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck)
     assert current is not None
     await store.commit(
         Put(keys.SECRETS_KEY_CHECK, pb.SecretsKeyCheck(hmac_sha256=new.check), current.mod_revision)
     )
     return done
+
+
+async def _none_running(store: EtcdStore, why: str) -> None:
+    running, _ = await store.list(keys.REPLICAS, store_pb2.ReplicaRecord)
+    if running:
+        names = ", ".join(r.key.removeprefix(keys.REPLICAS) for r in running)
+        raise RekeyError(f"{why}; running: {names}")
 
 
 async def _reseal_one(store: EtcdStore, key: str, old: Sealer, new: Sealer) -> int:
