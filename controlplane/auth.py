@@ -20,6 +20,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from google.protobuf.message import Message
 
@@ -35,6 +36,7 @@ from controlplane.tls.authority import AgentName, agent_name
 ADMIN = "admin"
 ADMIN_POLICY = "AdministratorAccess"
 _CACHE_SECONDS = 5.0
+V = TypeVar("V")
 JOIN_PREFIX = "bjt_"
 REPLICA_PREFIX = "brt_"
 # A call forwarded by another replica (controlplane.replicas) names the principal it acts for, and
@@ -135,6 +137,28 @@ def bearer_token(key: store_pb2.AccessKey) -> str:
     return f"{key.access_key_id}.{key.secret_access_key}"
 
 
+class _Recent(Generic[V]):
+    """What etcd said of a key in the last _CACHE_SECONDS; emptied when it holds more than `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: dict[str, tuple[float, V]] = {}
+
+    async def get(self, key: str, load: Callable[[], Awaitable[V]]) -> V:
+        now = time.monotonic()
+        hit = self._items.get(key)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+        value = await load()
+        if len(self._items) > self._limit:
+            self._items.clear()
+        self._items[key] = (now, value)
+        return value
+
+    def forget(self, key: str) -> None:
+        self._items.pop(key, None)
+
+
 class Authenticator:
     """Resolves credentials to principals, with a short cache so the hot path skips etcd.
 
@@ -146,38 +170,28 @@ class Authenticator:
     def __init__(self, store: EtcdStore, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
-        self._cache: dict[str, tuple[float, store_pb2.AccessKey | None]] = {}
-        self._sessions: dict[str, tuple[float, store_pb2.TaskCredentials | None]] = {}
+        self._keys: _Recent[store_pb2.AccessKey | None] = _Recent(10_000)
+        self._sessions: _Recent[store_pb2.TaskCredentials | None] = _Recent(10_000)
         self._join: tuple[float, str] | None = None
         self._replica: tuple[float, str] | None = None
         # TLS clusters set this False: agents then authenticate with their certificates only.
         self.agent_keys = True
         self._certs: dict[bytes, AgentName | None] = {}
-        self._generations: dict[str, tuple[float, str | None]] = {}
+        self._generations: _Recent[str | None] = _Recent(100_000)
 
     async def access_key(self, key_id: str) -> store_pb2.AccessKey | None:
-        now = time.monotonic()
-        hit = self._cache.get(key_id)
-        if hit is not None and now - hit[0] < _CACHE_SECONDS:
-            return hit[1]
-        record = await self._store.get(keys.access_key(key_id), store_pb2.AccessKey)
-        value = record.value if record and record.value.status == "Active" else None
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[key_id] = (now, value)
-        return value
+        async def load() -> store_pb2.AccessKey | None:
+            record = await self._store.get(keys.access_key(key_id), store_pb2.AccessKey)
+            return record.value if record and record.value.status == "Active" else None
+
+        return await self._keys.get(key_id, load)
 
     async def task_credentials(self, key_id: str) -> store_pb2.TaskCredentials | None:
-        now = time.monotonic()
-        hit = self._sessions.get(key_id)
-        if hit is not None and now - hit[0] < _CACHE_SECONDS:
-            return hit[1]
-        record = await self._store.get(keys.task_credentials(key_id), store_pb2.TaskCredentials)
-        if len(self._sessions) > 10_000:
-            self._sessions.clear()
-        value = record.value if record is not None else None
-        self._sessions[key_id] = (now, value)
-        return value
+        async def load() -> store_pb2.TaskCredentials | None:
+            record = await self._store.get(keys.task_credentials(key_id), store_pb2.TaskCredentials)
+            return record.value if record is not None else None
+
+        return await self._sessions.get(key_id, load)
 
     async def session(self, key_id: str, session_token: str | None) -> store_pb2.TaskCredentials:
         """Task role credentials a call may be made with (their secret still to be checked), or
@@ -208,25 +222,22 @@ class Authenticator:
 
     def forget(self, key_id: str) -> None:
         """Drop a cached key (it was just deleted or replaced)."""
-        self._cache.pop(key_id, None)
+        self._keys.forget(key_id)
 
     def forget_agent(self, cluster: str, ident: str) -> None:
         """Drop a cached agent generation (the instance registered again or was deregistered)."""
-        self._generations.pop(f"{cluster}/{ident}", None)
+        self._generations.forget(f"{cluster}/{ident}")
 
     async def _generation(self, cluster: str, ident: str) -> str | None:
         """The instance's current registration generation (None: not registered)."""
-        now = time.monotonic()
-        name = f"{cluster}/{ident}"
-        hit = self._generations.get(name)
-        if hit is not None and now - hit[0] < _CACHE_SECONDS:
-            return hit[1]
-        record = await self._store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
-        value = record.value.cert_generation if record is not None and record.value.cert_generation else None
-        if len(self._generations) > 100_000:
-            self._generations.clear()
-        self._generations[name] = (now, value)
-        return value
+
+        async def load() -> str | None:
+            record = await self._store.get(keys.agent(cluster, ident), store_pb2.AgentIdentity)
+            return (
+                record.value.cert_generation if record is not None and record.value.cert_generation else None
+            )
+
+        return await self._generations.get(f"{cluster}/{ident}", load)
 
     async def from_certificate(self, cert_pem: bytes) -> Principal:
         """The agent a verified client certificate (the agent port's) belongs to, while its
