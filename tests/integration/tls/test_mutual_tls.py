@@ -202,6 +202,21 @@ def test_etcd_holds_no_private_key_in_the_clear(controlplane: Any) -> None:
     assert not [k for k, v in raw if b"PRIVATE KEY" in v]
 
 
+def run_sleeper(client: Client, cluster: str, family: str) -> str:
+    """A task that sleeps, RUNNING on the cluster's agent; its ARN."""
+    td = client.register_task_definition(
+        {
+            "family": family,
+            "containerDefinitions": [
+                {"name": "c", "image": "berth/busybox:latest", "memory": 16, "command": ["sleep", "600"]}
+            ],
+        }
+    ).task_definition.task_definition_arn
+    task = str(client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn)
+    wait_task(client, cluster, task, "RUNNING")
+    return task
+
+
 @pytest.fixture
 def short_certs(etcd_endpoint: str) -> Iterator[InProcessControlPlane]:
     cp = InProcessControlPlane((etcd_endpoint,), agent_grace_seconds=4, agent_cert_ttl_seconds=8).start()
@@ -221,21 +236,7 @@ def test_a_real_agent_renews_its_certificate_and_keeps_running_tasks(
         try:
             agent.wait_connected(client)
             first = (agent.data_dir / "agent.crt").read_bytes()
-            td = client.register_task_definition(
-                {
-                    "family": f"renew-{unique}",
-                    "containerDefinitions": [
-                        {
-                            "name": "c",
-                            "image": "berth/busybox:latest",
-                            "memory": 16,
-                            "command": ["sleep", "600"],
-                        }
-                    ],
-                }
-            ).task_definition.task_definition_arn
-            task = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
-            wait_task(client, cluster, task, "RUNNING")
+            task = run_sleeper(client, cluster, f"renew-{unique}")
             # 8 s certificates are renewed about every 4 s; after three renewals the agent still
             # serves its instance: a stop reaches it.
             seen = {first}
@@ -297,21 +298,7 @@ def test_a_ca_rotation_moves_agents_and_clients_to_the_new_ca_without_a_restart(
         agent = AgentProcess(cp.endpoint, fakeagent.join_token(cp), cluster, "rotator", {}, []).start()
         try:
             arn = agent.wait_connected(client)
-            td = client.register_task_definition(
-                {
-                    "family": f"rotate-{unique}",
-                    "containerDefinitions": [
-                        {
-                            "name": "c",
-                            "image": "berth/busybox:latest",
-                            "memory": 16,
-                            "command": ["sleep", "600"],
-                        }
-                    ],
-                }
-            ).task_definition.task_definition_arn
-            task = client.run_task(cluster=cluster, taskDefinition=td).tasks[0].task_arn
-            wait_task(client, cluster, task, "RUNNING")
+            task = run_sleeper(client, cluster, f"rotate-{unique}")
 
             started = client.rotate_ca()
             assert started.phase == "distributing" and len(started.trusted_fingerprints) == 2
