@@ -76,12 +76,16 @@ def split_join_token(token: str) -> tuple[str, str]:
     return secret, FINGERPRINT_PREFIX + digest
 
 
-def new_private_key() -> bytes:
-    """A fresh P-256 key, PEM (PKCS#8, unencrypted: keep the file mode 0600)."""
-    key = ec.generate_private_key(ec.SECP256R1())
+def private_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """The key as PEM (PKCS#8, unencrypted: keep the file mode 0600)."""
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def new_private_key() -> bytes:
+    """A fresh P-256 key, PEM (see private_key_pem)."""
+    return private_key_pem(ec.generate_private_key(ec.SECP256R1()))
 
 
 def new_csr(key_pem: bytes, common_name: str) -> bytes:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from berth.errors import InvalidArgument
-from berth.tls import SERVER_NAME, der_fingerprint
+from berth.tls import SERVER_NAME, der_fingerprint, private_key_pem
 
 AGENT_URI = "urn:berth:agent:"
 CA_YEARS = 10
@@ -95,9 +95,7 @@ class Authority:
 
     @property
     def key_pem(self) -> bytes:
-        return self.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        return private_key_pem(self.key)
 
     @property
     def fingerprint(self) -> str:
@@ -141,10 +139,7 @@ class Authority:
             except ValueError:
                 names.append(x509.DNSName(host))
         cert = self._leaf(key.public_key(), SERVER_NAME, names, ExtendedKeyUsageOID.SERVER_AUTH, now, ttl)
-        key_pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        return _pem(cert), key_pem
+        return _pem(cert), private_key_pem(key)
 
     def sign_agent(self, csr_pem: str, name: AgentName, now: float, ttl: float) -> bytes:
         """The client certificate for an agent, from its certificate request (INVALID_ARGUMENT
